@@ -1,0 +1,79 @@
+# virtiofsd in C.  `make` builds build/virtiofsd; `make asan` the sanitizer
+# build used by the tests; `make unit` runs the unit tests; `make install`.
+CC ?= cc
+PREFIX ?= /usr/local
+DESTDIR ?=
+VERSION := 0.1.0
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wvla
+BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -DVIRTIOFSD_VERSION=\"$(VERSION)\" -Isrc $(WARN) -pthread -MMD -MP
+CFLAGS ?= -O2 -g
+LIBS := -pthread -lseccomp -lcap-ng
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+SRCS := $(shell find src -name '*.c' | sort)
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+CLIENT_SRCS := $(filter-out tests/client/%_main.c,$(wildcard tests/client/*.c))
+CLIENT_MAINS := $(wildcard tests/client/*_main.c)
+
+OBJS := $(SRCS:%.c=build/%.o)
+ASAN_OBJS := $(SRCS:%.c=build-asan/%.o)
+ASAN_LIB_OBJS := $(LIB_SRCS:%.c=build-asan/%.o)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build-asan/unit/%)
+CLIENT_OBJS := $(CLIENT_SRCS:%.c=build-asan/%.o)
+CLIENT_BINS := $(CLIENT_MAINS:tests/client/%_main.c=build/client/%)
+
+all: build/virtiofsd
+
+build/virtiofsd: $(OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+build/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+asan: build-asan/virtiofsd
+
+build-asan/virtiofsd: $(ASAN_OBJS)
+	$(CC) -O1 -g $(SAN) -o $@ $^ $(LIBS)
+
+build-asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
+
+build-asan/unit/%: tests/unit/%.c $(ASAN_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -o $@ $^ $(LIBS)
+
+# The host-side vhost-user-fs client: a library plus one program per *_main.c.
+build/client/%: tests/client/%_main.c $(CLIENT_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -Itests/client -o $@ $^ $(LIBS)
+
+client: $(CLIENT_BINS)
+
+unit: $(UNIT_BINS)
+	@pass=0; fail=0; for t in $(UNIT_BINS); do \
+		if ./$$t; then pass=$$((pass+1)); echo "PASS unit $$(basename $$t)"; \
+		else fail=$$((fail+1)); echo "FAIL unit $$(basename $$t)"; fi; \
+	done; echo "unit: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
+
+man: doc/virtiofsd.1
+
+doc/virtiofsd.1: build/virtiofsd doc/gen-man.sh
+	sh doc/gen-man.sh build/virtiofsd > $@
+
+install: build/virtiofsd
+	install -D -m 755 build/virtiofsd $(DESTDIR)$(PREFIX)/libexec/virtiofsd
+	install -D -m 644 doc/virtiofsd.1 $(DESTDIR)$(PREFIX)/share/man/man1/virtiofsd.1
+	@mkdir -p $(DESTDIR)$(PREFIX)/share/qemu/vhost-user
+	sed 's|@BINARY@|$(PREFIX)/libexec/virtiofsd|' contrib/50-virtiofsd.json.in \
+		> $(DESTDIR)$(PREFIX)/share/qemu/vhost-user/50-virtiofsd.json
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all asan unit client man install clean
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d)

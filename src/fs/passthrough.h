@@ -1,0 +1,31 @@
+/* The passthrough filesystem: serves struct fs_ops from a host directory. */
+#ifndef PASSTHROUGH_H
+#define PASSTHROUGH_H
+
+#include <stdbool.h>
+#include "fs_ops.h"
+
+enum cache_mode { CACHE_NEVER, CACHE_METADATA, CACHE_AUTO, CACHE_ALWAYS };
+enum inode_file_handles { IFH_NEVER, IFH_PREFER, IFH_MANDATORY };
+
+struct passthrough_options {
+	const char *root;              /* the shared directory, as this process sees it */
+	enum cache_mode cache;
+	bool announce_submounts;       /* set FUSE_ATTR_SUBMOUNT (if the guest agreed) */
+	bool xattr;                    /* serve xattr calls (else ENOSYS) */
+	bool posix_acl;
+	bool writeback;
+	bool allow_direct_io;          /* honour the guest's O_DIRECT */
+	bool killpriv_v2;
+	bool switch_creds;             /* run each request as the guest's uid/gid */
+	bool preserve_noatime;
+	enum inode_file_handles file_handles;
+};
+
+extern const struct fs_ops passthrough_ops;
+
+/* Open the shared root; returns NULL with a message in err on failure. */
+void *passthrough_new(const struct passthrough_options *opt, char *err, size_t errlen);
+void passthrough_free(void *fs);
+
+#endif

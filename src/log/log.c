@@ -1,0 +1,62 @@
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+enum log_level log_current_level = LOG_LVL_INFO;
+static int log_to_syslog;
+
+static const char *const level_names[] = { "error", "warn", "info", "debug", "trace" };
+
+void log_setup(enum log_level level, int use_syslog)
+{
+	log_current_level = level;
+	log_to_syslog = use_syslog;
+	if (use_syslog)
+		openlog("virtiofsd", LOG_PID, LOG_DAEMON);
+}
+
+int log_level_parse(const char *s, enum log_level *out)
+{
+	for (unsigned i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
+		if (!strcmp(s, level_names[i])) {
+			*out = (enum log_level)i;
+			return 0;
+		}
+	}
+	if (!strcmp(s, "warning")) { /* QEMU C virtiofsd's spelling */
+		*out = LOG_LVL_WARN;
+		return 0;
+	}
+	if (!strcmp(s, "off")) {
+		*out = LOG_LVL_ERROR;
+		return 0;
+	}
+	return -1;
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	static const int syslog_prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG, LOG_DEBUG };
+	if (level > log_current_level)
+		return;
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (log_to_syslog) {
+		syslog(syslog_prio[level], "%s", msg);
+		return;
+	}
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	fprintf(stderr, "[%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s virtiofsd] %s\n",
+		tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+		tm.tm_sec, ts.tv_nsec / 1000000, level_names[level], msg);
+}

@@ -1,0 +1,44 @@
+/* vhost-user backend (docs/interop/vhost-user.rst in QEMU): the UNIX socket
+ * to the VMM, feature negotiation, the memory table, and one thread per
+ * virtqueue that pops requests and hands them to the device. */
+#ifndef VHOST_USER_H
+#define VHOST_USER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "virtqueue.h"
+
+/* Queue 0 is virtio-fs's hiprio queue; 1..N are request queues. */
+#define VU_MAX_REQUEST_QUEUES 16
+#define VU_MAX_QUEUES (1 + VU_MAX_REQUEST_QUEUES)
+
+/* What the device (the FUSE server) provides to the transport. */
+struct vu_device {
+	/* Serve one request popped from queue qidx; return the number of bytes
+	 * written into req->wr (0 when nothing, e.g. FORGET).  Called on the
+	 * queue's own thread; several queues call concurrently. */
+	uint32_t (*serve)(void *opaque, unsigned qidx, struct vq_req *req);
+	/* The frontend reset the device or disconnected: drop session state. */
+	void (*reset)(void *opaque);
+	void *opaque;
+	/* Config space (virtio-fs: 36-byte tag + u32 num_request_queues),
+	 * offered through VHOST_USER_PROTOCOL_F_CONFIG only when tag is set. */
+	const char *tag;
+	unsigned num_request_queues; /* advertised in config space, >= 1 */
+};
+
+struct vu_options {
+	int listen_fd;          /* listening UNIX socket (from vu_listen or --fd) */
+	bool keep_listening;    /* after a disconnect, accept the next frontend */
+};
+
+/* Create, bind and listen on a UNIX socket at path (replacing a stale
+ * socket file).  socket_group: chgrp the socket when not NULL.
+ * Returns the fd or -errno. */
+int vu_listen(const char *path, const char *socket_group);
+/* Accept frontends and serve them until one disconnects (or forever with
+ * keep_listening).  Returns 0 on a clean disconnect, -errno on failure. */
+int vu_serve(const struct vu_options *opt, const struct vu_device *dev);
+
+#endif
