@@ -43,7 +43,12 @@ build-asan/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
 
-build-asan/unit/%: tests/unit/%.c $(ASAN_LIB_OBJS)
+# A unit test tests/unit/test_LAYER_*.c links only src/LAYER and src/log:
+# layers are testable alone, and a half-written layer never breaks another's tests.
+.SECONDEXPANSION:
+layer_of = $(word 2,$(subst _, ,$(notdir $(1))))
+asan_objs_of_layer = $(patsubst %.c,build-asan/%.o,$(wildcard src/$(1)/*.c src/log/*.c))
+build-asan/unit/%: tests/unit/%.c $$(call asan_objs_of_layer,$$(call layer_of,$$*))
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -o $@ $^ $(LIBS)
 
