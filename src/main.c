@@ -1,0 +1,187 @@
+/* virtiofsd: wires the layers together.
+ *   options -> listening socket -> sandbox -> passthrough fs -> FUSE server
+ *   -> vhost-user transport (one thread per queue) */
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs/passthrough.h"
+#include "fuse/server.h"
+#include "log/log.h"
+#include "options/options.h"
+#include "sandbox/sandbox.h"
+#include "transport/vhost_user.h"
+
+static uint32_t serve_request(void *opaque, unsigned qidx, struct vq_req *req)
+{
+	return fuse_server_serve(opaque, qidx, req);
+}
+
+static void reset_device(void *opaque)
+{
+	fuse_server_reset(opaque);
+}
+
+/* The default the reference daemons use: as many fds as the system can
+ * spare, but never more than a million. */
+static int raise_nofile_limit(const struct options *o)
+{
+	rlim_t want;
+	if (o->rlimit_nofile_set) {
+		if (o->rlimit_nofile == 0)
+			return 0;
+		want = o->rlimit_nofile;
+	} else {
+		unsigned long long file_max = 0;
+		FILE *f = fopen("/proc/sys/fs/file-max", "r");
+		if (f) {
+			if (fscanf(f, "%llu", &file_max) != 1)
+				file_max = 0;
+			fclose(f);
+		}
+		want = 1000000;
+		if (file_max > 16384 && file_max - 16384 < want)
+			want = file_max - 16384;
+		struct rlimit cur;
+		if (getrlimit(RLIMIT_NOFILE, &cur) == 0 && cur.rlim_cur >= want)
+			return 0;
+	}
+	struct rlimit rl = { want, want };
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		log_error("cannot set RLIMIT_NOFILE to %llu: %s", (unsigned long long)want,
+			  strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int print_capabilities(void)
+{
+	/* What libvirt reads; no "migrate-precopy" until migration exists. */
+	printf("{\n  \"type\": \"fs\"\n}\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	char err[512];
+
+	if (options_parse(argc, argv, &o, err, sizeof(err)) < 0) {
+		fprintf(stderr, "virtiofsd: %s (see --help)\n", err);
+		return 1;
+	}
+	if (o.help) {
+		options_print_help(stdout, "virtiofsd");
+		return 0;
+	}
+	if (o.version) {
+		printf("virtiofsd %s\n", VIRTIOFSD_VERSION);
+		return 0;
+	}
+	if (o.print_capabilities)
+		return print_capabilities();
+
+	log_setup(o.log_level, o.syslog);
+
+	char shared_dir[PATH_MAX];
+	if (!realpath(o.shared_dir, shared_dir)) {
+		log_error("shared directory %s: %s", o.shared_dir, strerror(errno));
+		return 1;
+	}
+	struct stat st;
+	if (stat(shared_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		log_error("shared directory %s is not a directory", shared_dir);
+		return 1;
+	}
+	o.shared_dir = shared_dir;
+
+	/* Guests send the mode they want with their own umask applied (or the
+	 * umask separately): ours must not mask it again. */
+	umask(0);
+	signal(SIGPIPE, SIG_IGN);
+	bool privileged = geteuid() == 0;
+	if (privileged && setgroups(0, NULL) < 0) {
+		log_error("dropping supplementary groups: %s", strerror(errno));
+		return 1;
+	}
+	if (raise_nofile_limit(&o) < 0)
+		return 1;
+
+	int listen_fd = o.fd;
+	if (listen_fd < 0) {
+		listen_fd = vu_listen(o.socket_path, o.socket_group);
+		if (listen_fd < 0) {
+			log_error("cannot listen on %s: %s", o.socket_path, strerror(-listen_fd));
+			return 1;
+		}
+	}
+	if (o.daemonize && daemon(0, 0) < 0) {
+		log_error("daemonize: %s", strerror(errno));
+		return 1;
+	}
+
+	struct sandbox_result sb;
+	if (sandbox_enter(&o, &sb) < 0)
+		return 1;
+
+	struct passthrough_options po = {
+		.root = sb.root,
+		.proc_self_fd = sb.proc_self_fd,
+		.cache = o.cache,
+		.announce_submounts = o.announce_submounts,
+		.xattr = o.xattr,
+		.posix_acl = o.posix_acl,
+		.writeback = o.writeback,
+		.allow_direct_io = o.allow_direct_io,
+		.killpriv_v2 = o.killpriv_v2,
+		.switch_creds = privileged,
+		.preserve_noatime = o.preserve_noatime,
+		.file_handles = o.inode_file_handles,
+	};
+	void *fs = passthrough_new(&po, err, sizeof(err));
+	if (!fs) {
+		log_error("%s", err);
+		return 1;
+	}
+
+	struct fuse_server_options so = {
+		.writeback = o.writeback,
+		.readdirplus = o.readdirplus,
+		.killpriv_v2 = o.killpriv_v2,
+		.posix_acl = o.posix_acl,
+		.security_label = o.security_label,
+		.announce_submounts = o.announce_submounts,
+		.allow_mmap = o.allow_mmap,
+		.flock = o.flock,
+		.posix_locks = o.posix_lock,
+	};
+	struct fuse_server *server = fuse_server_new(&passthrough_ops, fs, &so);
+	if (!server) {
+		log_error("out of memory");
+		return 1;
+	}
+
+	struct vu_device dev = {
+		.serve = serve_request,
+		.reset = reset_device,
+		.opaque = server,
+		.tag = o.tag,
+		.num_request_queues = 1,
+	};
+	struct vu_options vo = { .listen_fd = listen_fd, .keep_listening = o.keep_listening };
+	log_info("serving %s on %s", shared_dir, o.socket_path ? o.socket_path : "inherited fd");
+	int ret = vu_serve(&vo, &dev);
+
+	fuse_server_free(server);
+	passthrough_free(fs);
+	options_free(&o);
+	return ret < 0 ? 1 : 0;
+}

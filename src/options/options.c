@@ -1,0 +1,428 @@
+#include "options.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* How an option changes struct options.  Most options are a bool, a string
+ * or an enum field; the few that need more are K_SPECIAL with a handler. */
+enum opt_kind { K_TRUE, K_FALSE, K_STR, K_UINT, K_ENUM, K_SPECIAL };
+
+struct opt_def {
+	const char *name;      /* long name ("shared-dir") or -o name ("source") */
+	char shortc;           /* single-letter alias, 0 if none */
+	enum opt_kind kind;
+	size_t off;            /* field in struct options */
+	const char *const *choices; /* K_ENUM: names, index = enum value */
+	const char *metavar;   /* NULL: takes no value */
+	const char *help;      /* NULL: accepted but not listed (aliases) */
+	int (*special)(struct options *o, const char *val, char *err, size_t n);
+};
+
+#define F(field) offsetof(struct options, field)
+
+static const char *const sandbox_names[] = { "namespace", "chroot", "none", NULL };
+static const char *const seccomp_names[] = { "kill", "log", "trap", "none", NULL };
+static const char *const cache_names[] = { "never", "metadata", "auto", "always", NULL };
+static const char *const ifh_names[] = { "never", "prefer", "mandatory", NULL };
+
+static int fail(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int parse_uint(const char *v, unsigned *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long x = strtoul(v, &end, 10);
+	if (errno || !*v || *end || *v == '-' || x > 1000000)
+		return -1;
+	*out = (unsigned)x;
+	return 0;
+}
+
+static int set_fd(struct options *o, const char *v, char *err, size_t n)
+{
+	unsigned x;
+	if (parse_uint(v, &x))
+		return fail(err, n, "invalid fd '%s'", v);
+	o->fd = (int)x;
+	return 0;
+}
+
+/* ACLs live in xattrs: --posix-acl turns xattrs on, as in the Rust virtiofsd. */
+static int set_posix_acl(struct options *o, const char *v, char *err, size_t n)
+{
+	o->posix_acl = o->xattr = true;
+	return 0;
+}
+
+static int set_log_level(struct options *o, const char *v, char *err, size_t n)
+{
+	if (log_level_parse(v, &o->log_level))
+		return fail(err, n, "invalid log level '%s' (error|warn|info|debug|trace|off)", v);
+	return 0;
+}
+
+static int set_debug(struct options *o, const char *v, char *err, size_t n)
+{
+	o->log_level = LOG_LVL_DEBUG;
+	return 0;
+}
+
+static int set_rlimit(struct options *o, const char *v, char *err, size_t n)
+{
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(v, &end, 10);
+	if (errno || !*v || *end || *v == '-')
+		return fail(err, n, "invalid --rlimit-nofile value '%s'", v);
+	o->rlimit_nofile = x;
+	o->rlimit_nofile_set = true;
+	return 0;
+}
+
+static int set_readdirplus(struct options *o, const char *v, char *err, size_t n)
+{
+	o->readdirplus = true;
+	o->readdirplus_set = true;
+	return 0;
+}
+
+static int set_no_readdirplus(struct options *o, const char *v, char *err, size_t n)
+{
+	o->readdirplus = false;
+	o->readdirplus_set = true;
+	return 0;
+}
+
+static int set_killpriv_v2(struct options *o, const char *v, char *err, size_t n)
+{
+	o->killpriv_v2 = true;
+	o->killpriv_v2_set = true;
+	return 0;
+}
+
+static int set_no_killpriv_v2(struct options *o, const char *v, char *err, size_t n)
+{
+	o->killpriv_v2 = false;
+	o->killpriv_v2_set = true;
+	return 0;
+}
+
+/* QEMU C virtiofsd spells "never" as "none". */
+static int set_c_cache(struct options *o, const char *v, char *err, size_t n)
+{
+	if (!strcmp(v, "none"))
+		v = "never";
+	for (int i = 0; cache_names[i]; i++) {
+		if (!strcmp(v, cache_names[i])) {
+			o->cache = (enum cache_mode)i;
+			return 0;
+		}
+	}
+	return fail(err, n, "invalid cache mode '%s' (none|auto|always)", v);
+}
+
+/* Options whose feature is not built yet: refuse clearly rather than
+ * pretend (a silently ignored --xattrmap would expose xattrs unmapped). */
+static int not_yet(struct options *o, const char *v, char *err, size_t n)
+{
+	return fail(err, n, "this option is not supported by this virtiofsd yet");
+}
+
+static int no_migration(struct options *o, const char *v, char *err, size_t n)
+{
+	return fail(err, n, "live migration is not supported by this virtiofsd yet");
+}
+
+/* Accepted for compatibility, meaningless here (documented in --help). */
+static int ignore(struct options *o, const char *v, char *err, size_t n)
+{
+	return 0;
+}
+
+static const struct opt_def long_opts[] = {
+	{ "shared-dir", 0, K_STR, F(shared_dir), NULL, "DIR", "shared directory (required)", NULL },
+	{ "socket-path", 0, K_STR, F(socket_path), NULL, "PATH", "vhost-user socket to create and listen on", NULL },
+	{ "socket", 0, K_STR, F(socket_path), NULL, "PATH", NULL, NULL },
+	{ "socket-group", 0, K_STR, F(socket_group), NULL, "GROUP", "group that owns the socket (mode 0660)", NULL },
+	{ "fd", 0, K_SPECIAL, 0, NULL, "FD", "inherited listening socket instead of --socket-path", set_fd },
+	{ "tag", 0, K_STR, F(tag), NULL, "TAG", "mount tag announced through vhost-user config space (QEMU >= 8.1)", NULL },
+	{ "thread-pool-size", 0, K_UINT, F(thread_pool_size), NULL, "N", "worker threads per queue; 0 serves requests on the queue thread [default: 0]", NULL },
+	{ "xattr", 0, K_TRUE, F(xattr), NULL, NULL, "enable extended attributes", NULL },
+	{ "posix-acl", 0, K_SPECIAL, 0, NULL, NULL, "enable POSIX ACLs (implies --xattr)", set_posix_acl },
+	{ "security-label", 0, K_TRUE, F(security_label), NULL, NULL, "enable security labels (FUSE_SECURITY_CTX)", NULL },
+	{ "xattrmap", 0, K_SPECIAL, 0, NULL, "RULES", "xattr name mapping rules (not supported yet: refused)", not_yet },
+	{ "sandbox", 0, K_ENUM, F(sandbox), sandbox_names, "MODE", "namespace|chroot|none [default: namespace]", NULL },
+	{ "seccomp", 0, K_ENUM, F(seccomp), seccomp_names, "ACTION", "kill|log|trap|none: action on a forbidden syscall [default: kill]", NULL },
+	{ "announce-submounts", 0, K_TRUE, F(announce_submounts), NULL, NULL, "show host submounts as separate filesystems in the guest (reveals the host's mount structure) [default: off]", NULL },
+	{ "no-announce-submounts", 0, K_FALSE, F(announce_submounts), NULL, NULL, "do not announce submounts (one guest filesystem; st_dev/st_ino may repeat)", NULL },
+	{ "inode-file-handles", 0, K_ENUM, F(inode_file_handles), ifh_names, "MODE", "never|prefer|mandatory: name inodes by file handles instead of open fds [default: prefer]", NULL },
+	{ "cache", 0, K_ENUM, F(cache), cache_names, "MODE", "never|metadata|auto|always [default: auto]", NULL },
+	{ "allow-direct-io", 0, K_TRUE, F(allow_direct_io), NULL, NULL, "honour O_DIRECT from the guest", NULL },
+	{ "allow-mmap", 0, K_TRUE, F(allow_mmap), NULL, NULL, "allow shared mmap with cache=never (FUSE_DIRECT_IO_ALLOW_MMAP)", NULL },
+	{ "writeback", 0, K_TRUE, F(writeback), NULL, NULL, "enable the guest's writeback cache", NULL },
+	{ "no-readdirplus", 0, K_SPECIAL, 0, NULL, NULL, "disable READDIRPLUS [default: enabled except with cache=never]", set_no_readdirplus },
+	{ "readdirplus", 0, K_SPECIAL, 0, NULL, NULL, NULL, set_readdirplus },
+	{ "killpriv-v2", 0, K_SPECIAL, 0, NULL, NULL, "enable FUSE_HANDLE_KILLPRIV_V2 [default: off]", set_killpriv_v2 },
+	{ "no-killpriv-v2", 0, K_SPECIAL, 0, NULL, NULL, "disable FUSE_HANDLE_KILLPRIV_V2", set_no_killpriv_v2 },
+	{ "readonly", 0, K_TRUE, F(readonly), NULL, NULL, "refuse every modification with EROFS", NULL },
+	{ "rlimit-nofile", 0, K_SPECIAL, 0, NULL, "N", "RLIMIT_NOFILE to set; 0 leaves it unchanged [default: min(1000000, fs.file-max - 16384)]", set_rlimit },
+	{ "log-level", 0, K_SPECIAL, 0, NULL, "LEVEL", "error|warn|info|debug|trace|off [default: info]", set_log_level },
+	{ "syslog", 0, K_TRUE, F(syslog), NULL, NULL, "log to syslog instead of stderr", NULL },
+	{ "preserve-noatime", 0, K_TRUE, F(preserve_noatime), NULL, NULL, "keep O_NOATIME from the guest", NULL },
+	{ "modcaps", 0, K_SPECIAL, 0, NULL, "CAPS", "+cap:-cap: adjust the capability set (not supported yet: refused)", not_yet },
+	{ "translate-uid", 0, K_SPECIAL, 0, NULL, "MAP", "uid translation (not supported yet: refused)", not_yet },
+	{ "translate-gid", 0, K_SPECIAL, 0, NULL, "MAP", "gid translation (not supported yet: refused)", not_yet },
+	{ "uid-map", 0, K_SPECIAL, 0, NULL, "MAP", "uid map for --sandbox=namespace as a user (not supported yet: refused)", not_yet },
+	{ "gid-map", 0, K_SPECIAL, 0, NULL, "MAP", "gid map (not supported yet: refused)", not_yet },
+	{ "migration-mode", 0, K_SPECIAL, 0, NULL, "MODE", "live migration (not supported yet: refused)", no_migration },
+	{ "migration-on-error", 0, K_SPECIAL, 0, NULL, "MODE", NULL, no_migration },
+	{ "migration-verify-handles", 0, K_SPECIAL, 0, NULL, NULL, NULL, no_migration },
+	{ "migration-confirm-paths", 0, K_SPECIAL, 0, NULL, NULL, NULL, no_migration },
+	{ "keep-listening", 0, K_TRUE, F(keep_listening), NULL, NULL, "after the VMM disconnects, wait for the next connection instead of exiting", NULL },
+	{ "daemonize", 0, K_TRUE, F(daemonize), NULL, NULL, "run in the background", NULL },
+	{ "print-capabilities", 0, K_TRUE, F(print_capabilities), NULL, NULL, "print the vhost-user JSON capabilities and exit", NULL },
+	{ "version", 'V', K_TRUE, F(version), NULL, NULL, "print the version and exit", NULL },
+	{ "help", 'h', K_TRUE, F(help), NULL, NULL, "print this help and exit", NULL },
+	{ "foreground", 'f', K_SPECIAL, 0, NULL, NULL, "stay in the foreground (the default; QEMU C virtiofsd's -f)", ignore },
+	{ "debug", 'd', K_SPECIAL, 0, NULL, NULL, "debug logging (same as --log-level=debug)", set_debug },
+	{ NULL, 0, 0, 0, NULL, NULL, NULL, NULL },
+};
+
+/* QEMU C virtiofsd's `-o name[=value]` options. */
+static const struct opt_def compat_opts[] = {
+	{ "source", 0, K_STR, F(shared_dir), NULL, "PATH", "same as --shared-dir", NULL },
+	{ "vhost_user_socket", 0, K_STR, F(socket_path), NULL, "PATH", "same as --socket-path", NULL },
+	{ "cache", 0, K_SPECIAL, 0, NULL, "MODE", "none|auto|always", set_c_cache },
+	{ "xattr", 0, K_TRUE, F(xattr), NULL, NULL, "same as --xattr", NULL },
+	{ "no_xattr", 0, K_FALSE, F(xattr), NULL, NULL, NULL, NULL },
+	{ "flock", 0, K_TRUE, F(flock), NULL, NULL, "flock() locks on the host [default: no_flock]", NULL },
+	{ "no_flock", 0, K_FALSE, F(flock), NULL, NULL, NULL, NULL },
+	{ "posix_lock", 0, K_TRUE, F(posix_lock), NULL, NULL, "POSIX locks on the host [default: no_posix_lock]", NULL },
+	{ "no_posix_lock", 0, K_FALSE, F(posix_lock), NULL, NULL, NULL, NULL },
+	{ "readdirplus", 0, K_SPECIAL, 0, NULL, NULL, "same as --readdirplus / --no-readdirplus", set_readdirplus },
+	{ "no_readdirplus", 0, K_SPECIAL, 0, NULL, NULL, NULL, set_no_readdirplus },
+	{ "writeback", 0, K_TRUE, F(writeback), NULL, NULL, "same as --writeback", NULL },
+	{ "no_writeback", 0, K_FALSE, F(writeback), NULL, NULL, NULL, NULL },
+	{ "sandbox", 0, K_ENUM, F(sandbox), sandbox_names, "MODE", "same as --sandbox", NULL },
+	{ "log_level", 0, K_SPECIAL, 0, NULL, "LEVEL", "debug|info|warn|err", set_log_level },
+	{ "debug", 0, K_SPECIAL, 0, NULL, NULL, "same as -d", set_debug },
+	{ "xattrmap", 0, K_SPECIAL, 0, NULL, "RULES", "same as --xattrmap", not_yet },
+	{ "modcaps", 0, K_SPECIAL, 0, NULL, "CAPS", "same as --modcaps", not_yet },
+	{ "allow_direct_io", 0, K_TRUE, F(allow_direct_io), NULL, NULL, "same as --allow-direct-io", NULL },
+	{ "no_allow_direct_io", 0, K_FALSE, F(allow_direct_io), NULL, NULL, NULL, NULL },
+	{ "announce_submounts", 0, K_TRUE, F(announce_submounts), NULL, NULL, "same as --announce-submounts", NULL },
+	{ "posix_acl", 0, K_SPECIAL, 0, NULL, NULL, "same as --posix-acl", set_posix_acl },
+	{ "no_posix_acl", 0, K_FALSE, F(posix_acl), NULL, NULL, NULL, NULL },
+	{ "security_label", 0, K_TRUE, F(security_label), NULL, NULL, "same as --security-label", NULL },
+	{ "no_security_label", 0, K_FALSE, F(security_label), NULL, NULL, NULL, NULL },
+	{ "killpriv_v2", 0, K_SPECIAL, 0, NULL, NULL, "same as --killpriv-v2", set_killpriv_v2 },
+	{ "no_killpriv_v2", 0, K_SPECIAL, 0, NULL, NULL, NULL, set_no_killpriv_v2 },
+	{ "max_idle_threads", 0, K_SPECIAL, 0, NULL, "N", "accepted and ignored (no idle thread pool here)", ignore },
+	{ "allow_root", 0, K_SPECIAL, 0, NULL, NULL, "accepted and ignored (meaningless for virtio-fs)", ignore },
+	{ NULL, 0, 0, 0, NULL, NULL, NULL, NULL },
+};
+
+
+static int apply(struct options *o, const struct opt_def *d, const char *val, char *err, size_t n,
+		 const char *spelled)
+{
+	char *base = (char *)o;
+	if (d->metavar && !val)
+		return fail(err, n, "option '%s' needs a value", spelled);
+	if (!d->metavar && val)
+		return fail(err, n, "option '%s' takes no value", spelled);
+	switch (d->kind) {
+	case K_TRUE:
+		*(bool *)(base + d->off) = true;
+		return 0;
+	case K_FALSE:
+		*(bool *)(base + d->off) = false;
+		return 0;
+	case K_STR:
+		if (!*val)
+			return fail(err, n, "option '%s' needs a non-empty value", spelled);
+		*(const char **)(base + d->off) = val;
+		return 0;
+	case K_UINT:
+		if (parse_uint(val, (unsigned *)(base + d->off)))
+			return fail(err, n, "invalid number '%s' for '%s'", val, spelled);
+		return 0;
+	case K_ENUM:
+		for (int i = 0; d->choices[i]; i++) {
+			if (!strcmp(val, d->choices[i])) {
+				*(int *)(base + d->off) = i;
+				return 0;
+			}
+		}
+		return fail(err, n, "invalid value '%s' for '%s'", val, spelled);
+	case K_SPECIAL:
+		if (d->special(o, val, err, n) == 0)
+			return 0;
+		/* prefix the handler's message with the option name */
+		{
+			char msg[256];
+			snprintf(msg, sizeof(msg), "%s", err);
+			return fail(err, n, "%s: %s", spelled, msg);
+		}
+	}
+	return fail(err, n, "internal error on '%s'", spelled);
+}
+
+static const struct opt_def *find(const struct opt_def *table, const char *name, size_t len)
+{
+	for (const struct opt_def *d = table; d->name; d++)
+		if (strlen(d->name) == len && !strncmp(d->name, name, len))
+			return d;
+	return NULL;
+}
+
+static const struct opt_def *find_short(char c)
+{
+	for (const struct opt_def *d = long_opts; d->name; d++)
+		if (d->shortc == c)
+			return d;
+	return NULL;
+}
+
+/* -o a,b=c,... : values cannot contain ',' (as in QEMU C virtiofsd).  The
+ * list is copied (argv stays intact) and kept in o->owned, since string
+ * options point into it. */
+static int parse_compat(struct options *o, const char *arg, char *err, size_t n)
+{
+	if (o->nowned == sizeof(o->owned) / sizeof(o->owned[0]))
+		return fail(err, n, "too many -o arguments");
+	char *list = strdup(arg);
+	if (!list)
+		return fail(err, n, "out of memory");
+	o->owned[o->nowned++] = list;
+	for (char *save = NULL, *item = strtok_r(list, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(item, '=');
+		size_t len = eq ? (size_t)(eq - item) : strlen(item);
+		const struct opt_def *d = find(compat_opts, item, len);
+		if (!d)
+			return fail(err, n, "unknown option '-o %.*s'", (int)len, item);
+		char spelled[64];
+		snprintf(spelled, sizeof(spelled), "-o %.*s", (int)len, item);
+		if (apply(o, d, eq ? eq + 1 : NULL, err, n, spelled))
+			return -1;
+	}
+	return 0;
+}
+
+void options_free(struct options *o)
+{
+	for (unsigned i = 0; i < o->nowned; i++)
+		free(o->owned[i]);
+	o->nowned = 0;
+}
+
+static void set_defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	o->sandbox = SANDBOX_NAMESPACE;
+	o->seccomp = SECCOMP_KILL;
+	o->cache = CACHE_AUTO;
+	o->inode_file_handles = IFH_PREFER;
+	o->log_level = LOG_LVL_INFO;
+}
+
+static int check_consistency(struct options *o, char *err, size_t n)
+{
+	if (o->help || o->version || o->print_capabilities)
+		return 0;
+	if (!o->shared_dir)
+		return fail(err, n, "missing --shared-dir (or -o source=)");
+	if (!o->socket_path && o->fd < 0)
+		return fail(err, n, "missing --socket-path (or --fd)");
+	if (o->socket_path && o->fd >= 0)
+		return fail(err, n, "--socket-path and --fd exclude each other");
+	if (o->socket_group && o->fd >= 0)
+		return fail(err, n, "--socket-group needs --socket-path");
+	if (o->readonly && o->writeback)
+		return fail(err, n, "--readonly and --writeback exclude each other");
+	if (!o->readdirplus_set)
+		o->readdirplus = o->cache != CACHE_NEVER;
+	if (o->posix_acl && !o->xattr)
+		return fail(err, n, "--posix-acl needs xattrs, but -o no_xattr was given");
+	return 0;
+}
+
+int options_parse(int argc, char **argv, struct options *o, char *err, size_t n)
+{
+	set_defaults(o);
+	for (int i = 1; i < argc; i++) {
+		char *a = argv[i];
+		if (!strcmp(a, "-o")) {
+			if (i + 1 >= argc)
+				return fail(err, n, "option '-o' needs a value");
+			if (parse_compat(o, argv[++i], err, n))
+				return -1;
+			continue;
+		}
+		if (!strncmp(a, "-o", 2) && a[2]) { /* -osource=/x */
+			if (parse_compat(o, a + 2, err, n))
+				return -1;
+			continue;
+		}
+		const struct opt_def *d;
+		const char *val = NULL;
+		if (a[0] == '-' && a[1] == '-' && a[2]) {
+			char *eq = strchr(a + 2, '=');
+			size_t len = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
+			d = find(long_opts, a + 2, len);
+			if (!d)
+				return fail(err, n, "unknown option '%.*s'", (int)len + 2, a);
+			if (eq)
+				val = eq + 1;
+			else if (d->metavar && i + 1 < argc)
+				val = argv[++i];
+		} else if (a[0] == '-' && a[1] && !a[2]) {
+			d = find_short(a[1]);
+			if (!d)
+				return fail(err, n, "unknown option '%s'", a);
+		} else {
+			return fail(err, n, "unexpected argument '%s'", a);
+		}
+		if (apply(o, d, val, err, n, a))
+			return -1;
+	}
+	return check_consistency(o, err, n);
+}
+
+static void print_entry(FILE *f, const char *prefix, const struct opt_def *d)
+{
+	char left[64];
+	if (d->shortc)
+		snprintf(left, sizeof(left), "-%c, %s%s%s%s", d->shortc, prefix, d->name,
+			 d->metavar ? "=" : "", d->metavar ? d->metavar : "");
+	else
+		snprintf(left, sizeof(left), "%s%s%s%s", prefix, d->name, d->metavar ? "=" : "",
+			 d->metavar ? d->metavar : "");
+	fprintf(f, "  %-32s %s\n", left, d->help);
+}
+
+void options_print_help(FILE *f, const char *prog)
+{
+	fprintf(f, "Usage: %s --shared-dir=DIR (--socket-path=PATH | --fd=FD) [OPTIONS]\n\n", prog);
+	fprintf(f, "Share a host directory with a virtual machine over virtio-fs (vhost-user).\n\n");
+	fprintf(f, "Options:\n");
+	for (const struct opt_def *d = long_opts; d->name; d++)
+		if (d->help)
+			print_entry(f, "--", d);
+	fprintf(f, "\nQEMU C virtiofsd compatible options (-o name[=value],...):\n");
+	for (const struct opt_def *d = compat_opts; d->name; d++)
+		if (d->help)
+			print_entry(f, "-o ", d);
+}

@@ -1,0 +1,58 @@
+/* The command line: the Rust virtiofsd's long options and QEMU C virtiofsd's
+ * `-o` options, parsed from one table that also produces --help (and from it
+ * the man page).  An unknown, malformed or contradictory option is an error
+ * with a one-line message, never a silent default. */
+#ifndef OPTIONS_H
+#define OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fs/passthrough.h"
+#include "log/log.h"
+
+enum sandbox_mode { SANDBOX_NAMESPACE, SANDBOX_CHROOT, SANDBOX_NONE };
+enum seccomp_action { SECCOMP_KILL, SECCOMP_LOG, SECCOMP_TRAP, SECCOMP_NONE };
+
+struct options {
+	const char *shared_dir;
+	const char *socket_path;
+	const char *socket_group;
+	int fd;                        /* inherited listening socket, -1 if none */
+	const char *tag;
+	unsigned thread_pool_size;
+	bool xattr, posix_acl, security_label;
+	const char *xattrmap;
+	enum sandbox_mode sandbox;
+	enum seccomp_action seccomp;
+	bool announce_submounts;
+	enum inode_file_handles inode_file_handles;
+	enum cache_mode cache;
+	bool allow_direct_io, allow_mmap, writeback, readdirplus, killpriv_v2, readonly;
+	bool flock, posix_lock;
+	bool readdirplus_set, killpriv_v2_set;
+	uint64_t rlimit_nofile;        /* 0 with rlimit_nofile_set: leave unchanged */
+	bool rlimit_nofile_set;
+	enum log_level log_level;
+	bool syslog;
+	bool preserve_noatime;
+	const char *modcaps;
+	const char *translate_uid, *translate_gid, *uid_map, *gid_map;
+	bool daemonize;
+	bool keep_listening;
+	bool print_capabilities, version, help;
+
+	char *owned[32];               /* copies of -o lists that fields point into */
+	unsigned nowned;
+};
+
+/* Parse argv into o (defaults first).  Returns 0, or -1 with a one-line
+ * message in err. */
+int options_parse(int argc, char **argv, struct options *o, char *err, size_t errlen);
+/* Free what options_parse allocated (the fields pointing into it go too). */
+void options_free(struct options *o);
+void options_print_help(FILE *f, const char *prog);
+
+#endif

@@ -1,0 +1,18 @@
+/* Confine the daemon to the shared directory before it serves the guest. */
+#ifndef SANDBOX_H
+#define SANDBOX_H
+
+#include "options/options.h"
+
+struct sandbox_result {
+	const char *root;   /* the shared directory as seen after sandboxing */
+	int proc_self_fd;   /* an fd of /proc/self/fd, to reopen O_PATH fds */
+};
+
+/* namespace: new mount/PID/net namespaces, the share bound recursively with
+ * slave propagation and made the root with pivot_root (the parent process
+ * stays outside, waits for the sandboxed child and exits with its status);
+ * chroot: chroot(2) into the share; none: nothing.  Returns 0 or -1 (logged). */
+int sandbox_enter(const struct options *o, struct sandbox_result *r);
+
+#endif

@@ -1,0 +1,67 @@
+/* The command line: both daemons' spellings mean the same, and anything
+ * unknown or contradictory is an error. */
+#include "options/options.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+static int failures;
+#define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c); failures++; } } while (0)
+
+static int parse(struct options *o, char *err, int argc, char **argv)
+{
+	static bool used;
+	if (used)
+		options_free(o);
+	used = true;
+	return options_parse(argc, argv, o, err, 256);
+}
+#define PARSE(o, err, ...) ({ char *a_[] = { "virtiofsd", __VA_ARGS__ }; parse(o, err, sizeof(a_) / sizeof(a_[0]), a_); })
+
+int main(void)
+{
+	struct options o;
+	char err[256];
+
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path", "/tmp/s") == 0);
+	CHECK(!strcmp(o.shared_dir, "/srv") && !strcmp(o.socket_path, "/tmp/s"));
+	CHECK(o.sandbox == SANDBOX_NAMESPACE && o.cache == CACHE_AUTO && !o.announce_submounts);
+	CHECK(o.readdirplus && !o.xattr && o.fd == -1 && o.inode_file_handles == IFH_PREFER);
+
+	/* QEMU C virtiofsd spellings */
+	CHECK(PARSE(&o, err, "--socket-path=/tmp/s", "-o", "source=/srv,cache=none,xattr,announce_submounts", "-f") == 0);
+	CHECK(!strcmp(o.shared_dir, "/srv") && o.cache == CACHE_NEVER && o.xattr && o.announce_submounts);
+	CHECK(!o.readdirplus); /* cache=none turns readdirplus off unless asked */
+	CHECK(PARSE(&o, err, "--socket-path=/tmp/s", "-o", "source=/srv", "-o", "sandbox=chroot,log_level=debug") == 0);
+	CHECK(o.sandbox == SANDBOX_CHROOT && o.log_level == LOG_LVL_DEBUG);
+	CHECK(PARSE(&o, err, "--socket-path=/tmp/s", "--shared-dir=/srv", "--cache=never", "-o", "readdirplus") == 0);
+	CHECK(o.readdirplus);
+	CHECK(PARSE(&o, err, "--fd=3", "--shared-dir=/srv", "--posix-acl", "--sandbox=none", "--seccomp=log") == 0);
+	CHECK(o.fd == 3 && o.posix_acl && o.xattr && o.sandbox == SANDBOX_NONE && o.seccomp == SECCOMP_LOG);
+
+	/* errors: unknown, malformed, missing, contradictory, not built yet */
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--bogus") < 0 && strstr(err, "--bogus"));
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "-o", "nonsense") < 0);
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--cache=sometimes") < 0);
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--thread-pool-size=-1") < 0);
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--xattr=yes") < 0);
+	CHECK(PARSE(&o, err, "--socket-path=/s") < 0 && strstr(err, "shared-dir"));
+	CHECK(PARSE(&o, err, "--shared-dir=/srv") < 0);
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--fd=3") < 0);
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--readonly", "--writeback") < 0);
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--migration-mode=find-paths") < 0 &&
+	      strstr(err, "migration"));
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--rlimit-nofile=12x") < 0);
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--log-level") < 0);
+
+	/* --help, --version and --print-capabilities need nothing else */
+	CHECK(PARSE(&o, err, "--help") == 0 && o.help);
+	CHECK(PARSE(&o, err, "-V") == 0 && o.version);
+	CHECK(PARSE(&o, err, "--print-capabilities") == 0 && o.print_capabilities);
+
+	options_free(&o);
+	if (failures)
+		fprintf(stderr, "%d checks failed\n", failures);
+	return failures != 0;
+}
