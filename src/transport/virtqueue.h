@@ -38,7 +38,8 @@ struct virtqueue {
 	struct vring_used *used;
 	const struct guest_mem *mem;
 	bool event_idx;             /* VIRTIO_RING_F_EVENT_IDX negotiated */
-	int call_fd;                /* eventfd to interrupt the guest, -1 if none */
+	int call_fd;                /* eventfd to interrupt the guest, -1 if none;
+				     * change it only under push_lock */
 
 	/* ring state */
 	uint16_t last_avail;        /* next avail entry to pop */
@@ -54,7 +55,10 @@ struct virtqueue {
 	void *log_opaque;
 };
 
-/* Set up ring pointers (already translated) and the starting index. */
+/* Set up ring pointers (already translated) and the starting index.  Also
+ * initializes push_lock (destroy it before calling vq_init again on the same
+ * queue), sets call_fd to -1 and log_write to NULL, and takes used_idx from
+ * used->idx (used may be NULL for a queue not yet configured). */
 void vq_init(struct virtqueue *vq, unsigned num, struct vring_desc *desc,
 	     struct vring_avail *avail, struct vring_used *used,
 	     const struct guest_mem *mem, uint16_t last_avail, bool event_idx);
@@ -63,6 +67,8 @@ void vq_init(struct virtqueue *vq, unsigned num, struct vring_desc *desc,
  * stopped until the frontend resets it).  A single bad chain (bad address,
  * loop, too long) is completed with 0 bytes and skipped, not fatal. */
 int vq_pop(struct virtqueue *vq, struct vq_req *req);
+/* Not thread-safe: one thread pops (and calls vq_enable/disable_kicks) per
+ * queue.  vq_push and vq_notify may run on other threads (push_lock). */
 /* Put a completed chain on the used ring; written = bytes put in req->wr. */
 void vq_push(struct virtqueue *vq, const struct vq_req *req, uint32_t written);
 /* Interrupt the guest if it wants to be told (EVENT_IDX / NO_INTERRUPT). */

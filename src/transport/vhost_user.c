@@ -1,0 +1,571 @@
+/* vhost-user backend: the listening socket, the per-connection message loop
+ * and one handler per request (QEMU docs/interop/vhost-user.rst).
+ * Ring threads live in vhost_user_queue.c, the memory table in
+ * vhost_user_mem.c, message framing in vhost_user_msg.c. */
+#include "vhost_user.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "log/log.h"
+#include "vhost_user_dev.h"
+#include "vhost_user_msg.h"
+
+/* A handler returns 0 (success), -errno (failure: a nonzero REPLY_ACK) or
+ * REPLIED when it has sent the request's own reply. */
+#define REPLIED 1
+
+static const uint64_t offered_features =
+	(1ull << VU_F_VERSION_1) | (1ull << VU_F_INDIRECT_DESC) |
+	(1ull << VU_F_EVENT_IDX) | (1ull << VHOST_USER_F_PROTOCOL_FEATURES);
+
+static uint64_t offered_protocol_features(const struct vu_dev *dev)
+{
+	uint64_t f = (1ull << VHOST_USER_PROTOCOL_F_MQ) |
+		     (1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK) |
+		     (1ull << VHOST_USER_PROTOCOL_F_RESET_DEVICE);
+	/* QEMU 7.1-8.0 abort when a vhost-user-fs backend offers CONFIG:
+	 * offer it only when asked to (--tag). */
+	if (dev->ops->tag)
+		f |= 1ull << VHOST_USER_PROTOCOL_F_CONFIG;
+	return f;
+}
+
+static unsigned num_request_queues(const struct vu_dev *dev)
+{
+	unsigned n = dev->ops->num_request_queues;
+	if (n < 1)
+		n = 1;
+	if (n > VU_MAX_REQUEST_QUEUES)
+		n = VU_MAX_REQUEST_QUEUES;
+	return n;
+}
+
+static int reply_u64(struct vu_dev *dev, const struct vu_msg *m, uint64_t v)
+{
+	int rc = vu_msg_reply(dev->sock, m, &v, sizeof(v));
+	return rc < 0 ? rc : REPLIED;
+}
+
+static bool payload_is(const struct vu_msg *m, uint32_t size)
+{
+	if (m->hdr.size == size)
+		return true;
+	log_error("vhost-user: %s with a %u-byte payload (expected %u)",
+		  vu_msg_name(m->hdr.request), m->hdr.size, size);
+	return false;
+}
+
+/* Queue named by a vring state/addr index or a kick/call/err u64. */
+static struct vu_queue *queue_at(struct vu_dev *dev, const struct vu_msg *m, uint64_t index)
+{
+	if (index >= VU_MAX_QUEUES) {
+		log_error("vhost-user: %s for queue %llu (max %u)", vu_msg_name(m->hdr.request),
+			  (unsigned long long)index, VU_MAX_QUEUES - 1);
+		return NULL;
+	}
+	return &dev->q[index];
+}
+
+/* RESET_OWNER / RESET_DEVICE and disconnect: stop and forget every ring
+ * and drop the device's session.  Negotiated features belong to the
+ * connection (QEMU does not negotiate protocol features again after a
+ * reset), so only a disconnect clears them. */
+static void reset_device(struct vu_dev *dev)
+{
+	for (unsigned i = 0; i < VU_MAX_QUEUES; i++)
+		vu_queue_reset(&dev->q[i]);
+	if (dev->ops->reset)
+		dev->ops->reset(dev->ops->opaque);
+}
+
+static int h_set_features(struct vu_dev *dev, struct vu_msg *m)
+{
+	if (!payload_is(m, sizeof(uint64_t)))
+		return -EINVAL;
+	if (m->p.u64 & ~offered_features) {
+		log_error("vhost-user: frontend acked features %#llx we did not offer",
+			  (unsigned long long)(m->p.u64 & ~offered_features));
+		return -EINVAL;
+	}
+	dev->features = m->p.u64;
+	return 0;
+}
+
+static int h_set_protocol_features(struct vu_dev *dev, struct vu_msg *m)
+{
+	if (!payload_is(m, sizeof(uint64_t)))
+		return -EINVAL;
+	uint64_t offered = offered_protocol_features(dev);
+	if (m->p.u64 & ~offered) {
+		log_error("vhost-user: frontend acked protocol features %#llx we did not offer",
+			  (unsigned long long)(m->p.u64 & ~offered));
+		return -EINVAL;
+	}
+	dev->protocol_features = m->p.u64;
+	dev->protocol_acked = true;
+	return 0;
+}
+
+static int h_set_mem_table(struct vu_dev *dev, struct vu_msg *m)
+{
+	if (m->hdr.size < 8) {
+		log_error("vhost-user: SET_MEM_TABLE payload too short");
+		return -EINVAL;
+	}
+	uint32_t n = m->p.memory.nregions;
+	if (n > VHOST_USER_MEM_REGIONS_MAX ||
+	    m->hdr.size != 8 + n * sizeof(struct vhost_user_mem_region)) {
+		log_error("vhost-user: SET_MEM_TABLE with %u regions in %u bytes", n, m->hdr.size);
+		return -EINVAL;
+	}
+	int fds[VHOST_USER_MAX_FDS];
+	unsigned nfds = m->nfds;
+	for (unsigned i = 0; i < nfds; i++)
+		fds[i] = vu_msg_take_fd(m, i);
+	return vu_set_mem_table(dev, &m->p.memory, fds, nfds);
+}
+
+static int h_set_vring_num(struct vu_dev *dev, struct vu_msg *m)
+{
+	if (!payload_is(m, sizeof(struct vhost_user_state)))
+		return -EINVAL;
+	struct vu_queue *q = queue_at(dev, m, m->p.state.index);
+	if (!q)
+		return -EINVAL;
+	uint32_t num = m->p.state.num;
+	if (num == 0 || num > VQ_MAX_SIZE || (num & (num - 1))) {
+		log_error("queue %u: bad size %u", q->idx, num);
+		return -EINVAL;
+	}
+	if (q->started) {
+		log_error("queue %u: size change while running", q->idx);
+		return -EBUSY;
+	}
+	q->num = num;
+	return 0;
+}
+
+static int h_set_vring_addr(struct vu_dev *dev, struct vu_msg *m)
+{
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+
+	if (!payload_is(m, sizeof(struct vhost_user_addr)))
+		return -EINVAL;
+	struct vu_queue *q = queue_at(dev, m, m->p.addr.index);
+	if (!q)
+		return -EINVAL;
+	if (m->p.addr.flags & VHOST_USER_VRING_F_LOG) {
+		log_error("queue %u: ring logging requested but not offered", q->idx);
+		return -EINVAL;
+	}
+	if (q->started) {
+		log_error("queue %u: address change while running", q->idx);
+		return -EBUSY;
+	}
+	struct vhost_user_addr saved = q->addr;
+	bool saved_set = q->addr_set;
+	q->addr = m->p.addr;
+	q->addr_set = true;
+	int rc = vu_queue_map_rings(dev, q, q->num, &desc, &avail, &used);
+	if (rc < 0) {
+		log_error("queue %u: ring addresses are misaligned or outside guest memory "
+			  "(size %u)", q->idx, q->num);
+		q->addr = saved;
+		q->addr_set = saved_set;
+		return rc;
+	}
+	return vu_queue_try_start(dev, q);
+}
+
+static int h_set_vring_base(struct vu_dev *dev, struct vu_msg *m)
+{
+	if (!payload_is(m, sizeof(struct vhost_user_state)))
+		return -EINVAL;
+	struct vu_queue *q = queue_at(dev, m, m->p.state.index);
+	if (!q)
+		return -EINVAL;
+	if (m->p.state.num > UINT16_MAX) {
+		log_error("queue %u: base %u out of range", q->idx, m->p.state.num);
+		return -EINVAL;
+	}
+	if (q->started) {
+		log_error("queue %u: base change while running", q->idx);
+		return -EBUSY;
+	}
+	q->vq.last_avail = (uint16_t)m->p.state.num;
+	return 0;
+}
+
+static int h_get_vring_base(struct vu_dev *dev, struct vu_msg *m)
+{
+	struct vhost_user_state st = { m->p.state.index, 0 };
+	struct vu_queue *q = NULL;
+
+	if (payload_is(m, sizeof(struct vhost_user_state)))
+		q = queue_at(dev, m, m->p.state.index);
+	if (q) {
+		/* The ring is stopped now; it starts again on the next kick fd. */
+		vu_queue_stop(q);
+		st.num = q->vq.last_avail;
+		if (q->kick_fd >= 0)
+			close(q->kick_fd);
+		q->kick_fd = -1;
+	}
+	int rc = vu_msg_reply(dev->sock, m, &st, sizeof(st));
+	return rc < 0 ? rc : REPLIED;
+}
+
+enum ring_fd { RING_KICK, RING_CALL, RING_ERR };
+
+static int h_set_vring_fd(struct vu_dev *dev, struct vu_msg *m, enum ring_fd which)
+{
+	if (!payload_is(m, sizeof(uint64_t)))
+		return -EINVAL;
+	uint64_t v = m->p.u64;
+	if (v & ~(uint64_t)(VHOST_USER_VRING_IDX_MASK | VHOST_USER_VRING_NOFD_MASK)) {
+		log_error("vhost-user: %s with unknown bits %#llx", vu_msg_name(m->hdr.request),
+			  (unsigned long long)v);
+		return -EINVAL;
+	}
+	struct vu_queue *q = queue_at(dev, m, v & VHOST_USER_VRING_IDX_MASK);
+	if (!q)
+		return -EINVAL;
+	bool nofd = v & VHOST_USER_VRING_NOFD_MASK;
+	if (m->nfds != (nofd ? 0u : 1u)) {
+		log_error("queue %u: %s with %u fds", q->idx, vu_msg_name(m->hdr.request), m->nfds);
+		return -EINVAL;
+	}
+	int fd = nofd ? -1 : vu_msg_take_fd(m, 0);
+	switch (which) {
+	case RING_KICK:
+		if (fd < 0) {
+			log_error("queue %u: polling mode (no kick fd) is not supported", q->idx);
+			return -EINVAL;
+		}
+		vu_queue_stop(q);
+		if (q->kick_fd >= 0)
+			close(q->kick_fd);
+		q->kick_fd = fd;
+		return vu_queue_try_start(dev, q);
+	case RING_CALL:
+		vu_queue_set_call_fd(q, fd);
+		return 0;
+	case RING_ERR:
+		vu_queue_set_err_fd(q, fd);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int h_set_vring_enable(struct vu_dev *dev, struct vu_msg *m)
+{
+	if (!payload_is(m, sizeof(struct vhost_user_state)))
+		return -EINVAL;
+	struct vu_queue *q = queue_at(dev, m, m->p.state.index);
+	if (!q)
+		return -EINVAL;
+	if (m->p.state.num > 1) {
+		log_error("queue %u: SET_VRING_ENABLE %u", q->idx, m->p.state.num);
+		return -EINVAL;
+	}
+	q->enable_seen = true;
+	q->enabled = m->p.state.num == 1;
+	if (!q->enabled) {
+		vu_queue_stop(q);
+		return 0;
+	}
+	return vu_queue_try_start(dev, q);
+}
+
+static int h_get_config(struct vu_dev *dev, struct vu_msg *m)
+{
+	struct vhost_user_config reply;
+	struct virtio_fs_config_le cfg;
+	const struct vhost_user_config *c = &m->p.config;
+	uint32_t size = 0;
+
+	/* A zero-length payload is the protocol's way to say "failed". */
+	if (!dev->ops->tag || m->hdr.size < VHOST_USER_CONFIG_HDR_SIZE ||
+	    c->size > VHOST_USER_MAX_CONFIG_SIZE ||
+	    m->hdr.size != VHOST_USER_CONFIG_HDR_SIZE + c->size ||
+	    c->offset > sizeof(cfg) || c->size > sizeof(cfg) - c->offset) {
+		log_error("vhost-user: GET_CONFIG refused (offset %u size %u)", c->offset, c->size);
+	} else {
+		memset(&cfg, 0, sizeof(cfg));
+		/* The tag fills the field; NUL-terminated only when shorter. */
+		size_t tag_len = strnlen(dev->ops->tag, sizeof(cfg.tag));
+		memcpy(cfg.tag, dev->ops->tag, tag_len);
+		cfg.num_request_queues = htole32(num_request_queues(dev));
+		memset(&reply, 0, sizeof(reply));
+		reply.offset = c->offset;
+		reply.size = c->size;
+		reply.flags = c->flags;
+		memcpy(reply.region, (const uint8_t *)&cfg + c->offset, c->size);
+		size = VHOST_USER_CONFIG_HDR_SIZE + c->size;
+	}
+	int rc = vu_msg_reply(dev->sock, m, &reply, size);
+	return rc < 0 ? rc : REPLIED;
+}
+
+/* Requests we do not implement whose frontend waits for a reply even
+ * without REPLY_ACK. */
+static bool has_own_reply(uint32_t request)
+{
+	switch (request) {
+	case VHOST_USER_GET_FEATURES:
+	case VHOST_USER_GET_PROTOCOL_FEATURES:
+	case VHOST_USER_GET_VRING_BASE:
+	case VHOST_USER_GET_QUEUE_NUM:
+	case VHOST_USER_GET_CONFIG:
+	case VHOST_USER_IOTLB_MSG:
+	case VHOST_USER_CREATE_CRYPTO_SESSION:
+	case VHOST_USER_POSTCOPY_ADVISE:
+	case VHOST_USER_POSTCOPY_END:
+	case VHOST_USER_GET_INFLIGHT_FD:
+	case VHOST_USER_GET_MAX_MEM_SLOTS:
+	case VHOST_USER_GET_STATUS:
+	case VHOST_USER_GET_SHARED_OBJECT:
+	case VHOST_USER_SET_DEVICE_STATE_FD:
+	case VHOST_USER_CHECK_DEVICE_STATE:
+		return true;
+	}
+	return false;
+}
+
+static int h_unsupported(struct vu_dev *dev, struct vu_msg *m)
+{
+	uint32_t r = m->hdr.request;
+	uint64_t bit = r < 63 ? 1ull << r : 1ull << 63;
+	if (!(dev->unknown_logged & bit)) {
+		dev->unknown_logged |= bit;
+		log_warn("vhost-user: request %u (%s) is not supported", r, vu_msg_name(r));
+	}
+	if (has_own_reply(r))
+		return reply_u64(dev, m, 1);
+	return -ENOTSUP;
+}
+
+static int dispatch(struct vu_dev *dev, struct vu_msg *m)
+{
+	if (m->fds_truncated) {
+		log_error("vhost-user: %s carried more than %d fds, refused",
+			  vu_msg_name(m->hdr.request), VHOST_USER_MAX_FDS);
+		if (has_own_reply(m->hdr.request))
+			return reply_u64(dev, m, 1);
+		return -EINVAL;
+	}
+	switch (m->hdr.request) {
+	case VHOST_USER_GET_FEATURES:
+		return reply_u64(dev, m, offered_features);
+	case VHOST_USER_SET_FEATURES:
+		return h_set_features(dev, m);
+	case VHOST_USER_GET_PROTOCOL_FEATURES:
+		return reply_u64(dev, m, offered_protocol_features(dev));
+	case VHOST_USER_SET_PROTOCOL_FEATURES:
+		return h_set_protocol_features(dev, m);
+	case VHOST_USER_GET_QUEUE_NUM:
+		return reply_u64(dev, m, 1 + num_request_queues(dev));
+	case VHOST_USER_SET_OWNER:
+		return 0;
+	case VHOST_USER_RESET_OWNER:
+	case VHOST_USER_RESET_DEVICE:
+		reset_device(dev);
+		return 0;
+	case VHOST_USER_SET_MEM_TABLE:
+		return h_set_mem_table(dev, m);
+	case VHOST_USER_SET_VRING_NUM:
+		return h_set_vring_num(dev, m);
+	case VHOST_USER_SET_VRING_ADDR:
+		return h_set_vring_addr(dev, m);
+	case VHOST_USER_SET_VRING_BASE:
+		return h_set_vring_base(dev, m);
+	case VHOST_USER_GET_VRING_BASE:
+		return h_get_vring_base(dev, m);
+	case VHOST_USER_SET_VRING_KICK:
+		return h_set_vring_fd(dev, m, RING_KICK);
+	case VHOST_USER_SET_VRING_CALL:
+		return h_set_vring_fd(dev, m, RING_CALL);
+	case VHOST_USER_SET_VRING_ERR:
+		return h_set_vring_fd(dev, m, RING_ERR);
+	case VHOST_USER_SET_VRING_ENABLE:
+		return h_set_vring_enable(dev, m);
+	case VHOST_USER_GET_CONFIG:
+		return h_get_config(dev, m);
+	case VHOST_USER_SET_CONFIG:
+		log_warn("vhost-user: SET_CONFIG refused: virtio-fs config space is read-only");
+		return -EPERM;
+	case VHOST_USER_SET_BACKEND_REQ_FD:
+		/* Not offered; accept so an eager frontend carries on. */
+		return 0;
+	default:
+		/* SET_LOG_BASE / SET_LOG_FD land here too: logging is not
+		 * offered. */
+		return h_unsupported(dev, m);
+	}
+}
+
+/* Serve one frontend until EOF (0) or a fatal error (-errno). */
+static int serve_connection(struct vu_dev *dev)
+{
+	struct vu_msg *m = malloc(sizeof(*m));
+	int rc;
+
+	if (!m)
+		return -ENOMEM;
+	for (;;) {
+		rc = vu_msg_recv(dev->sock, m);
+		if (rc <= 0)
+			break;
+		log_trace("vhost-user: %s (%u bytes, %u fds)", vu_msg_name(m->hdr.request),
+			  m->hdr.size, m->nfds);
+		rc = dispatch(dev, m);
+		vu_msg_close_fds(m);
+		if (rc < 0 && rc != -EPIPE && rc != -ECONNRESET)
+			log_debug("vhost-user: %s failed: %s", vu_msg_name(m->hdr.request),
+				  strerror(-rc));
+		if (rc != REPLIED && (m->hdr.flags & VHOST_USER_NEED_REPLY_MASK)) {
+			uint64_t status = rc < 0 ? 1 : 0;
+			rc = vu_msg_reply(dev->sock, m, &status, sizeof(status));
+			if (rc < 0) {
+				log_error("vhost-user: reply: %s", strerror(-rc));
+				break;
+			}
+		} else if (rc == -EPIPE || rc == -ECONNRESET) {
+			/* A reply could not be sent: the frontend is gone. */
+			break;
+		}
+	}
+	free(m);
+	if (rc < 0)
+		log_error("vhost-user: connection: %s", strerror(-rc));
+	return rc;
+}
+
+int vu_serve(const struct vu_options *opt, const struct vu_device *ops)
+{
+	struct vu_dev *dev = malloc(sizeof(*dev));
+	int rc;
+
+	if (!dev)
+		return -ENOMEM;
+	rc = vu_dev_init(dev, ops);
+	if (rc < 0) {
+		free(dev);
+		return rc;
+	}
+	for (;;) {
+		int sock;
+		do {
+			sock = accept4(opt->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		} while (sock < 0 && errno == EINTR);
+		if (sock < 0) {
+			rc = -errno;
+			log_error("vhost-user: accept: %s", strerror(errno));
+			break;
+		}
+		log_info("vhost-user: frontend connected");
+		dev->sock = sock;
+		rc = serve_connection(dev);
+		close(sock);
+		dev->sock = -1;
+		log_info("vhost-user: frontend disconnected");
+
+		/* Forget the session: rings, memory, negotiated features. */
+		reset_device(dev);
+		pthread_rwlock_wrlock(&dev->mem_lock);
+		guest_mem_clear(&dev->mem);
+		pthread_rwlock_unlock(&dev->mem_lock);
+		dev->features = 0;
+		dev->protocol_features = 0;
+		dev->protocol_acked = false;
+		dev->unknown_logged = 0;
+		if (!opt->keep_listening)
+			break;
+	}
+	vu_dev_destroy(dev);
+	free(dev);
+	return rc;
+}
+
+static int socket_group_id(const char *name, gid_t *gid)
+{
+	char *end;
+	unsigned long v = strtoul(name, &end, 10);
+	if (*name && !*end) {
+		*gid = (gid_t)v;
+		return 0;
+	}
+	struct group gr, *res = NULL;
+	char buf[4096];
+	int rc = getgrnam_r(name, &gr, buf, sizeof(buf), &res);
+	if (rc != 0)
+		return -rc;
+	if (!res)
+		return -ENOENT;
+	*gid = res->gr_gid;
+	return 0;
+}
+
+int vu_listen(const char *path, const char *socket_group)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int rc;
+
+	if (!path || strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+
+	/* Replace a stale socket, never some other kind of file. */
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			log_error("%s exists and is not a socket", path);
+			return -EEXIST;
+		}
+		if (unlink(path) < 0)
+			return -errno;
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* Nobody else may connect in the window between bind and chmod. */
+	mode_t old_umask = umask(0177);
+	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old_umask);
+	if (rc < 0)
+		goto fail;
+	if (socket_group) {
+		gid_t gid;
+		rc = socket_group_id(socket_group, &gid);
+		if (rc < 0) {
+			log_error("socket group %s: %s", socket_group, strerror(-rc));
+			errno = -rc;
+			goto fail_unlink;
+		}
+		if (chown(path, (uid_t)-1, gid) < 0 || chmod(path, 0660) < 0)
+			goto fail_unlink;
+	} else if (chmod(path, 0600) < 0) {
+		goto fail_unlink;
+	}
+	if (listen(fd, 1) < 0)
+		goto fail_unlink;
+	return fd;
+fail_unlink:
+	rc = -errno;
+	unlink(path);
+	close(fd);
+	return rc;
+fail:
+	rc = -errno;
+	close(fd);
+	return rc;
+}

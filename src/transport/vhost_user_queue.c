@@ -1,0 +1,279 @@
+/* One thread per started virtqueue: wait for a kick, pop every available
+ * chain, let the device serve it, push it back, notify the guest once per
+ * batch. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "log/log.h"
+#include "vhost_user_dev.h"
+
+static bool stop_requested(const struct vu_queue *q)
+{
+	return __atomic_load_n(&q->stop, __ATOMIC_ACQUIRE);
+}
+
+bool vu_queue_enabled(const struct vu_dev *dev, const struct vu_queue *q)
+{
+	/* Without VHOST_USER_F_PROTOCOL_FEATURES rings start enabled; with
+	 * it they wait for SET_VRING_ENABLE 1. */
+	if (q->enable_seen)
+		return q->enabled;
+	bool protocol = (dev->features & (1ull << VHOST_USER_F_PROTOCOL_FEATURES)) ||
+			dev->protocol_acked;
+	return !protocol;
+}
+
+int vu_queue_map_rings(const struct vu_dev *dev, const struct vu_queue *q, unsigned num,
+		       struct vring_desc **desc, struct vring_avail **avail,
+		       struct vring_used **used)
+{
+	const struct vhost_user_addr *a = &q->addr;
+	/* Full split-ring sizes including used_event / avail_event. */
+	uint64_t desc_len = 16ull * num;
+	uint64_t avail_len = 6ull + 2ull * num;
+	uint64_t used_len = 6ull + 8ull * num;
+
+	if (num == 0 || !q->addr_set)
+		return -EINVAL;
+	if (a->desc_user_addr % 16 || a->avail_user_addr % 2 || a->used_user_addr % 4)
+		return -EINVAL;
+	*desc = guest_mem_uva(&dev->mem, a->desc_user_addr, desc_len);
+	*avail = guest_mem_uva(&dev->mem, a->avail_user_addr, avail_len);
+	*used = guest_mem_uva(&dev->mem, a->used_user_addr, used_len);
+	if (!*desc || !*avail || !*used)
+		return -EFAULT;
+	return 0;
+}
+
+static void signal_error(struct vu_queue *q)
+{
+	pthread_mutex_lock(&q->vq.push_lock);
+	if (q->err_fd >= 0) {
+		uint64_t one = 1;
+		if (write(q->err_fd, &one, sizeof(one)) < 0)
+			log_debug("queue %u: error eventfd: %s", q->idx, strerror(errno));
+	}
+	pthread_mutex_unlock(&q->vq.push_lock);
+}
+
+/* Serve everything available.  Returns -1 when the ring is broken. */
+static int drain(struct vu_queue *q)
+{
+	struct vu_dev *dev = q->dev;
+	struct virtqueue *vq = &q->vq;
+	const struct vu_device *ops = dev->ops;
+	int rc = 0;
+
+	pthread_rwlock_rdlock(&dev->mem_lock);
+	for (;;) {
+		if (vq->broken) {
+			rc = -1;
+			break;
+		}
+		vq_disable_kicks(vq);
+		unsigned n = 0;
+		int r = 0;
+		while (n < vq->num && !stop_requested(q) && (r = vq_pop(vq, q->req)) == 1) {
+			uint32_t written = ops->serve(ops->opaque, q->idx, q->req);
+			vq_push(vq, q->req, written);
+			n++;
+		}
+		vq_notify(vq);
+		if (r < 0) {
+			rc = -1;
+			break;
+		}
+		if (stop_requested(q))
+			break;
+		if (n == vq->num) {
+			/* A full batch: give a waiting SET_MEM_TABLE its turn. */
+			pthread_rwlock_unlock(&dev->mem_lock);
+			pthread_rwlock_rdlock(&dev->mem_lock);
+			continue;
+		}
+		if (!vq_enable_kicks(vq))
+			break;
+	}
+	pthread_rwlock_unlock(&dev->mem_lock);
+	return rc;
+}
+
+static void *queue_thread(void *arg)
+{
+	struct vu_queue *q = arg;
+	struct pollfd pfd[2] = {
+		{ .fd = q->stop_fd, .events = POLLIN },
+		{ .fd = q->kick_fd, .events = POLLIN },
+	};
+	nfds_t npfd = 2;
+
+	log_debug("queue %u: started (size %u, base %u)", q->idx, q->vq.num, q->vq.last_avail);
+	/* Requests may already be waiting: the guest kicked before we ran. */
+	for (;;) {
+		if (npfd == 2 && drain(q) < 0) {
+			log_error("queue %u: ring broken, stopped until the frontend resets it", q->idx);
+			signal_error(q);
+			npfd = 1;       /* only wait to be stopped */
+		}
+		if (stop_requested(q))
+			break;
+		if (poll(pfd, npfd, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error("queue %u: poll: %s", q->idx, strerror(errno));
+			break;
+		}
+		if (pfd[0].revents)
+			break;
+		if (npfd == 2 && pfd[1].revents) {
+			uint64_t v;
+			ssize_t n = read(q->kick_fd, &v, sizeof(v));
+			if ((n < 0 && errno != EAGAIN && errno != EINTR) || n == 0 ||
+			    (pfd[1].revents & (POLLERR | POLLNVAL))) {
+				log_error("queue %u: kick fd unusable, queue idle until restarted",
+					  q->idx);
+				npfd = 1;
+			}
+		}
+	}
+	log_debug("queue %u: stopped at avail %u", q->idx, q->vq.last_avail);
+	return NULL;
+}
+
+int vu_queue_try_start(struct vu_dev *dev, struct vu_queue *q)
+{
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+
+	if (q->started || q->kick_fd < 0 || !q->addr_set || q->num == 0 ||
+	    dev->mem.nregions == 0 || !vu_queue_enabled(dev, q))
+		return 0;
+	int rc = vu_queue_map_rings(dev, q, q->num, &desc, &avail, &used);
+	if (rc < 0) {
+		log_error("queue %u: rings are not in guest memory", q->idx);
+		return rc;
+	}
+	if (!q->req) {
+		q->req = malloc(sizeof(*q->req));
+		if (!q->req)
+			return -ENOMEM;
+	}
+	bool event_idx = dev->features & (1ull << VU_F_EVENT_IDX);
+	pthread_mutex_destroy(&q->vq.push_lock);
+	vq_init(&q->vq, q->num, desc, avail, used, &dev->mem, q->vq.last_avail, event_idx);
+	q->vq.call_fd = q->call_fd;
+	uint64_t v;
+	while (read(q->stop_fd, &v, sizeof(v)) > 0)
+		;
+	__atomic_store_n(&q->stop, false, __ATOMIC_RELEASE);
+	rc = pthread_create(&q->thread, NULL, queue_thread, q);
+	if (rc != 0) {
+		log_error("queue %u: cannot create thread: %s", q->idx, strerror(rc));
+		return -rc;
+	}
+	q->started = true;
+	return 0;
+}
+
+void vu_queue_stop(struct vu_queue *q)
+{
+	if (!q->started)
+		return;
+	__atomic_store_n(&q->stop, true, __ATOMIC_RELEASE);
+	uint64_t one = 1;
+	if (write(q->stop_fd, &one, sizeof(one)) < 0)
+		log_error("queue %u: stop eventfd: %s", q->idx, strerror(errno));
+	pthread_join(q->thread, NULL);
+	q->started = false;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void vu_queue_set_call_fd(struct vu_queue *q, int fd)
+{
+	pthread_mutex_lock(&q->vq.push_lock);
+	int old = q->call_fd;
+	q->call_fd = fd;
+	q->vq.call_fd = fd;
+	pthread_mutex_unlock(&q->vq.push_lock);
+	close_fd(&old);
+}
+
+void vu_queue_set_err_fd(struct vu_queue *q, int fd)
+{
+	pthread_mutex_lock(&q->vq.push_lock);
+	int old = q->err_fd;
+	q->err_fd = fd;
+	pthread_mutex_unlock(&q->vq.push_lock);
+	close_fd(&old);
+}
+
+void vu_queue_reset(struct vu_queue *q)
+{
+	vu_queue_stop(q);
+	close_fd(&q->kick_fd);
+	vu_queue_set_call_fd(q, -1);
+	vu_queue_set_err_fd(q, -1);
+	q->num = 0;
+	q->addr_set = false;
+	memset(&q->addr, 0, sizeof(q->addr));
+	q->enable_seen = false;
+	q->enabled = false;
+	q->vq.last_avail = 0;
+	q->vq.broken = false;
+}
+
+int vu_dev_init(struct vu_dev *dev, const struct vu_device *ops)
+{
+	pthread_rwlockattr_t attr;
+
+	memset(dev, 0, sizeof(*dev));
+	dev->ops = ops;
+	dev->sock = -1;
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	int rc = pthread_rwlock_init(&dev->mem_lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
+	if (rc != 0)
+		return -rc;
+	for (unsigned i = 0; i < VU_MAX_QUEUES; i++) {
+		struct vu_queue *q = &dev->q[i];
+		q->dev = dev;
+		q->idx = i;
+		q->kick_fd = q->call_fd = q->err_fd = -1;
+		vq_init(&q->vq, 0, NULL, NULL, NULL, &dev->mem, 0, false);
+		q->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (q->stop_fd < 0) {
+			rc = -errno;
+			for (unsigned j = 0; j < i; j++)
+				close(dev->q[j].stop_fd);
+			pthread_rwlock_destroy(&dev->mem_lock);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+void vu_dev_destroy(struct vu_dev *dev)
+{
+	for (unsigned i = 0; i < VU_MAX_QUEUES; i++) {
+		struct vu_queue *q = &dev->q[i];
+		vu_queue_reset(q);
+		close_fd(&q->stop_fd);
+		free(q->req);
+		q->req = NULL;
+		pthread_mutex_destroy(&q->vq.push_lock);
+	}
+	guest_mem_clear(&dev->mem);
+	pthread_rwlock_destroy(&dev->mem_lock);
+}

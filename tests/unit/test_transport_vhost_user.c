@@ -1,0 +1,418 @@
+/* vhost-user backend driven over a real UNIX socket by a tiny frontend:
+ * negotiation, memory table (memfd), malformed messages, a queue that
+ * serves requests put in the shared memory, memory swap while running,
+ * GET_VRING_BASE, GET_CONFIG and disconnect. */
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "log/log.h"
+#include "transport/vhost_user.h"
+#include "transport/vhost_user_proto.h"
+
+static int failures;
+#define CHECK(c) do { if (!(c)) { fprintf(stderr, "%s:%d: CHECK(%s) failed\n", \
+	__FILE__, __LINE__, #c); failures++; } } while (0)
+
+#define MEM_SIZE (1u << 20)
+#define UVA_BASE 0x7f0000000000ull
+#define QSIZE 8
+#define DESC_OFF 0x1000
+#define AVAIL_OFF 0x2000
+#define USED_OFF 0x3000
+
+static unsigned served, resets, last_qidx;
+
+static uint32_t serve(void *opaque, unsigned qidx, struct vq_req *req)
+{
+	(void)opaque;
+	__atomic_add_fetch(&served, 1, __ATOMIC_SEQ_CST);
+	last_qidx = qidx;
+	if (req->wr_cnt < 1 || req->wr[0].iov_len < 5 || req->rd_len != 16)
+		return 0;
+	memcpy(req->wr[0].iov_base, "hello", 5);
+	return 5;
+}
+
+static void reset(void *opaque)
+{
+	(void)opaque;
+	resets++;
+}
+
+struct server {
+	struct vu_options opt;
+	struct vu_device dev;
+	int rc;
+	pthread_t thread;
+};
+
+static void *server_main(void *arg)
+{
+	struct server *s = arg;
+	s->rc = vu_serve(&s->opt, &s->dev);
+	return NULL;
+}
+
+static int sock_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	strcpy(sa.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		perror("connect");
+		exit(1);
+	}
+	struct timeval tv = { 5, 0 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+static void send_msg(int sock, uint32_t req, uint32_t flags, const void *payload, uint32_t size,
+		     const int *fds, unsigned nfds)
+{
+	struct vhost_user_hdr hdr = { req, VHOST_USER_VERSION | flags, size };
+	struct iovec iov[2] = { { &hdr, sizeof(hdr) }, { (void *)payload, size } };
+	union {
+		char buf[CMSG_SPACE(16 * sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = size ? 2 : 1 };
+	if (nfds) {
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
+	}
+	if (sendmsg(sock, &mh, MSG_NOSIGNAL) != (ssize_t)(sizeof(hdr) + size)) {
+		perror("sendmsg");
+		failures++;
+	}
+}
+
+/* Read a reply to req; returns its payload size, -1 on EOF/error. */
+static int recv_reply(int sock, uint32_t req, void *payload, size_t max)
+{
+	struct vhost_user_hdr hdr;
+	if (recv(sock, &hdr, sizeof(hdr), MSG_WAITALL) != sizeof(hdr))
+		return -1;
+	CHECK(hdr.request == req);
+	CHECK(hdr.flags == (VHOST_USER_VERSION | VHOST_USER_REPLY_MASK));
+	if (hdr.size > max)
+		return -1;
+	if (hdr.size && recv(sock, payload, hdr.size, MSG_WAITALL) != (ssize_t)hdr.size)
+		return -1;
+	return (int)hdr.size;
+}
+
+static uint64_t get_u64(int sock, uint32_t req)
+{
+	uint64_t v = 0xdead;
+	send_msg(sock, req, 0, NULL, 0, NULL, 0);
+	CHECK(recv_reply(sock, req, &v, sizeof(v)) == 8);
+	return v;
+}
+
+/* Send with NEED_REPLY and return the REPLY_ACK status. */
+static uint64_t acked(int sock, uint32_t req, const void *payload, uint32_t size,
+		      const int *fds, unsigned nfds)
+{
+	uint64_t v = 0xdead;
+	send_msg(sock, req, VHOST_USER_NEED_REPLY_MASK, payload, size, fds, nfds);
+	if (recv_reply(sock, req, &v, sizeof(v)) != 8) {
+		fprintf(stderr, "no ack for request %u\n", req);
+		failures++;
+	}
+	return v;
+}
+
+static uint64_t set_mem(int sock, const struct vhost_user_mem_region *r, unsigned n,
+			const int *fds, unsigned nfds)
+{
+	struct vhost_user_memory m;
+	memset(&m, 0, sizeof(m));
+	m.nregions = n;
+	memcpy(m.regions, r, n * sizeof(*r));
+	return acked(sock, VHOST_USER_SET_MEM_TABLE, &m,
+		     8 + n * (uint32_t)sizeof(*r), fds, nfds);
+}
+
+static uint64_t vring_state(int sock, uint32_t req, uint32_t index, uint32_t num)
+{
+	struct vhost_user_state st = { index, num };
+	return acked(sock, req, &st, sizeof(st), NULL, 0);
+}
+
+static uint64_t vring_addr(int sock, uint32_t index, uint64_t desc, uint64_t avail, uint64_t used)
+{
+	struct vhost_user_addr a = { .index = index, .desc_user_addr = desc,
+		.avail_user_addr = avail, .used_user_addr = used };
+	return acked(sock, VHOST_USER_SET_VRING_ADDR, &a, sizeof(a), NULL, 0);
+}
+
+static uint64_t vring_fd(int sock, uint32_t req, uint32_t index, int fd)
+{
+	uint64_t v = index | (fd < 0 ? VHOST_USER_VRING_NOFD_MASK : 0);
+	return acked(sock, req, &v, sizeof(v), fd < 0 ? NULL : &fd, fd < 0 ? 0 : 1);
+}
+
+static bool wait_call(int efd)
+{
+	struct pollfd p = { efd, POLLIN, 0 };
+	if (poll(&p, 1, 5000) != 1)
+		return false;
+	uint64_t v;
+	return read(efd, &v, sizeof(v)) == sizeof(v);
+}
+
+/* Guest side of the ring in our own mapping of the memfd. */
+static uint8_t *guest;
+
+static void guest_request(uint16_t head, uint64_t in_gpa, uint64_t out_gpa)
+{
+	struct vring_desc *d = (struct vring_desc *)(guest + DESC_OFF);
+	struct vring_avail *av = (struct vring_avail *)(guest + AVAIL_OFF);
+	d[head] = (struct vring_desc){ in_gpa, 16, VRING_DESC_F_NEXT, (uint16_t)(head + 1) };
+	d[head + 1] = (struct vring_desc){ out_gpa, 64, VRING_DESC_F_WRITE, 0 };
+	av->ring[av->idx % QSIZE] = head;
+	/* EVENT_IDX: like a driver that wants a call for its next completion,
+	 * set used_event to the current used index. */
+	const struct vring_used *u = (const struct vring_used *)(guest + USED_OFF);
+	av->ring[QSIZE] = u->idx;
+	__atomic_store_n(&av->idx, (uint16_t)(av->idx + 1), __ATOMIC_RELEASE);
+}
+
+static void test_session(const char *path)
+{
+	struct server s = {
+		.dev = { .serve = serve, .reset = reset, .num_request_queues = 1 },
+	};
+	s.opt.listen_fd = vu_listen(path, NULL);
+	CHECK(s.opt.listen_fd >= 0);
+	struct stat st;
+	CHECK(stat(path, &st) == 0 && S_ISSOCK(st.st_mode) && (st.st_mode & 0777) == 0600);
+	pthread_create(&s.thread, NULL, server_main, &s);
+	int sock = sock_connect(path);
+
+	uint64_t f = get_u64(sock, VHOST_USER_GET_FEATURES);
+	CHECK(f == ((1ull << 32) | (1ull << 28) | (1ull << 29) | (1ull << 30)));
+	uint64_t pf = get_u64(sock, VHOST_USER_GET_PROTOCOL_FEATURES);
+	CHECK(pf & (1ull << VHOST_USER_PROTOCOL_F_MQ));
+	CHECK(pf & (1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK));
+	CHECK(!(pf & (1ull << VHOST_USER_PROTOCOL_F_CONFIG)));    /* no tag */
+	uint64_t v = pf;
+	CHECK(acked(sock, VHOST_USER_SET_PROTOCOL_FEATURES, &v, 8, NULL, 0) == 0);
+	v = 1ull << 34;     /* not offered (packed ring) */
+	CHECK(acked(sock, VHOST_USER_SET_FEATURES, &v, 8, NULL, 0) != 0);
+	v = f;
+	CHECK(acked(sock, VHOST_USER_SET_FEATURES, &v, 8, NULL, 0) == 0);
+	CHECK(get_u64(sock, VHOST_USER_GET_QUEUE_NUM) == 2);
+	CHECK(acked(sock, VHOST_USER_SET_OWNER, NULL, 0, NULL, 0) == 0);
+
+	/* Memory: one memfd of 1 MiB at gpa 0. */
+	int memfd = memfd_create("guest", MFD_CLOEXEC);
+	CHECK(memfd >= 0 && ftruncate(memfd, MEM_SIZE) == 0);
+	guest = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	CHECK(guest != MAP_FAILED);
+	struct vhost_user_mem_region r[9];
+	memset(r, 0, sizeof(r));
+	r[0] = (struct vhost_user_mem_region){ 0, MEM_SIZE, UVA_BASE, 0 };
+	int fds[16];
+	for (int i = 0; i < 16; i++)
+		fds[i] = memfd;
+
+	/* Malformed tables first. */
+	CHECK(set_mem(sock, r, 0, NULL, 0) != 0);                 /* empty */
+	CHECK(set_mem(sock, r, 1, NULL, 0) != 0);                 /* no fd */
+	CHECK(set_mem(sock, r, 1, fds, 2) != 0);                  /* extra fd */
+	r[1] = (struct vhost_user_mem_region){ MEM_SIZE / 2, MEM_SIZE / 2, UVA_BASE + MEM_SIZE, 0 };
+	CHECK(set_mem(sock, r, 2, fds, 2) != 0);                  /* gpa overlap */
+	r[1] = (struct vhost_user_mem_region){ MEM_SIZE, MEM_SIZE, UVA_BASE + MEM_SIZE, MEM_SIZE / 2 };
+	CHECK(set_mem(sock, r, 2, fds, 2) != 0);                  /* beyond the file */
+	r[1] = (struct vhost_user_mem_region){ UINT64_MAX - 10, 100, 0, 0 };
+	CHECK(set_mem(sock, r, 2, fds, 2) != 0);                  /* gpa wraps */
+	{
+		/* nregions says 9: more than a message may carry. */
+		struct vhost_user_memory m;
+		memset(&m, 0, sizeof(m));
+		m.nregions = 9;
+		CHECK(acked(sock, VHOST_USER_SET_MEM_TABLE, &m, sizeof(m), fds, 8) != 0);
+	}
+	CHECK(set_mem(sock, r, 1, fds, 1) == 0);
+
+	/* Too many fds in one message: refused, connection survives. */
+	int efds[10];
+	for (int i = 0; i < 10; i++)
+		efds[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	v = 1;
+	CHECK(acked(sock, VHOST_USER_SET_VRING_CALL, &v, 8, efds, 10) != 0);
+
+	/* Queue 1 configuration, with bad values refused on the way. */
+	CHECK(vring_state(sock, VHOST_USER_SET_VRING_NUM, 1, 3) != 0);
+	CHECK(vring_state(sock, VHOST_USER_SET_VRING_NUM, 1, 2048) != 0);
+	CHECK(vring_state(sock, VHOST_USER_SET_VRING_NUM, VU_MAX_QUEUES, 8) != 0);
+	CHECK(vring_state(sock, VHOST_USER_SET_VRING_NUM, 1, QSIZE) == 0);
+	CHECK(vring_state(sock, VHOST_USER_SET_VRING_BASE, 1, 0x10000) != 0);
+	CHECK(vring_state(sock, VHOST_USER_SET_VRING_BASE, 1, 0) == 0);
+	CHECK(vring_addr(sock, 1, UVA_BASE + DESC_OFF + 8, UVA_BASE + AVAIL_OFF,
+			 UVA_BASE + USED_OFF) != 0);                    /* misaligned */
+	CHECK(vring_addr(sock, 1, UVA_BASE + DESC_OFF, UVA_BASE + AVAIL_OFF,
+			 UVA_BASE + MEM_SIZE - 16) != 0);               /* used ring runs off */
+	CHECK(vring_addr(sock, 1, DESC_OFF, AVAIL_OFF, USED_OFF) != 0);   /* gpa, not uva */
+	CHECK(vring_addr(sock, 1, UVA_BASE + DESC_OFF, UVA_BASE + AVAIL_OFF,
+			 UVA_BASE + USED_OFF) == 0);
+	int call = efds[0], kick = efds[1];
+	CHECK(vring_fd(sock, VHOST_USER_SET_VRING_CALL, 1, call) == 0);
+	CHECK(vring_fd(sock, VHOST_USER_SET_VRING_KICK, 1, -1) != 0);     /* polling */
+	CHECK(vring_fd(sock, VHOST_USER_SET_VRING_KICK, 1, kick) == 0);
+
+	/* A request is waiting before the ring is enabled: served on enable. */
+	guest_request(0, 0x10000, 0x11000);
+	CHECK(vring_state(sock, VHOST_USER_SET_VRING_ENABLE, 1, 2) != 0);
+	CHECK(vring_state(sock, VHOST_USER_SET_VRING_ENABLE, 1, 1) == 0);
+	CHECK(wait_call(call));
+	struct vring_used *used = (struct vring_used *)(guest + USED_OFF);
+	CHECK(__atomic_load_n(&used->idx, __ATOMIC_ACQUIRE) == 1);
+	CHECK(used->ring[0].id == 0 && used->ring[0].len == 5);
+	CHECK(memcmp(guest + 0x11000, "hello", 5) == 0);
+	CHECK(last_qidx == 1);
+
+	/* A new memory table while the queue runs (same memory, new map). */
+	CHECK(set_mem(sock, r, 1, fds, 1) == 0);
+	guest_request(2, 0x12000, 0x13000);
+	uint64_t one = 1;
+	CHECK(write(kick, &one, 8) == 8);
+	CHECK(wait_call(call));
+	CHECK(__atomic_load_n(&used->idx, __ATOMIC_ACQUIRE) == 2);
+	CHECK(used->ring[1].id == 2 && memcmp(guest + 0x13000, "hello", 5) == 0);
+
+	/* A bad chain is completed with 0 bytes, the queue keeps going. */
+	struct vring_desc *d = (struct vring_desc *)(guest + DESC_OFF);
+	struct vring_avail *av = (struct vring_avail *)(guest + AVAIL_OFF);
+	d[4] = (struct vring_desc){ MEM_SIZE - 8, 16, 0, 0 };
+	av->ring[av->idx % QSIZE] = 4;
+	av->ring[QSIZE] = used->idx;
+	__atomic_store_n(&av->idx, (uint16_t)(av->idx + 1), __ATOMIC_RELEASE);
+	CHECK(write(kick, &one, 8) == 8);
+	CHECK(wait_call(call));
+	CHECK(used->ring[2].id == 4 && used->ring[2].len == 0);
+	CHECK(served == 2);
+
+	/* Stop the ring: GET_VRING_BASE answers the next avail index. */
+	struct vhost_user_state sst = { 1, 0 };
+	send_msg(sock, VHOST_USER_GET_VRING_BASE, 0, &sst, sizeof(sst), NULL, 0);
+	CHECK(recv_reply(sock, VHOST_USER_GET_VRING_BASE, &sst, sizeof(sst)) == 8);
+	CHECK(sst.index == 1 && sst.num == 3);
+
+	/* Unknown and unsupported requests. */
+	CHECK(acked(sock, 99, NULL, 0, NULL, 0) != 0);
+	CHECK(get_u64(sock, VHOST_USER_GET_INFLIGHT_FD) != 0);
+	v = 0;
+	CHECK(acked(sock, VHOST_USER_SET_LOG_BASE, &v, 8, NULL, 0) != 0);
+	{
+		struct vhost_user_config c = { 0, 40, 0, { 0 } };
+		send_msg(sock, VHOST_USER_GET_CONFIG, 0, &c, 12 + 40, NULL, 0);
+		CHECK(recv_reply(sock, VHOST_USER_GET_CONFIG, &c, sizeof(c)) == 0);
+	}
+	CHECK(get_u64(sock, VHOST_USER_GET_FEATURES) == f);        /* still alive */
+
+	/* An oversized payload ends the connection. */
+	struct vhost_user_hdr big = { VHOST_USER_SET_FEATURES, VHOST_USER_VERSION, 1u << 20 };
+	CHECK(send(sock, &big, sizeof(big), MSG_NOSIGNAL) == sizeof(big));
+	char c;
+	CHECK(recv(sock, &c, 1, 0) == 0);
+	pthread_join(s.thread, NULL);
+	CHECK(s.rc < 0);
+	CHECK(resets >= 1);
+
+	close(sock);
+	close(s.opt.listen_fd);
+	for (int i = 0; i < 10; i++)
+		close(efds[i]);
+	munmap(guest, MEM_SIZE);
+	close(memfd);
+}
+
+static void test_config_and_clean_exit(const char *path)
+{
+	struct server s = {
+		.dev = { .serve = serve, .reset = reset, .tag = "myfs", .num_request_queues = 2 },
+	};
+	s.opt.listen_fd = vu_listen(path, NULL);   /* replaces the stale socket */
+	CHECK(s.opt.listen_fd >= 0);
+	pthread_create(&s.thread, NULL, server_main, &s);
+	int sock = sock_connect(path);
+
+	uint64_t pf = get_u64(sock, VHOST_USER_GET_PROTOCOL_FEATURES);
+	CHECK(pf & (1ull << VHOST_USER_PROTOCOL_F_CONFIG));
+	CHECK(get_u64(sock, VHOST_USER_GET_QUEUE_NUM) == 3);
+	struct vhost_user_config c = { 0, 40, 0, { 0 } };
+	send_msg(sock, VHOST_USER_GET_CONFIG, 0, &c, 12 + 40, NULL, 0);
+	CHECK(recv_reply(sock, VHOST_USER_GET_CONFIG, &c, sizeof(c)) == 12 + 40);
+	CHECK(c.size == 40 && memcmp(c.region, "myfs\0", 5) == 0);
+	uint32_t nq;
+	memcpy(&nq, c.region + 36, 4);
+	CHECK(le32toh(nq) == 2);
+	c = (struct vhost_user_config){ 30, 20, 0, { 0 } };       /* past the end */
+	send_msg(sock, VHOST_USER_GET_CONFIG, 0, &c, 12 + 20, NULL, 0);
+	CHECK(recv_reply(sock, VHOST_USER_GET_CONFIG, &c, sizeof(c)) == 0);
+	c = (struct vhost_user_config){ 0, 4, 0, { 0 } };         /* size mismatch */
+	send_msg(sock, VHOST_USER_GET_CONFIG, 0, &c, 12 + 40, NULL, 0);
+	CHECK(recv_reply(sock, VHOST_USER_GET_CONFIG, &c, sizeof(c)) == 0);
+
+	unsigned resets_before = resets;
+	close(sock);
+	pthread_join(s.thread, NULL);
+	CHECK(s.rc == 0);
+	CHECK(resets == resets_before + 1);
+	close(s.opt.listen_fd);
+}
+
+static int count_fds(void)
+{
+	int n = 0;
+	for (int fd = 0; fd < 1024; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			n++;
+	return n;
+}
+
+int main(void)
+{
+	int fds_at_start = count_fds();
+	if (getenv("TEST_DEBUG"))
+		log_setup(LOG_LVL_DEBUG, 0);
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/test-vu-%d.sock", (int)getpid());
+
+	/* vu_listen never replaces something that is not a socket. */
+	int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK(vu_listen(path, NULL) == -EEXIST);
+	unlink(path);
+
+	test_session(path);
+	test_config_and_clean_exit(path);
+	unlink(path);
+	CHECK(count_fds() == fds_at_start);     /* nothing leaked */
+	if (failures) {
+		fprintf(stderr, "test_transport_vhost_user: %d failures\n", failures);
+		return 1;
+	}
+	return 0;
+}
