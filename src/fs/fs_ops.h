@@ -26,6 +26,10 @@
 struct fs_ctx {
 	uint32_t uid, gid, pid;
 	unsigned queue; /* request queue index, for per-queue state */
+	/* OPEN/CREATE only: the guest asks to clear setuid/setgid as the open
+	 * truncates (FUSE_OPEN_KILL_SUIDGID, sent under killpriv_v2 when the
+	 * caller lacks CAP_FSETID).  false everywhere else. */
+	bool kill_suidgid;
 };
 
 /* What a guest learns about a directory entry (LOOKUP, CREATE, MKDIR, ...).
