@@ -10,6 +10,9 @@ enum inode_file_handles { IFH_NEVER, IFH_PREFER, IFH_MANDATORY };
 
 struct passthrough_options {
 	const char *root;              /* the shared directory, as this process sees it */
+	int proc_self_fd;              /* an fd of /proc/self/fd, taken over (the sandbox
+					* opens it before /proc goes out of reach);
+					* 0: open /proc/self/fd here */
 	enum cache_mode cache;
 	bool announce_submounts;       /* set FUSE_ATTR_SUBMOUNT (if the guest agreed) */
 	bool xattr;                    /* serve xattr calls (else ENOSYS) */

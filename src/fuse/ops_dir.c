@@ -33,7 +33,9 @@ static int dir_add(struct fs_dir_sink *s, const struct fs_dirent *d, const struc
 	memset(&dp, 0, sizeof(dp));
 	if (o->plus && e)
 		fuse_fill_entry(&dp.entry_out, e);
-	de->ino = d->ino;
+	/* At a mount point the directory's d_ino names the covered inode;
+	 * the entry's attributes name the mounted root, which the guest sees. */
+	de->ino = o->plus && e && e->nodeid ? e->attr.st_ino : d->ino;
 	de->off = d->off;
 	de->namelen = (uint32_t)d->namelen;
 	de->type = d->type;

@@ -1,0 +1,71 @@
+#include "creds.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "log/log.h"
+
+int creds_enter(bool enabled, const struct fs_ctx *c, struct creds_saved *s)
+{
+	s->uid = s->gid = false;
+	if (!enabled)
+		return 0;
+	/* gid first: once euid is not 0 the thread may not change it. */
+	if (c->gid != 0) {
+		if (syscall(SYS_setresgid, -1, (gid_t)c->gid, -1) < 0)
+			return -errno;
+		s->gid = true;
+	}
+	if (c->uid != 0) {
+		if (syscall(SYS_setresuid, -1, (uid_t)c->uid, -1) < 0) {
+			int err = errno;
+			creds_leave(s);
+			return -err;
+		}
+		s->uid = true;
+	}
+	return 0;
+}
+
+void creds_leave(const struct creds_saved *s)
+{
+	if (s->uid && syscall(SYS_setresuid, -1, 0, -1) < 0) {
+		log_error("cannot restore euid 0: %m");
+		abort();
+	}
+	if (s->gid && syscall(SYS_setresgid, -1, 0, -1) < 0) {
+		log_error("cannot restore egid 0: %m");
+		abort();
+	}
+}
+
+static _Thread_local int fs_state; /* 0 unknown, 1 private, -1 failed */
+static _Thread_local mode_t cur_umask = (mode_t)-1;
+
+bool creds_private_fs(void)
+{
+	if (fs_state == 0) {
+		if (unshare(CLONE_FS) == 0) {
+			fs_state = 1;
+		} else {
+			fs_state = -1;
+			log_warn("unshare(CLONE_FS) failed (%m): the process umask applies to new files");
+		}
+	}
+	return fs_state > 0;
+}
+
+bool creds_thread_umask(mode_t mask)
+{
+	if (!creds_private_fs())
+		return false;
+	if (cur_umask != mask) {
+		umask(mask);
+		cur_umask = mask;
+	}
+	return true;
+}

@@ -1,0 +1,134 @@
+/* CREATE and TMPFILE: make a regular file and open it in one call. */
+#include "pt.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "creds.h"
+
+/* An O_PATH fd for the file an open fd refers to. */
+static int path_fd_of(struct pt *pt, int fd)
+{
+	char name[PROC_FD_NAME_LEN];
+	proc_fd_name(fd, name);
+	int r = openat(pt->proc_fd, name, O_PATH | O_CLOEXEC);
+	return r < 0 ? -errno : r;
+}
+
+/* Record the new open file: the entry (one lookup) and a handle. */
+static int finish(struct pt *pt, struct pt_node *dir, const char *name, int fd,
+		  struct fs_entry *e, struct fs_open *o)
+{
+	int pfd = path_fd_of(pt, fd);
+	int r = pfd < 0 ? pfd : pt_enter_fd(pt, dir, name, pfd, e, NULL);
+	if (r == 0) {
+		r = handle_new(&pt->handles, HANDLE_FILE, fd, NULL, NULL, &o->fh);
+		if (r < 0)
+			inode_table_forget(&pt->inodes, e->nodeid, 1);
+	}
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	o->open_flags = pt_fopen_flags(pt, false);
+	return 0;
+}
+
+/* CREATE of a name that exists (no O_EXCL): open it like OPEN would, so
+ * that an existing FIFO or device is refused instead of opened. */
+static int open_existing(struct pt *pt, struct pt_node *dir, const char *name, int flags)
+{
+	int pfd = openat(dir->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0)
+		return -errno;
+	struct stat st;
+	int r = fstat(pfd, &st) < 0 ? -errno : 0;
+	if (r == 0 && S_ISDIR(st.st_mode))
+		r = -EISDIR;
+	else if (r == 0 && S_ISLNK(st.st_mode))
+		r = -ELOOP;
+	else if (r == 0 && !S_ISREG(st.st_mode))
+		r = -ENXIO;
+	if (r == 0) {
+		char pname[PROC_FD_NAME_LEN];
+		proc_fd_name(pfd, pname);
+		r = openat(pt->proc_fd, pname, flags | O_CLOEXEC);
+		if (r < 0)
+			r = -errno;
+	}
+	close(pfd);
+	return r;
+}
+
+int pt_create(void *fs, const struct fs_ctx *c, uint64_t parent, const char *name,
+	      const struct fs_create *cr, struct fs_entry *e, struct fs_open *o)
+{
+	struct pt *pt = fs;
+	if (!pt_name_ok(name))
+		return -EINVAL;
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return -EISDIR;
+	int flags = pt_open_flags(pt, cr->flags);
+	if (flags < 0)
+		return flags;
+	flags &= ~O_DIRECTORY;
+	struct pt_node dir;
+	int r = pt_node_get(pt, parent, &dir);
+	if (r < 0)
+		return r;
+	struct creds_saved cs;
+	r = creds_enter(pt->opt.switch_creds, c, &cs);
+	if (r < 0)
+		goto out;
+	mode_t mode = pt_create_mode(pt, cr->mode, cr->umask) & 07777;
+	int fd = openat(dir.fd, name, flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0)
+		fd = -errno;
+	if (fd == -EEXIST && !(cr->flags & O_EXCL))
+		fd = open_existing(pt, &dir, name, flags);
+	creds_leave(&cs);
+	/* FUSE_OPEN_KILL_SUIDGID matters only when an existing file was
+	 * opened (and truncated); a new file has no such bits to lose. */
+	if (fd >= 0 && c->kill_suidgid) {
+		r = pt_kill_suidgid(pt, fd);
+		if (r < 0) {
+			close(fd);
+			fd = r;
+		}
+	}
+	r = fd < 0 ? fd : finish(pt, &dir, name, fd, e, o);
+out:
+	pt_node_put(pt, &dir);
+	return r;
+}
+
+int pt_tmpfile(void *fs, const struct fs_ctx *c, uint64_t parent, const struct fs_create *cr,
+	       struct fs_entry *e, struct fs_open *o)
+{
+	struct pt *pt = fs;
+	int flags = pt_open_flags(pt, cr->flags);
+	if (flags < 0)
+		return flags;
+	flags &= ~(O_DIRECTORY | O_TRUNC);
+	if ((flags & O_ACCMODE) == O_RDONLY)
+		return -EINVAL; /* as open(2): O_TMPFILE needs write access */
+	struct pt_node dir;
+	int r = pt_node_get(pt, parent, &dir);
+	if (r < 0)
+		return r;
+	struct creds_saved cs;
+	r = creds_enter(pt->opt.switch_creds, c, &cs);
+	if (r < 0)
+		goto out;
+	mode_t mode = pt_create_mode(pt, cr->mode, cr->umask) & 07777;
+	int fd = openat(dir.fd, ".", flags | O_TMPFILE | O_CLOEXEC, mode);
+	if (fd < 0)
+		fd = -errno;
+	creds_leave(&cs);
+	r = fd < 0 ? fd : finish(pt, &dir, NULL, fd, e, o);
+out:
+	pt_node_put(pt, &dir);
+	return r;
+}

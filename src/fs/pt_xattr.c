@@ -1,0 +1,163 @@
+/* SETXATTR, GETXATTR, LISTXATTR, REMOVEXATTR.
+ *
+ * O_PATH fds do not take f*xattr calls.  A regular file or directory is
+ * opened read-only through /proc/self/fd for the call.  Any other type (a
+ * symlink, FIFO, socket or device node must not be opened) is reached by
+ * the path "N" relative to /proc/self/fd: the thread's working directory
+ * (made private with unshare(CLONE_FS)) moves there for the call and back
+ * after.  The following (non-l) calls are used: the
+ * magic link resolves to the node itself, which is not followed further.
+ * Without opt.xattr every call answers ENOSYS so the guest stops asking.
+ * POSIX ACL names (system.posix_acl_*) pass through when ACLs were agreed;
+ * otherwise setting or removing them answers EOPNOTSUPP. */
+#include "pt.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "creds.h"
+#include "log/log.h"
+
+enum xop { XSET, XGET, XLIST, XREMOVE };
+
+struct xreq {
+	enum xop op;
+	const char *name;
+	void *buf;         /* XGET/XLIST output, XSET input */
+	size_t size;
+	int flags;
+};
+
+static ssize_t on_fd(int fd, const struct xreq *x)
+{
+	switch (x->op) {
+	case XSET:
+		return fsetxattr(fd, x->name, x->buf, x->size, x->flags);
+	case XGET:
+		return fgetxattr(fd, x->name, x->buf, x->size);
+	case XLIST:
+		return flistxattr(fd, x->buf, x->size);
+	case XREMOVE:
+	default:
+		return fremovexattr(fd, x->name);
+	}
+}
+
+static ssize_t on_path(const char *p, const struct xreq *x)
+{
+	switch (x->op) {
+	case XSET:
+		return setxattr(p, x->name, x->buf, x->size, x->flags);
+	case XGET:
+		return getxattr(p, x->name, x->buf, x->size);
+	case XLIST:
+		return listxattr(p, x->buf, x->size);
+	case XREMOVE:
+	default:
+		return removexattr(p, x->name);
+	}
+}
+
+/* The call on a node of a type that must not be opened. */
+static ssize_t on_special(struct pt *pt, struct pt_node *n, const struct xreq *x)
+{
+	if (!creds_private_fs())
+		return -EOPNOTSUPP;
+	int saved = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	char name[PROC_FD_NAME_LEN];
+	proc_fd_name(n->fd, name);
+	ssize_t r;
+	if (fchdir(pt->proc_fd) < 0) {
+		r = -errno;
+	} else {
+		r = on_path(name, x);
+		if (r < 0)
+			r = -errno;
+		/* Back where the thread was (the cwd is private to it and
+		 * nothing here resolves paths against it). */
+		if (saved < 0 || fchdir(saved) < 0)
+			log_debug("xattr: cannot return to the previous cwd");
+	}
+	if (saved >= 0)
+		close(saved);
+	return r;
+}
+
+static ssize_t xattr_call(struct pt *pt, const struct fs_ctx *c, uint64_t nodeid,
+			  const struct xreq *x)
+{
+	if (!pt->opt.xattr)
+		return -ENOSYS;
+	bool acl = x->name && !strncmp(x->name, "system.posix_acl_", 17);
+	if (acl && !pt->posix_acl && (x->op == XSET || x->op == XREMOVE))
+		return -EOPNOTSUPP;
+	struct pt_node n;
+	int err = pt_node_get(pt, nodeid, &n);
+	if (err < 0)
+		return err;
+	/* Setting an access ACL may clear setgid depending on who asks. */
+	struct creds_saved cs = { 0 };
+	if (acl && x->op == XSET && !strcmp(x->name, "system.posix_acl_access"))
+		err = creds_enter(pt->opt.switch_creds, c, &cs);
+	ssize_t r = err;
+	if (err == 0 && (S_ISREG(n.i->type) || S_ISDIR(n.i->type))) {
+		int fd = inode_open(pt->proc_fd, n.i,
+				    O_RDONLY | O_NONBLOCK | (S_ISDIR(n.i->type) ? O_DIRECTORY : 0));
+		if (fd < 0) {
+			r = fd;
+		} else {
+			r = on_fd(fd, x);
+			if (r < 0)
+				r = -errno;
+			close(fd);
+		}
+	} else if (err == 0) {
+		r = on_special(pt, &n, x);
+	}
+	creds_leave(&cs);
+	pt_node_put(pt, &n);
+	return r;
+}
+
+int pt_setxattr(void *fs, const struct fs_ctx *c, uint64_t nodeid, const char *name,
+		const void *value, size_t size, int flags)
+{
+	if (flags & ~(XATTR_CREATE | XATTR_REPLACE))
+		return -EINVAL;
+	struct xreq x = { .op = XSET, .name = name, .buf = (void *)value, .size = size,
+			  .flags = flags };
+	ssize_t r = xattr_call(fs, c, nodeid, &x);
+	return r < 0 ? (int)r : 0;
+}
+
+int pt_getxattr(void *fs, const struct fs_ctx *c, uint64_t nodeid, const char *name, void *buf,
+		size_t size, size_t *len)
+{
+	struct xreq x = { .op = XGET, .name = name, .buf = size ? buf : NULL, .size = size };
+	ssize_t r = xattr_call(fs, c, nodeid, &x);
+	if (r < 0)
+		return (int)r;
+	*len = (size_t)r;
+	return 0;
+}
+
+int pt_listxattr(void *fs, const struct fs_ctx *c, uint64_t nodeid, char *buf, size_t size,
+		 size_t *len)
+{
+	struct xreq x = { .op = XLIST, .buf = size ? buf : NULL, .size = size };
+	ssize_t r = xattr_call(fs, c, nodeid, &x);
+	if (r < 0)
+		return (int)r;
+	*len = (size_t)r;
+	return 0;
+}
+
+int pt_removexattr(void *fs, const struct fs_ctx *c, uint64_t nodeid, const char *name)
+{
+	struct xreq x = { .op = XREMOVE, .name = name };
+	ssize_t r = xattr_call(fs, c, nodeid, &x);
+	return r < 0 ? (int)r : 0;
+}

@@ -1,0 +1,140 @@
+/* The inode and handle tables alone: lookup counts, refs, nodeid reuse,
+ * forged handles. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs/fs_ops.h"
+#include "fs/handles.h"
+#include "fs/inode_table.h"
+
+#define CHECK(c)                                                                    \
+	do {                                                                        \
+		if (!(c)) {                                                         \
+			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c); \
+			exit(1);                                                    \
+		}                                                                   \
+	} while (0)
+
+static int devnull(void)
+{
+	int fd = open("/dev/null", O_PATH | O_CLOEXEC);
+	CHECK(fd >= 0);
+	return fd;
+}
+
+static void test_inodes(void)
+{
+	struct inode_table t;
+	CHECK(inode_table_init(&t) == 0);
+	struct inode_key rk = { 1, 1, 1 };
+	CHECK(inode_table_set_root(&t, &rk, S_IFDIR, devnull()) == 0);
+
+	/* Two lookups of one key: one record, nlookup 2. */
+	struct inode_key k = { 42, 7, 3 };
+	struct inode *a = inode_table_lookup_insert(&t, &k, S_IFREG, devnull());
+	struct inode *b = inode_table_lookup_insert(&t, &k, S_IFREG, devnull());
+	CHECK(a && a == b && a->nodeid > FS_ROOT_ID);
+	uint64_t id = a->nodeid;
+	inode_table_put(&t, a);
+	inode_table_put(&t, b);
+	CHECK(inode_table_count(&t) == 2);
+
+	/* A request holds it while FORGET drops every lookup: still usable. */
+	struct inode *held = inode_table_get(&t, id);
+	CHECK(held == a);
+	inode_table_forget(&t, id, 1000); /* more than looked up: clamps */
+	CHECK(inode_table_count(&t) == 2);
+	CHECK(held->key.ino == 42);
+	inode_table_put(&t, held);
+	CHECK(inode_table_count(&t) == 1);
+	CHECK(inode_table_get(&t, id) == NULL);
+
+	/* The same host inode again: a fresh nodeid. */
+	struct inode *c = inode_table_lookup_insert(&t, &k, S_IFREG, devnull());
+	CHECK(c && c->nodeid > id);
+	inode_table_put(&t, c);
+
+	/* The root is never freed; unknown ids are ignored. */
+	inode_table_forget(&t, FS_ROOT_ID, 99);
+	inode_table_forget(&t, 0, 1);
+	inode_table_forget(&t, UINT64_MAX, 1);
+	struct inode *r = inode_table_get(&t, FS_ROOT_ID);
+	CHECK(r && r->nodeid == FS_ROOT_ID);
+	inode_table_put(&t, r);
+
+	/* Many records: the table grows and finds them all. */
+	uint64_t ids[2000];
+	for (unsigned n = 0; n < 2000; n++) {
+		struct inode_key kk = { 1000 + n, 9, n % 3 };
+		struct inode *x = inode_table_lookup_insert(&t, &kk, S_IFREG, devnull());
+		CHECK(x);
+		ids[n] = x->nodeid;
+		inode_table_put(&t, x);
+	}
+	for (unsigned n = 0; n < 2000; n++) {
+		struct inode *x = inode_table_get(&t, ids[n]);
+		CHECK(x && x->key.ino == 1000 + n);
+		inode_table_put(&t, x);
+	}
+	size_t nm;
+	struct inode **pm = inode_table_one_per_mount(&t, &nm);
+	CHECK(pm && nm == 5); /* root (1,1), (7,3), (9,0), (9,1), (9,2) */
+	for (size_t n = 0; n < nm; n++)
+		inode_table_put(&t, pm[n]);
+	free(pm);
+	inode_table_forget_all(&t);
+	CHECK(inode_table_count(&t) == 1);
+	inode_table_fini(&t);
+}
+
+static void test_handles(void)
+{
+	struct handle_table t;
+	CHECK(handle_table_init(&t) == 0);
+	uint64_t fh1, fh2;
+	CHECK(handle_new(&t, HANDLE_FILE, devnull(), NULL, NULL, &fh1) == 0);
+	CHECK(handle_new(&t, HANDLE_DIR, devnull(), NULL, NULL, &fh2) == 0);
+	CHECK(fh1 != fh2);
+	/* Wrong kind, forged index, forged generation. */
+	CHECK(handle_get(&t, fh1, HANDLE_DIR) == NULL);
+	CHECK(handle_get(&t, fh1 + 1000, HANDLE_FILE) == NULL);
+	CHECK(handle_get(&t, fh1 ^ (1ULL << 40), HANDLE_FILE) == NULL);
+	CHECK(handle_get(&t, UINT64_MAX, HANDLE_FILE) == NULL);
+	CHECK(handle_get(&t, 0, HANDLE_FILE) == NULL);
+
+	/* Release while a request holds it: the fd stays valid until put. */
+	struct handle *h = handle_get(&t, fh1, HANDLE_FILE);
+	CHECK(h);
+	struct handle *gone = handle_remove(&t, fh1, HANDLE_FILE);
+	CHECK(gone == h);
+	handle_put(&t, gone);
+	CHECK(fcntl(h->fd, F_GETFD) >= 0);
+	handle_put(&t, h);
+	CHECK(handle_remove(&t, fh1, HANDLE_FILE) == NULL);
+
+	/* A reused slot has a new generation: the old fh stays dead. */
+	uint64_t fh3;
+	CHECK(handle_new(&t, HANDLE_FILE, devnull(), NULL, NULL, &fh3) == 0);
+	CHECK((uint32_t)fh3 == (uint32_t)fh1 && fh3 != fh1);
+	CHECK(handle_get(&t, fh1, HANDLE_FILE) == NULL);
+	for (int n = 0; n < 300; n++) {
+		uint64_t fh;
+		CHECK(handle_new(&t, HANDLE_FILE, devnull(), NULL, NULL, &fh) == 0);
+	}
+	CHECK(handle_count(&t) == 302);
+	handle_remove_all(&t);
+	CHECK(handle_count(&t) == 0);
+	handle_table_fini(&t);
+}
+
+int main(void)
+{
+	test_inodes();
+	test_handles();
+	printf("test_fs_tables: ok\n");
+	return 0;
+}
