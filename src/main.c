@@ -30,9 +30,13 @@ static void reset_device(void *opaque)
 }
 
 /* The default the reference daemons use: as many fds as the system can
- * spare, but never more than a million. */
+ * spare, but never more than a million.  Without CAP_SYS_RESOURCE the hard
+ * limit caps the default (an explicit --rlimit-nofile above it is an error). */
 static int raise_nofile_limit(const struct options *o)
 {
+	struct rlimit cur;
+	if (getrlimit(RLIMIT_NOFILE, &cur) < 0)
+		return -1;
 	rlim_t want;
 	if (o->rlimit_nofile_set) {
 		if (o->rlimit_nofile == 0)
@@ -49,17 +53,25 @@ static int raise_nofile_limit(const struct options *o)
 		want = 1000000;
 		if (file_max > 16384 && file_max - 16384 < want)
 			want = file_max - 16384;
-		struct rlimit cur;
-		if (getrlimit(RLIMIT_NOFILE, &cur) == 0 && cur.rlim_cur >= want)
+		if (cur.rlim_cur >= want)
 			return 0;
 	}
 	struct rlimit rl = { want, want };
-	if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
-		log_error("cannot set RLIMIT_NOFILE to %llu: %s", (unsigned long long)want,
-			  strerror(errno));
-		return -1;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+		return 0;
+	if (errno == EPERM && !o->rlimit_nofile_set && cur.rlim_max > cur.rlim_cur) {
+		rl.rlim_cur = rl.rlim_max = cur.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == 0) {
+			log_info("RLIMIT_NOFILE raised to the hard limit %llu",
+				 (unsigned long long)cur.rlim_max);
+			return 0;
+		}
 	}
-	return 0;
+	if (errno == EPERM && !o->rlimit_nofile_set)
+		return 0; /* keep what we were given */
+	log_error("cannot set RLIMIT_NOFILE to %llu: %s", (unsigned long long)want,
+		  strerror(errno));
+	return -1;
 }
 
 static int print_capabilities(void)

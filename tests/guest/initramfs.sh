@@ -1,0 +1,104 @@
+#!/bin/bash
+# Builds the guest's initramfs.  Source it and call:
+#   initramfs_base          the stack's base archive (busybox, kernel modules,
+#                           /init), cached by the hash of its inputs; sets
+#                           INITRAMFS_BASE
+#   initramfs_progs         the static helpers of progs/, cached by the hash of
+#                           their sources; sets PROGS_DIR
+#   initramfs_test OUT SCRIPT [DIR]
+#                           a per-test archive: SCRIPT as /test.sh, DIR's files
+#                           under /test/, guest-lib.sh and the helpers
+# The kernel unpacks concatenated archives in order, so the initrd of a test is
+# `cat BASE TEST`.  Run directly, `initramfs.sh [--stack=floor]` prints the
+# base archive's path.
+
+INITRAMFS_SH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$INITRAMFS_SH_DIR/kernel.sh"
+
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+
+# Writes a newc cpio.gz of the current directory to $1.
+initramfs_pack_cwd() {
+	find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1 > "$1"
+}
+
+initramfs_base() {
+	kernel_fetch
+	local m mods=() key
+	for m in $STACK_MODULES; do
+		[ -f "$KERNEL_MODDIR/$m.ko" ] || { echo "initramfs: no module $m.ko in $KERNEL_PKG" >&2; return 1; }
+		mods+=("$KERNEL_MODDIR/$m.ko")
+	done
+	key=$( { echo "$STACK_NAME $KERNEL_PKG $STACK_MODULES"
+		cat "$BUSYBOX" "$INITRAMFS_SH_DIR/init" "${mods[@]}"; } | sha256sum | cut -c1-16)
+	INITRAMFS_BASE=$STACK_CACHE/initramfs/base-$key.cpio.gz
+	[ -s "$INITRAMFS_BASE" ] && return 0
+
+	echo "initramfs: building $INITRAMFS_BASE" >&2
+	mkdir -p "$STACK_CACHE/initramfs"
+	local stage
+	stage=$(mktemp -d)
+	(
+		cd "$stage"
+		mkdir -p bin sbin usr/bin usr/sbin proc sys dev mnt tmp etc/testbed lib/modules
+		cp "$BUSYBOX" bin/busybox
+		local applet
+		for applet in $(bin/busybox --list-full); do
+			[ -e "$applet" ] || ln -s /bin/busybox "$applet"
+		done
+		install -m 755 "$INITRAMFS_SH_DIR/init" init
+		: > etc/testbed/modules
+		for m in $STACK_MODULES; do
+			cp "$KERNEL_MODDIR/$m.ko" lib/modules/
+			basename "$m" >> etc/testbed/modules
+		done
+		initramfs_pack_cwd "$INITRAMFS_BASE.tmp"
+	)
+	rm -rf "$stage"
+	mv "$INITRAMFS_BASE.tmp" "$INITRAMFS_BASE"
+	# Drop archives built from older inputs.
+	find "$STACK_CACHE/initramfs" -name 'base-*.cpio.gz' ! -path "$INITRAMFS_BASE" -delete
+}
+
+initramfs_progs() {
+	local src=$INITRAMFS_SH_DIR/progs key p
+	key=$(cat "$src"/*.c "$src"/*.h | sha256sum | cut -c1-16)
+	PROGS_DIR=$TESTBED_CACHE/progs/$key
+	[ -e "$PROGS_DIR/.built" ] && return 0
+	echo "initramfs: compiling guest helpers into $PROGS_DIR" >&2
+	rm -rf "$TESTBED_CACHE/progs"
+	mkdir -p "$PROGS_DIR"
+	for p in "$src"/*.c; do
+		gcc -static -O2 -s -Wall -Wextra -Werror -o "$PROGS_DIR/$(basename "$p" .c)" "$p"
+	done
+	touch "$PROGS_DIR/.built"
+}
+
+initramfs_test() {
+	local out=$1 script=$2 dir=${3:-}
+	initramfs_progs
+	local stage
+	stage=$(mktemp -d)
+	mkdir -p "$stage/bin" "$stage/test"
+	install -m 755 "$script" "$stage/test.sh"
+	install -m 644 "$INITRAMFS_SH_DIR/guest-lib.sh" "$stage/guest-lib.sh"
+	cp "$PROGS_DIR"/vt-* "$stage/bin/"
+	[ -n "$dir" ] && cp -r "$dir"/. "$stage/test/"
+	(cd "$stage" && initramfs_pack_cwd "$out")
+	rm -rf "$stage"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	set -euo pipefail
+	stack=floor
+	for arg in "$@"; do
+		case "$arg" in
+		--stack=*) stack=${arg#--stack=} ;;
+		*) echo "usage: $0 [--stack=floor]" >&2; exit 2 ;;
+		esac
+	done
+	stack_load "$stack"
+	mkdir -p "$STACK_CACHE"
+	initramfs_base
+	echo "$INITRAMFS_BASE"
+fi

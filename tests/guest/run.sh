@@ -1,0 +1,148 @@
+#!/bin/bash
+# The real-guest test runner: boots a Linux guest per test against a
+# virtio-fs daemon and collects PASS/FAIL lines.
+#
+#   tests/guest/run.sh [--daemon=ours|ref-c] [--stack=floor] [--daemon-args=ARGS]
+#                      [--keep] [TEST...]
+#
+# ours  = ${VIRTIOFSD_BIN:-build-asan/virtiofsd}, run as BIN --socket-path=S --shared-dir=DIR
+# ref-c = /usr/lib/qemu/virtiofsd, run as BIN --socket-path=S -o source=DIR
+# A test is tests/guest/tests/NAME/: guest.sh (busybox sh, share at /mnt),
+# optional host-setup.sh and host-check.sh (bash, share path as $1).
+# Environment: VIRTIOFSD_TESTBED_TIMEOUT (seconds per boot, default 240),
+# VIRTIOFSD_TESTBED_CACHE (default /var/cache/virtiofsd-testbed).
+set -euo pipefail
+
+. "$(dirname "$0")/host-lib.sh"
+
+daemon=ours
+stack=floor
+daemon_args=
+keep=0
+tests=()
+for arg in "$@"; do
+	case "$arg" in
+	--daemon=*) daemon=${arg#--daemon=} ;;
+	--stack=*) stack=${arg#--stack=} ;;
+	--daemon-args=*) daemon_args=${arg#--daemon-args=} ;;
+	--keep) keep=1 ;;
+	-h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+	-*) echo "run.sh: unknown option $arg" >&2; exit 2 ;;
+	*) tests+=("$arg") ;;
+	esac
+done
+case "$daemon" in
+ours) daemon_bin=${VIRTIOFSD_BIN:-$TB_REPO/build-asan/virtiofsd} ;;
+ref-c) daemon_bin=$TB_REF_C_BIN ;;
+*) echo "run.sh: --daemon must be ours or ref-c" >&2; exit 2 ;;
+esac
+if [ ${#tests[@]} -eq 0 ]; then
+	for t in "$TB_DIR"/tests/*/guest.sh; do
+		tests+=("$(basename "$(dirname "$t")")")
+	done
+fi
+
+tb_init
+stack_load "$stack"
+mkdir -p "$STACK_CACHE"
+initramfs_base
+
+passed=0
+failed=0
+
+# result TEST LINE: prints and counts one PASS/FAIL line.
+result() {
+	echo "[$daemon $1] $2"
+	case "$2" in
+	PASS*) passed=$((passed + 1)) ;;
+	*) failed=$((failed + 1)) ;;
+	esac
+}
+
+# collect TEST FILE: the PASS/FAIL lines in FILE; none at all is a failure.
+collect() {
+	local line n=0
+	while IFS= read -r line; do
+		result "$1" "$line"
+		n=$((n + 1))
+	done < <(grep -E '^(PASS|FAIL) ' "$2" || true)
+	return $((n == 0))
+}
+
+run_test() {
+	local t=$1 dir=$TB_DIR/tests/$1 tmp
+	if [ ! -f "$dir/guest.sh" ]; then
+		result "$t" "FAIL $t: no such test ($dir/guest.sh)"
+		return
+	fi
+	tb_tmpdir tmp
+	local share=$tmp/share sock=$tmp/vhost-user-fs.sock
+	mkdir "$share"
+
+	if [ -f "$dir/host-setup.sh" ] && ! bash "$dir/host-setup.sh" "$share" > "$tmp/host-setup.log" 2>&1; then
+		result "$t" "FAIL host-setup: $(tail -n 2 "$tmp/host-setup.log" | tr '\n' ' ')"
+		finish_test "$t" "$tmp"
+		return
+	fi
+	initramfs_test "$tmp/test.cpio.gz" "$dir/guest.sh" "$dir"
+	cat "$INITRAMFS_BASE" "$tmp/test.cpio.gz" > "$tmp/initrd.gz"
+
+	# shellcheck disable=SC2086 # --daemon-args is split into words on purpose
+	if ! tb_start_daemon "$daemon" "$daemon_bin" "$sock" "$share" "$tmp/daemon.log" $daemon_args; then
+		result "$t" "FAIL daemon: did not start ($(tail -n 2 "$tmp/daemon.log" | tr '\n' ' '))"
+		tb_stop_daemon
+		finish_test "$t" "$tmp"
+		return
+	fi
+	tb_boot "$sock" "$tmp/initrd.gz" "$tmp/serial.log" "$tmp/qemu.log"
+	tb_stop_daemon
+	tb_serial_text "$tmp/serial.log" > "$tmp/guest.out"
+
+	collect "$t" "$tmp/guest.out" || result "$t" "FAIL guest: no result lines"
+	if ! grep -q '^TESTBED-END rc=0$' "$tmp/guest.out"; then
+		local why="no end marker (guest crashed or hung; qemu status $TB_QEMU_STATUS)"
+		grep -q '^TESTBED-END' "$tmp/guest.out" && why="guest script: $(grep '^TESTBED-END' "$tmp/guest.out")"
+		result "$t" "FAIL guest: $why; last lines: $(tail -n 3 "$tmp/guest.out" | tr '\n' '|')"
+	fi
+	echo "[$daemon $t] TIME boot-to-result ${TB_BOOT_SECONDS}s"
+
+	if [ -f "$dir/host-check.sh" ]; then
+		local status=0
+		bash "$dir/host-check.sh" "$share" > "$tmp/host-check.out" 2>&1 || status=$?
+		collect "$t" "$tmp/host-check.out" || result "$t" "FAIL host-check: no result lines"
+		[ $status -eq 0 ] || result "$t" "FAIL host-check: exited $status: $(tail -n 2 "$tmp/host-check.out" | tr '\n' ' ')"
+	fi
+
+	case "$TB_DAEMON_STATUS" in
+	0) ;;
+	killed) echo "[$daemon $t] NOTE daemon did not exit after the guest powered off; stopped it" ;;
+	*) result "$t" "FAIL daemon: exited with status $TB_DAEMON_STATUS" ;;
+	esac
+	local report
+	report=$(tb_sanitizer_report "$tmp/daemon.log")
+	[ -z "$report" ] || result "$t" "FAIL daemon: sanitizer report: $report"
+	finish_test "$t" "$tmp"
+}
+
+# finish_test TEST TMP: unmount and remove the test's folder, or keep it.
+finish_test() {
+	tb_umount_under "$2"
+	if [ $keep -eq 1 ]; then
+		echo "[$daemon $1] kept logs in $2"
+	else
+		rm -rf "$2"
+	fi
+	local keep_dirs=() d
+	for d in "${TB_TMPDIRS[@]}"; do
+		[ "$d" = "$2" ] || keep_dirs+=("$d")
+	done
+	TB_TMPDIRS=("${keep_dirs[@]+"${keep_dirs[@]}"}")
+}
+
+start=$(date +%s)
+for t in "${tests[@]}"; do
+	run_test "$t"
+done
+echo "guest ($daemon, stack $stack): $(($(date +%s) - start))s for ${#tests[@]} boots"
+echo "guest: $passed passed, $failed failed"
+[ $failed -eq 0 ]
