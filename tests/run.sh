@@ -14,15 +14,24 @@ trap 'rm -f "$log"' EXIT
 
 stage() { printf '\n=== %s\n' "$*"; }
 
-# Every stage prints "PASS name" / "FAIL name..." lines; we count them all.
+# Every stage prints result lines, "PASS name" / "FAIL name: why", optionally
+# behind a "[daemon test] " prefix (the guest runner's); we count them all.
+is_pass='^(\[[^]]*\] )?PASS'
+is_fail='^(\[[^]]*\] )?FAIL'
+
 run_stage() {
 	local name=$1; shift
 	stage "$name"
-	"$@" 2>&1 | tee -a "$log"
+	local out
+	out=$(mktemp /tmp/virtiofsd-stage.XXXXXX)
+	"$@" 2>&1 | tee "$out"
 	local rc=${PIPESTATUS[0]}
-	if [ "$rc" -ne 0 ] && ! grep -q "^FAIL" "$log"; then
-		echo "FAIL $name: exited with status $rc" | tee -a "$log"
+	# A stage that failed without saying which check failed still fails.
+	if [ "$rc" -ne 0 ] && ! grep -Eq "$is_fail" "$out"; then
+		echo "FAIL $name: exited with status $rc" | tee -a "$out"
 	fi
+	cat "$out" >> "$log"
+	rm -f "$out"
 }
 
 stage "dependencies"
@@ -40,9 +49,11 @@ rm -f "$log.build"
 
 run_stage "unit tests" make -s unit
 
-if [ -x build/client/hostile ]; then
-	run_stage "hostile-input client tests" tests/client/run-hostile.sh
-fi
+smoke_share=$(mktemp -d /tmp/vfs-smoke.XXXXXX)
+run_stage "client smoke test (host-side VMM + driver)" env OURS_VIRTIOFSD=build-asan/virtiofsd \
+	tests/client/with-daemon.sh ours "$smoke_share" build/client/smoke @SOCK@ "$smoke_share"
+rm -rf "$smoke_share"
+run_stage "hostile-input client tests" tests/client/hostile.sh ours
 
 if [ "${TESTS_GUEST:-1}" != 0 ]; then
 	run_stage "guest tests: this daemon" tests/guest/run.sh --daemon=ours
@@ -51,8 +62,8 @@ if [ "${TESTS_GUEST:-1}" != 0 ]; then
 	fi
 fi
 
-passed=$(grep -c '^PASS' "$log")
-failed=$(grep -c '^FAIL' "$log")
+passed=$(grep -Ec "$is_pass" "$log")
+failed=$(grep -Ec "$is_fail" "$log")
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,84 @@
+#!/bin/sh
+# Request rates of our daemon and the reference one, measured by the host-side
+# client (build/client/rate: GETATTR, LOOKUP, READ 4 KiB, WRITE 4 KiB at 1 and
+# 16 requests in flight), next to the rate of the bare host syscall.
+#   bench/client-rate.sh [SECONDS]        (default 2 per measurement)
+# Environment: OURS_VIRTIOFSD (default build/virtiofsd), REF_VIRTIOFSD (default
+# /usr/lib/qemu/virtiofsd), SKIP_OURS=1 / SKIP_REF=1, RATE_NO_EVENT_IDX=1,
+# PIN=shared|split|none (default shared):
+#   shared: client and daemon on CPU 0.  Reproducible (runs agree within a
+#           few %): measures the CPU cost of a request, no parallelism.
+#   split:  client on CPU 0, daemon on the other CPUs (cross-CPU wakeups).
+#   none:   the scheduler decides; on this 2-CPU machine each daemon start
+#           lands in one of two placements whose rates differ up to 2x, so
+#           compare only medians of several runs.
+# Prints one table: requests per second, ours/ref, and each/raw.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+secs=${1:-2}
+ours=${OURS_VIRTIOFSD:-build/virtiofsd}
+ref=${REF_VIRTIOFSD:-/usr/lib/qemu/virtiofsd}
+out=$(mktemp -d /tmp/client-rate.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+
+make -s build/client/rate || exit 1
+
+case ${PIN:-shared} in
+shared) export CLIENT_CPUS=0 DAEMON_CPUS=0 ;;
+split) export CLIENT_CPUS=0 DAEMON_CPUS=1-$(($(nproc) - 1)) ;;
+none) ;;
+*) echo "PIN must be shared, split or none" >&2; exit 2 ;;
+esac
+echo "pinning: ${PIN:-shared}; $secs s per measurement" >&2
+
+# run NAME KIND: measure one daemon into $out/NAME.txt
+run() {
+	mkdir -p "$out/share-$1"
+	if OURS_VIRTIOFSD=$ours REF_VIRTIOFSD=$ref DAEMON_LOG="$out/$1.log" \
+		tests/client/with-daemon.sh "$2" "$out/share-$1" \
+		build/client/rate @SOCK@ "$out/share-$1" "$secs" >"$out/$1.txt"; then
+		echo "measured $1 ($(grep -c ^RESULT "$out/$1.txt") results)" >&2
+	else
+		echo "$1: the client failed; its output and the daemon log:" >&2
+		cat "$out/$1.txt" "$out/$1.log" >&2
+		: >"$out/$1.txt"
+	fi
+}
+
+: >"$out/ours.txt"
+: >"$out/ref.txt"
+if [ "${SKIP_OURS:-0}" != 1 ]; then
+	if [ -x "$ours" ] && "$ours" --help >/dev/null 2>&1; then
+		run ours ours
+	else
+		echo "ours: $ours missing or not runnable; skipped" >&2
+	fi
+fi
+[ "${SKIP_REF:-0}" != 1 ] && run ref ref
+
+# RESULT lines give per-(op,depth) rates; RAW lines the host syscall rate
+# (taken from the reference run when both ran; they measure the same host).
+awk '
+function val(line, key,    n, i, kv) {
+	n = split(line, f, " ")
+	for (i = 1; i <= n; i++) { split(f[i], kv, "="); if (kv[1] == key) return kv[2] }
+	return ""
+}
+function ratio(a, b) { return (a != "" && b != "" && b > 0) ? sprintf("%.2f", a / b) : "-" }
+FNR == 1 { who = (FILENAME ~ /ours.txt$/) ? "ours" : "ref" }
+/^RESULT/ {
+	k = val($0, "op") " " val($0, "depth")
+	rate[who, k] = val($0, "rate")
+	if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
+}
+/^RAW/ { raw[val($0, "op")] = val($0, "rate") }
+END {
+	printf "%-8s %5s %10s %10s %9s %10s %9s %9s\n", "op", "depth", "ours/s", "ref/s", "ours/ref", "raw/s", "ours/raw", "ref/raw"
+	for (i = 1; i <= nk; i++) {
+		split(order[i], p, " ")
+		o = rate["ours", order[i]]; r = rate["ref", order[i]]; w = raw[p[1]]
+		printf "%-8s %5s %10s %10s %9s %10s %9s %9s\n", p[1], p[2],
+			o == "" ? "-" : o, r == "" ? "-" : r, ratio(o, r), w == "" ? "-" : w,
+			ratio(o, w), ratio(r, w)
+	}
+}' "$out/ours.txt" "$out/ref.txt"

@@ -1,0 +1,327 @@
+/* Request-rate benchmark of a virtio-fs backend through the host-side client:
+ *   build/client/rate SOCKET SHARED_DIR [SECONDS] [OPS]
+ * OPS is a comma list of getattr,lookup,read,write (default: all).  Each op
+ * runs SECONDS (default 2) at 1 and at 16 requests in flight: the queue
+ * always holds that many chains, each completion is checked and its slot
+ * refilled at once; the program sleeps on the call eventfd between
+ * completions (no polling).  Then the same operation as a plain host
+ * syscall in this process, for comparison:
+ *   getattr: fstatat   lookup: openat(O_PATH) + close   read: pread 4 KiB
+ *   write: pwrite 4 KiB
+ * Output, one line per measurement (bench/client-rate.sh builds a table):
+ *   RESULT op=read depth=16 reqs=N secs=S rate=R kicks_per_req=K wakeups_per_req=W
+ *   RAW op=read rate=R
+ * Environment: RATE_NO_EVENT_IDX=1 to leave VIRTIO_RING_F_EVENT_IDX off. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fs_session.h"
+
+#define READ_FILE "rate-read.dat"
+#define WRITE_FILE "rate-write.dat"
+#define FILE_SIZE (1u << 20)
+#define IO_SIZE 4096u
+#define MAX_DEPTH 16
+
+enum op { OP_GETATTR, OP_LOOKUP, OP_READ, OP_WRITE, OP_COUNT };
+static const char *const op_names[OP_COUNT] = { "getattr", "lookup", "read", "write" };
+
+struct bench {
+	struct fs_session s;
+	struct fr_slot slot[MAX_DEPTH];
+	int slot_of_head[32768];    /* head id -> slot, -1 when none */
+	uint64_t read_node, read_fh, write_node, write_fh;
+	uint64_t lookups;           /* lookup references to give back */
+	uint64_t seq;               /* request counter, spreads the offsets */
+};
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static void die(const char *what, const char *why)
+{
+	fprintf(stderr, "rate: %s: %s\n", what, why);
+	exit(1);
+}
+
+/* Build the next request of kind op into slot. */
+static void build(struct bench *b, struct fr_slot *slot, enum op op)
+{
+	uint64_t off = (b->seq++ * IO_SIZE) % FILE_SIZE, u = fs_unique(&b->s);
+
+	switch (op) {
+	case OP_GETATTR:
+		fr_getattr(slot, u, b->read_node);
+		break;
+	case OP_LOOKUP:
+		fr_lookup(slot, u, FUSE_ROOT_ID, READ_FILE);
+		break;
+	case OP_READ:
+		fr_read(slot, u, b->read_node, b->read_fh, off, IO_SIZE);
+		break;
+	case OP_WRITE:
+		/* The payload stays what it was: the data does not matter here. */
+		fr_write(slot, u, b->write_node, b->write_fh, off, IO_SIZE);
+		break;
+	default:
+		abort();
+	}
+}
+
+/* Check one completion of kind op. */
+static void check(struct bench *b, struct fr_slot *slot, enum op op, uint32_t used_len)
+{
+	struct fr_reply rep;
+	const char *why = NULL;
+	struct fuse_write_out wo;
+
+	if (fr_parse(slot, used_len, &rep, &why) < 0)
+		die(op_names[op], why);
+	if (rep.error)
+		die(op_names[op], strerror(-rep.error));
+	switch (op) {
+	case OP_GETATTR:
+		if (rep.arg_len != sizeof(struct fuse_attr_out))
+			die("getattr", "short reply");
+		break;
+	case OP_LOOKUP:
+		if (rep.arg_len != sizeof(struct fuse_entry_out))
+			die("lookup", "short reply");
+		b->lookups++;
+		break;
+	case OP_READ:
+		if (rep.data_len != IO_SIZE)
+			die("read", "short read");
+		break;
+	case OP_WRITE:
+		memcpy(&wo, rep.arg, sizeof(wo));
+		if (rep.arg_len != sizeof(wo) || wo.size != IO_SIZE)
+			die("write", "short write");
+		break;
+	default:
+		abort();
+	}
+}
+
+static void submit(struct bench *b, int i)
+{
+	int head = fr_submit(&b->slot[i], &b->s.req, false);
+
+	if (head < 0)
+		die("submit", strerror(-head));
+	b->slot_of_head[head] = i;
+}
+
+/* Keep depth requests of kind op in flight for secs seconds. */
+static void run(struct bench *b, enum op op, int depth, double secs)
+{
+	struct vring_drv *vr = &b->s.req;
+	uint64_t done = 0, kicks0 = vr->kicks, wake0 = vr->wakeups;
+	int outstanding = 0;
+	double t0 = now(), end = t0 + secs, t1;
+	struct vr_used u;
+	int r;
+
+	for (int i = 0; i < depth; i++) {
+		build(b, &b->slot[i], op);
+		submit(b, i);
+		outstanding++;
+	}
+	vr_kick(vr, false);
+	while (outstanding > 0) {
+		bool refill = now() < end;
+		int got = 0;
+
+		while ((r = vr_get_used(vr, &u)) == 1) {
+			int i;
+
+			if (!u.known || (i = b->slot_of_head[u.id]) < 0)
+				die("used ring", "element for a chain not outstanding");
+			b->slot_of_head[u.id] = -1;
+			check(b, &b->slot[i], op, u.len);
+			done++;
+			got++;
+			outstanding--;
+			if (refill) {
+				build(b, &b->slot[i], op);
+				submit(b, i);
+				outstanding++;
+			}
+		}
+		if (r < 0)
+			die("used ring", strerror(-r));
+		if (got && refill)
+			vr_kick(vr, false);
+		if (outstanding > 0 && !got && (r = vr_wait(vr, VUC_TIMEOUT_MS)) < 0)
+			die("waiting for completions", strerror(-r));
+	}
+	t1 = now();
+	printf("RESULT op=%s depth=%d reqs=%llu secs=%.3f rate=%.0f kicks_per_req=%.3f wakeups_per_req=%.3f\n",
+	       op_names[op], depth, (unsigned long long)done, t1 - t0,
+	       (double)done / (t1 - t0), (double)(vr->kicks - kicks0) / (double)done,
+	       (double)(vr->wakeups - wake0) / (double)done);
+	fflush(stdout);
+}
+
+/* The same operation as a direct syscall in this process. */
+static void run_raw(enum op op, const char *dir, double secs)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rfd = openat(dfd, READ_FILE, O_RDONLY | O_CLOEXEC);
+	int wfd = openat(dfd, WRITE_FILE, O_RDWR | O_CLOEXEC);
+	static uint8_t buf[IO_SIZE];
+	uint64_t n = 0;
+	double t0 = now(), t1, end = t0 + secs;
+	struct stat st;
+
+	if (dfd < 0 || rfd < 0 || wfd < 0)
+		die("raw: open", strerror(errno));
+	do {
+		/* Check the clock every 64 operations: vDSO is cheap, not free. */
+		for (int k = 0; k < 64; k++, n++) {
+			off_t off = (off_t)((n * IO_SIZE) % FILE_SIZE);
+			int fd;
+
+			switch (op) {
+			case OP_GETATTR:
+				if (fstatat(dfd, READ_FILE, &st, AT_SYMLINK_NOFOLLOW) < 0)
+					die("raw fstatat", strerror(errno));
+				break;
+			case OP_LOOKUP:
+				fd = openat(dfd, READ_FILE, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+				if (fd < 0)
+					die("raw openat", strerror(errno));
+				close(fd);
+				break;
+			case OP_READ:
+				if (pread(rfd, buf, IO_SIZE, off) != IO_SIZE)
+					die("raw pread", "short");
+				break;
+			case OP_WRITE:
+				if (pwrite(wfd, buf, IO_SIZE, off) != IO_SIZE)
+					die("raw pwrite", "short");
+				break;
+			default:
+				abort();
+			}
+		}
+	} while ((t1 = now()) < end);
+	printf("RAW op=%s rate=%.0f\n", op_names[op], (double)n / (t1 - t0));
+	fflush(stdout);
+	close(dfd);
+	close(rfd);
+	close(wfd);
+}
+
+static void make_file(const char *dir, const char *name)
+{
+	char path[4096];
+	static uint8_t buf[FILE_SIZE];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	memset(buf, 0x5a, sizeof(buf));
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+		die(path, strerror(errno));
+	close(fd);
+}
+
+/* One synchronous request on the request queue, which must succeed. */
+static const struct fr_reply *sync_call(struct bench *b, const char *what)
+{
+	static struct fr_reply rep;
+	const char *why = NULL;
+	int r = fr_call(&b->slot[0], &b->s.req, VUC_TIMEOUT_MS, &rep, &why);
+
+	if (r < 0)
+		die(what, why ? why : strerror(-r));
+	if (rep.error)
+		die(what, strerror(-rep.error));
+	return &rep;
+}
+
+static void open_file(struct bench *b, const char *name, uint32_t flags,
+		      uint64_t *node, uint64_t *fh)
+{
+	struct fuse_entry_out e;
+	struct fuse_open_out o;
+
+	fr_lookup(&b->slot[0], fs_unique(&b->s), FUSE_ROOT_ID, name);
+	memcpy(&e, sync_call(b, "LOOKUP")->arg, sizeof(e));
+	fr_open(&b->slot[0], fs_unique(&b->s), e.nodeid, flags);
+	memcpy(&o, sync_call(b, "OPEN")->arg, sizeof(o));
+	*node = e.nodeid;
+	*fh = o.fh;
+}
+
+int main(int argc, char **argv)
+{
+	static struct bench b;
+	struct fs_options o = { .event_idx = !getenv("RATE_NO_EVENT_IDX") };
+	const char *step = NULL, *why = NULL, *ops = "getattr,lookup,read,write";
+	double secs = 2.0;
+	struct fr_reply rep;
+	int r;
+
+	if (argc < 3 || argc > 5) {
+		fprintf(stderr, "usage: %s SOCKET SHARED_DIR [SECONDS] [OPS]\n", argv[0]);
+		return 2;
+	}
+	if (argc > 3)
+		secs = atof(argv[3]);
+	if (argc > 4)
+		ops = argv[4];
+	if (secs <= 0)
+		die("SECONDS", "must be > 0");
+	make_file(argv[2], READ_FILE);
+	make_file(argv[2], WRITE_FILE);
+
+	if ((r = fs_open(&b.s, argv[1], &o, &step)) < 0)
+		die(step, strerror(-r));
+	for (int i = 0; i < MAX_DEPTH; i++)
+		if (fr_slot_init(&b.slot[i], &b.s.c, IO_SIZE) < 0)
+			die("slots", "out of guest memory");
+	for (size_t i = 0; i < sizeof(b.slot_of_head) / sizeof(b.slot_of_head[0]); i++)
+		b.slot_of_head[i] = -1;
+	if ((r = fs_fuse_init(&b.s, &b.slot[0], FUSE_ASYNC_READ | FUSE_BIG_WRITES |
+			      FUSE_MAX_PAGES, 0, &why)) < 0)
+		die("FUSE_INIT", why ? why : strerror(-r));
+	printf("INFO server FUSE %u.%u features %#llx event_idx %d\n", b.s.init.major,
+	       b.s.init.minor, (unsigned long long)b.s.c.features, b.s.req.event_idx);
+	open_file(&b, READ_FILE, O_RDONLY, &b.read_node, &b.read_fh);
+	open_file(&b, WRITE_FILE, O_RDWR, &b.write_node, &b.write_fh);
+
+	for (int op = 0; op < OP_COUNT; op++) {
+		if (!strstr(ops, op_names[op]))
+			continue;
+		run(&b, op, 1, secs);
+		run(&b, op, MAX_DEPTH, secs);
+		run_raw(op, argv[2], secs);
+	}
+
+	/* Give back what we hold, like a guest unmounting. */
+	fr_release(&b.slot[0], fs_unique(&b.s), b.read_node, b.read_fh, O_RDONLY);
+	sync_call(&b, "RELEASE");
+	fr_release(&b.slot[0], fs_unique(&b.s), b.write_node, b.write_fh, O_RDWR);
+	sync_call(&b, "RELEASE");
+	fr_forget(&b.slot[0], fs_unique(&b.s), b.read_node, b.lookups + 1);
+	if ((r = fr_call(&b.slot[0], &b.s.hiprio, VUC_TIMEOUT_MS, &rep, &why)) < 0)
+		die("FORGET", why ? why : strerror(-r));
+	fr_forget(&b.slot[0], fs_unique(&b.s), b.write_node, 1);
+	if ((r = fr_call(&b.slot[0], &b.s.hiprio, VUC_TIMEOUT_MS, &rep, &why)) < 0)
+		die("FORGET", why ? why : strerror(-r));
+	fs_close(&b.s);
+	return 0;
+}

@@ -1,0 +1,394 @@
+/* The VMM side of vhost-user for tests: see vu_client.h. */
+#include "vu_client.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+int vuc_connect(struct vuc *c, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	memset(c, 0, sizeof(*c));
+	c->sock = -1;
+	c->memfd = -1;
+	c->timeout_ms = VUC_TIMEOUT_MS;
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	c->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c->sock < 0)
+		return -errno;
+	if (connect(c->sock, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = -errno;
+
+		close(c->sock);
+		c->sock = -1;
+		return e;
+	}
+	return 0;
+}
+
+void vuc_close(struct vuc *c)
+{
+	if (c->sock >= 0)
+		close(c->sock);
+	if (c->mem)
+		munmap(c->mem, c->mem_size);
+	if (c->memfd >= 0)
+		close(c->memfd);
+	c->sock = -1;
+	c->mem = NULL;
+	c->memfd = -1;
+}
+
+int vuc_mem_create(struct vuc *c, uint64_t gpa, uint64_t size)
+{
+	void *p;
+
+	c->memfd = memfd_create("vuc-guest-ram", MFD_CLOEXEC);
+	if (c->memfd < 0)
+		return -errno;
+	if (ftruncate(c->memfd, (off_t)size) < 0)
+		return -errno;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, c->memfd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	c->mem = p;
+	c->mem_gpa = gpa;
+	c->mem_size = size;
+	c->mem_brk = 0;
+	return 0;
+}
+
+void *vuc_alloc(struct vuc *c, uint64_t len, uint64_t align)
+{
+	uint64_t off = (c->mem_brk + align - 1) & ~(align - 1);
+	void *p;
+
+	if (off > c->mem_size || len > c->mem_size - off)
+		return NULL;
+	c->mem_brk = off + len;
+	p = c->mem + off;
+	memset(p, 0, len);
+	return p;
+}
+
+uint64_t vuc_gpa(const struct vuc *c, const void *p)
+{
+	return c->mem_gpa + (uint64_t)((const uint8_t *)p - c->mem);
+}
+
+uint64_t vuc_uva(const struct vuc *c, const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+void *vuc_ptr(const struct vuc *c, uint64_t gpa, uint64_t len)
+{
+	if (gpa < c->mem_gpa || gpa - c->mem_gpa > c->mem_size ||
+	    len > c->mem_size - (gpa - c->mem_gpa))
+		return NULL;
+	return c->mem + (gpa - c->mem_gpa);
+}
+
+int vuc_send_lying(struct vuc *c, uint32_t request, uint32_t flags,
+		   uint32_t hdr_size, const void *payload, uint32_t len,
+		   const int *fds, int nfds)
+{
+	struct vuc_hdr h = { .request = request, .flags = flags, .size = hdr_size };
+	struct iovec iov[2] = {
+		{ .iov_base = &h, .iov_len = sizeof(h) },
+		{ .iov_base = (void *)payload, .iov_len = len },
+	};
+	union {
+		char buf[CMSG_SPACE(VUC_MAX_FDS * sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
+	ssize_t n;
+
+	if (nfds < 0 || nfds > VUC_MAX_FDS)
+		return -EINVAL;
+	if (nfds > 0) {
+		struct cmsghdr *cm;
+
+		memset(&ctl, 0, sizeof(ctl));
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, (size_t)nfds * sizeof(int));
+	}
+	do
+		n = sendmsg(c->sock, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n != sizeof(h) + len)
+		return -EIO;    /* a short write on a blocking UNIX socket: peer gone */
+	return 0;
+}
+
+int vuc_send_raw(struct vuc *c, uint32_t request, uint32_t flags,
+		 const void *payload, uint32_t len, const int *fds, int nfds)
+{
+	return vuc_send_lying(c, request, flags, len, payload, len, fds, nfds);
+}
+
+/* Wait until the socket is readable, within the client's timeout. */
+static int wait_readable(struct vuc *c)
+{
+	struct pollfd p = { .fd = c->sock, .events = POLLIN };
+	int r;
+
+	do
+		r = poll(&p, 1, c->timeout_ms);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	return r == 0 ? -ETIMEDOUT : 0;
+}
+
+/* Read exactly len bytes (after the header; no fds expected there). */
+static int read_full(struct vuc *c, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n;
+		int r = wait_readable(c);
+
+		if (r < 0)
+			return r;
+		n = read(c->sock, (uint8_t *)buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -ECONNRESET;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+int vuc_recv(struct vuc *c, struct vuc_msg *m)
+{
+	union {
+		char buf[CMSG_SPACE(VUC_MAX_FDS * sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = &m->hdr, .iov_len = sizeof(m->hdr) };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
+	};
+	struct cmsghdr *cm;
+	ssize_t n;
+	int r;
+
+	m->nfds = 0;
+	r = wait_readable(c);
+	if (r < 0)
+		return r;
+	do
+		n = recvmsg(c->sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -ECONNRESET;
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+			size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+			if (k > VUC_MAX_FDS)
+				k = VUC_MAX_FDS;
+			memcpy(m->fds, CMSG_DATA(cm), k * sizeof(int));
+			m->nfds = (int)k;
+		}
+	}
+	if ((size_t)n < sizeof(m->hdr)) {
+		r = read_full(c, (uint8_t *)&m->hdr + n, sizeof(m->hdr) - (size_t)n);
+		if (r < 0)
+			return r;
+	}
+	if (m->hdr.size > VUC_MAX_PAYLOAD)
+		return -EPROTO;
+	return read_full(c, m->payload, m->hdr.size);
+}
+
+static void close_fds(struct vuc_msg *m)
+{
+	for (int i = 0; i < m->nfds; i++)
+		close(m->fds[i]);
+	m->nfds = 0;
+}
+
+/* Receive the reply to request; check its header and that it has len bytes. */
+static int recv_reply(struct vuc *c, uint32_t request, void *out, uint32_t len)
+{
+	struct vuc_msg m;
+	int r = vuc_recv(c, &m);
+
+	if (r < 0)
+		return r;
+	close_fds(&m);
+	if (m.hdr.request != request || !(m.hdr.flags & VUC_FLAG_REPLY) ||
+	    (m.hdr.flags & 3u) != VUC_FLAG_VERSION || m.hdr.size != len)
+		return -EPROTO;
+	memcpy(out, m.payload, len);
+	return 0;
+}
+
+int vuc_request(struct vuc *c, uint32_t request, const void *payload,
+		uint32_t len, const int *fds, int nfds, void *out, uint32_t out_len)
+{
+	int r = vuc_send_raw(c, request, VUC_FLAG_VERSION, payload, len, fds, nfds);
+
+	return r < 0 ? r : recv_reply(c, request, out, out_len);
+}
+
+int vuc_command(struct vuc *c, uint32_t request, const void *payload,
+		uint32_t len, const int *fds, int nfds)
+{
+	bool ack = c->protocol_features & (1ull << VUC_PROTOCOL_F_REPLY_ACK);
+	uint64_t status;
+	int r;
+
+	r = vuc_send_raw(c, request,
+			 VUC_FLAG_VERSION | (ack ? VUC_FLAG_NEED_REPLY : 0),
+			 payload, len, fds, nfds);
+	if (r < 0 || !ack)
+		return r;
+	r = recv_reply(c, request, &status, sizeof(status));
+	if (r < 0)
+		return r;
+	return status ? -EIO : 0;
+}
+
+int vuc_get_features(struct vuc *c, uint64_t *features)
+{
+	return vuc_request(c, VUC_GET_FEATURES, NULL, 0, NULL, 0, features, 8);
+}
+
+int vuc_set_features(struct vuc *c, uint64_t features)
+{
+	/* Acked like any command once REPLY_ACK is in force. */
+	c->features = features;
+	return vuc_command(c, VUC_SET_FEATURES, &features, 8, NULL, 0);
+}
+
+int vuc_get_protocol_features(struct vuc *c, uint64_t *features)
+{
+	return vuc_request(c, VUC_GET_PROTOCOL_FEATURES, NULL, 0, NULL, 0,
+			   features, 8);
+}
+
+int vuc_set_protocol_features(struct vuc *c, uint64_t features)
+{
+	/* REPLY_ACK applies from the next message on. */
+	int r = vuc_command(c, VUC_SET_PROTOCOL_FEATURES, &features, 8, NULL, 0);
+
+	c->protocol_features = features;
+	return r;
+}
+
+int vuc_set_owner(struct vuc *c)
+{
+	return vuc_command(c, VUC_SET_OWNER, NULL, 0, NULL, 0);
+}
+
+int vuc_set_mem_table(struct vuc *c)
+{
+	struct {
+		uint32_t nregions;
+		uint32_t padding;
+		struct vuc_mem_region r;
+	} t = {
+		.nregions = 1,
+		.r = {
+			.gpa = c->mem_gpa,
+			.size = c->mem_size,
+			.uva = vuc_uva(c, c->mem),
+			.mmap_offset = 0,
+		},
+	};
+
+	return vuc_command(c, VUC_SET_MEM_TABLE, &t, sizeof(t), &c->memfd, 1);
+}
+
+static int vring_state(struct vuc *c, uint32_t request, unsigned idx, unsigned num)
+{
+	struct vuc_vring_state s = { .index = idx, .num = num };
+
+	return vuc_command(c, request, &s, sizeof(s), NULL, 0);
+}
+
+int vuc_set_vring_num(struct vuc *c, unsigned idx, unsigned num)
+{
+	return vring_state(c, VUC_SET_VRING_NUM, idx, num);
+}
+
+int vuc_set_vring_base(struct vuc *c, unsigned idx, unsigned base)
+{
+	return vring_state(c, VUC_SET_VRING_BASE, idx, base);
+}
+
+int vuc_set_vring_enable(struct vuc *c, unsigned idx, int enable)
+{
+	return vring_state(c, VUC_SET_VRING_ENABLE, idx, enable ? 1 : 0);
+}
+
+int vuc_set_vring_addr(struct vuc *c, unsigned idx, const void *desc,
+		       const void *avail, const void *used)
+{
+	struct vuc_vring_addr a = {
+		.index = idx,
+		.desc_uva = vuc_uva(c, desc),
+		.used_uva = vuc_uva(c, used),
+		.avail_uva = vuc_uva(c, avail),
+	};
+
+	return vuc_command(c, VUC_SET_VRING_ADDR, &a, sizeof(a), NULL, 0);
+}
+
+static int vring_fd(struct vuc *c, uint32_t request, unsigned idx, int fd)
+{
+	uint64_t v = (idx & 0xffu) | (fd < 0 ? VUC_VRING_NOFD : 0);
+
+	return vuc_command(c, request, &v, sizeof(v), fd < 0 ? NULL : &fd,
+			   fd < 0 ? 0 : 1);
+}
+
+int vuc_set_vring_kick(struct vuc *c, unsigned idx, int fd)
+{
+	return vring_fd(c, VUC_SET_VRING_KICK, idx, fd);
+}
+
+int vuc_set_vring_call(struct vuc *c, unsigned idx, int fd)
+{
+	return vring_fd(c, VUC_SET_VRING_CALL, idx, fd);
+}
+
+int vuc_get_vring_base(struct vuc *c, unsigned idx, unsigned *base)
+{
+	struct vuc_vring_state s = { .index = idx, .num = 0 }, out;
+	int r = vuc_request(c, VUC_GET_VRING_BASE, &s, sizeof(s), NULL, 0,
+			    &out, sizeof(out));
+
+	if (r < 0)
+		return r;
+	if (out.index != idx)
+		return -EPROTO;
+	*base = out.num;
+	return 0;
+}
