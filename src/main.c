@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fs/passthrough.h"
+#include "fs/readonly.h"
 #include "fuse/server.h"
 #include "log/log.h"
 #include "options/options.h"
@@ -175,7 +176,8 @@ int main(int argc, char **argv)
 		.flock = o.flock,
 		.posix_locks = o.posix_lock,
 	};
-	struct fuse_server *server = fuse_server_new(&passthrough_ops, fs, &so);
+	const struct fs_ops *ops = o.readonly ? readonly_ops(&passthrough_ops) : &passthrough_ops;
+	struct fuse_server *server = fuse_server_new(ops, fs, &so);
 	if (!server) {
 		log_error("out of memory");
 		return 1;
