@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # Sourced by the guest test scripts (busybox sh).  Each check prints one line
 # the runner collects from the serial console:
 #   PASS name

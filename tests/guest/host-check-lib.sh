@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the host-check.sh scripts (bash): result lines like the guest's,
 # prefixed "host-".
 

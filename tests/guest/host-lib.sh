@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by run.sh and demo.sh: start a daemon, boot a guest, clean up.
 # The caller sets `set -euo pipefail` and calls tb_init first.
 
@@ -93,8 +94,8 @@ tb_start_daemon() {
 # connection), else stops it.  Sets TB_DAEMON_STATUS (exit status, or
 # "killed" when it had to be stopped).
 tb_stop_daemon() {
-	local pid=$TB_DAEMON_PID i
-	for i in $(seq 50); do
+	local pid=$TB_DAEMON_PID
+	for _ in $(seq 50); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done

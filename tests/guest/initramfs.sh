@@ -16,6 +16,7 @@ INITRAMFS_SH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$INITRAMFS_SH_DIR/kernel.sh"
 
 BUSYBOX=${BUSYBOX:-/bin/busybox}
+PROGS_CFLAGS="-static -O2 -s -Wall -Wextra -Werror"
 
 # Writes a newc cpio.gz of the current directory to $1.
 initramfs_pack_cwd() {
@@ -36,8 +37,9 @@ initramfs_base() {
 
 	echo "initramfs: building $INITRAMFS_BASE" >&2
 	mkdir -p "$STACK_CACHE/initramfs"
-	local stage
+	local stage tmp
 	stage=$(mktemp -d)
+	tmp=$(mktemp "$INITRAMFS_BASE.XXXXXX")
 	(
 		cd "$stage"
 		mkdir -p bin sbin usr/bin usr/sbin proc sys dev mnt tmp etc/testbed lib/modules
@@ -52,26 +54,32 @@ initramfs_base() {
 			cp "$KERNEL_MODDIR/$m.ko" lib/modules/
 			basename "$m" >> etc/testbed/modules
 		done
-		initramfs_pack_cwd "$INITRAMFS_BASE.tmp"
+		initramfs_pack_cwd "$tmp"
 	)
 	rm -rf "$stage"
-	mv "$INITRAMFS_BASE.tmp" "$INITRAMFS_BASE"
+	chmod 644 "$tmp"
+	mv "$tmp" "$INITRAMFS_BASE"
 	# Drop archives built from older inputs.
 	find "$STACK_CACHE/initramfs" -name 'base-*.cpio.gz' ! -path "$INITRAMFS_BASE" -delete
 }
 
 initramfs_progs() {
 	local src=$INITRAMFS_SH_DIR/progs key p
-	key=$(cat "$src"/*.c "$src"/*.h | sha256sum | cut -c1-16)
+	key=$( { echo "$PROGS_CFLAGS"; cat "$src"/*.c "$src"/*.h; } | sha256sum | cut -c1-16)
 	PROGS_DIR=$TESTBED_CACHE/progs/$key
 	[ -e "$PROGS_DIR/.built" ] && return 0
 	echo "initramfs: compiling guest helpers into $PROGS_DIR" >&2
-	rm -rf "$TESTBED_CACHE/progs"
-	mkdir -p "$PROGS_DIR"
+	mkdir -p "$TESTBED_CACHE/progs"
+	local tmp
+	tmp=$(mktemp -d "$TESTBED_CACHE/progs/tmp.XXXXXX")
 	for p in "$src"/*.c; do
-		gcc -static -O2 -s -Wall -Wextra -Werror -o "$PROGS_DIR/$(basename "$p" .c)" "$p"
+		# shellcheck disable=SC2086 # flags split into words on purpose
+		gcc $PROGS_CFLAGS -o "$tmp/$(basename "$p" .c)" "$p"
 	done
-	touch "$PROGS_DIR/.built"
+	touch "$tmp/.built"
+	chmod 755 "$tmp"
+	# Another run may have built the same key meanwhile: keep the first.
+	mv -T "$tmp" "$PROGS_DIR" 2>/dev/null || rm -rf "$tmp"
 }
 
 initramfs_test() {

@@ -26,7 +26,7 @@ for arg in "$@"; do
 	--stack=*) stack=${arg#--stack=} ;;
 	--daemon-args=*) daemon_args=${arg#--daemon-args=} ;;
 	--keep) keep=1 ;;
-	-h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,12p' "$0"; exit 0 ;;
 	-*) echo "run.sh: unknown option $arg" >&2; exit 2 ;;
 	*) tests+=("$arg") ;;
 	esac
@@ -99,14 +99,18 @@ run_test() {
 	tb_serial_text "$tmp/serial.log" > "$tmp/guest.out"
 
 	collect "$t" "$tmp/guest.out" || result "$t" "FAIL guest: no result lines"
+	local finished=1
 	if ! grep -q '^TESTBED-END rc=0$' "$tmp/guest.out"; then
+		finished=0
 		local why="no end marker (guest crashed or hung; qemu status $TB_QEMU_STATUS)"
 		grep -q '^TESTBED-END' "$tmp/guest.out" && why="guest script: $(grep '^TESTBED-END' "$tmp/guest.out")"
 		result "$t" "FAIL guest: $why; last lines: $(tail -n 3 "$tmp/guest.out" | tr '\n' '|')"
 	fi
 	echo "[$daemon $t] TIME boot-to-result ${TB_BOOT_SECONDS}s"
 
-	if [ -f "$dir/host-check.sh" ]; then
+	if [ $finished -eq 0 ]; then
+		echo "[$daemon $t] NOTE host-check skipped: the guest did not finish"
+	elif [ -f "$dir/host-check.sh" ]; then
 		local status=0
 		bash "$dir/host-check.sh" "$share" > "$tmp/host-check.out" 2>&1 || status=$?
 		collect "$t" "$tmp/host-check.out" || result "$t" "FAIL host-check: no result lines"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced.  A "stack" is the pair (guest kernel, QEMU) a test boots with.
 # Everything that differs between stacks is set here, by stack_load, and used
 # only through these variables:

@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # Attributes: chmod, chown/chgrp, timestamps (touch -d, nanoseconds, UTIME_NOW,
 # UTIME_OMIT, on a symlink itself), statfs.
 . /guest-lib.sh

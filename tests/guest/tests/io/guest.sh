@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # Create, read, write, append, truncate, unlink.  Every change is also made to
 # a copy in the guest's tmpfs and the two are compared by checksum.
 . /guest-lib.sh

@@ -1,3 +1,4 @@
+# shellcheck shell=dash
 # Creates the tree of /test/manifest.txt in the share and reads it back; the
 # host-check then verifies the share holds exactly that tree.
 . /guest-lib.sh

@@ -1,3 +1,5 @@
+# shellcheck shell=dash
+# shellcheck disable=SC2046 # echo $(...) joins lines on purpose
 # Names: rename (plain, across directories, NOREPLACE, EXCHANGE), hard links,
 # symlinks, mkdir/rmdir, FIFOs, and listing large directories.
 . /guest-lib.sh

@@ -1,5 +1,6 @@
 #!/bin/bash
 # What the names guest made, seen on the host.
+# shellcheck disable=SC2046 # echo $(...) joins lines on purpose
 set -euo pipefail
 s=$1
 . "$(dirname "$0")/../../host-check-lib.sh"
