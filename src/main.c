@@ -17,7 +17,9 @@
 #include "fuse/server.h"
 #include "log/log.h"
 #include "options/options.h"
+#include "sandbox/caps.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/seccomp_filter.h"
 #include "transport/vhost_user.h"
 
 static uint32_t serve_request(void *opaque, unsigned qidx, struct vq_req *req)
@@ -103,6 +105,10 @@ int main(int argc, char **argv)
 		return print_capabilities();
 
 	log_setup(o.log_level, o.syslog);
+	if (caps_check_modcaps(o.modcaps, err, sizeof(err)) < 0) {
+		fprintf(stderr, "virtiofsd: --modcaps: %s\n", err);
+		return 1;
+	}
 
 	char shared_dir[PATH_MAX];
 	if (!realpath(o.shared_dir, shared_dir)) {
@@ -164,6 +170,12 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		return 1;
 	}
+
+	/* Serving starts here: from now on only what serving needs. */
+	if (privileged && caps_restrict(o.modcaps) < 0)
+		return 1;
+	if (seccomp_install(o.seccomp, o.syslog) < 0)
+		return 1;
 
 	struct fuse_server_options so = {
 		.writeback = o.writeback,
