@@ -70,7 +70,7 @@ man: doc/virtiofsd.1
 doc/virtiofsd.1: build/virtiofsd doc/gen-man.sh
 	sh doc/gen-man.sh build/virtiofsd > $@
 
-install: build/virtiofsd
+install: build/virtiofsd doc/virtiofsd.1
 	install -D -m 755 build/virtiofsd $(DESTDIR)$(PREFIX)/libexec/virtiofsd
 	install -D -m 644 doc/virtiofsd.1 $(DESTDIR)$(PREFIX)/share/man/man1/virtiofsd.1
 	@mkdir -p $(DESTDIR)$(PREFIX)/share/qemu/vhost-user
