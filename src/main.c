@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -84,6 +85,38 @@ static int print_capabilities(void)
 	return 0;
 }
 
+/* The listening socket: --fd, systemd's LISTEN_FDS (one socket, fd 3, for
+ * this very process), or a new one at --socket-path. */
+static int listening_socket(const struct options *o)
+{
+	int fd = o->fd;
+	if (fd < 0 && !o->socket_path) {
+		const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+		if (!fds || strcmp(fds, "1") || !pid || atol(pid) != (long)getpid()) {
+			log_error("LISTEN_FDS must name exactly one socket for this process");
+			return -1;
+		}
+		fd = 3;
+		unsetenv("LISTEN_FDS");
+		unsetenv("LISTEN_PID");
+	}
+	if (fd >= 0) {
+		int listening = 0;
+		socklen_t len = sizeof(listening);
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 || !listening) {
+			log_error("fd %d is not a listening socket", fd);
+			return -1;
+		}
+		return fd;
+	}
+	fd = vu_listen(o->socket_path, o->socket_group);
+	if (fd < 0) {
+		log_error("cannot listen on %s: %s", o->socket_path, strerror(-fd));
+		return -1;
+	}
+	return fd;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -134,14 +167,9 @@ int main(int argc, char **argv)
 	if (raise_nofile_limit(&o) < 0)
 		return 1;
 
-	int listen_fd = o.fd;
-	if (listen_fd < 0) {
-		listen_fd = vu_listen(o.socket_path, o.socket_group);
-		if (listen_fd < 0) {
-			log_error("cannot listen on %s: %s", o.socket_path, strerror(-listen_fd));
-			return 1;
-		}
-	}
+	int listen_fd = listening_socket(&o);
+	if (listen_fd < 0)
+		return 1;
 	if (o.daemonize && daemon(0, 0) < 0) {
 		log_error("daemonize: %s", strerror(errno));
 		return 1;

@@ -54,6 +54,7 @@ run_stage "client smoke test (host-side VMM + driver)" env OURS_VIRTIOFSD=build-
 	tests/client/with-daemon.sh ours "$smoke_share" build/client/smoke @SOCK@ "$smoke_share"
 rm -rf "$smoke_share"
 run_stage "hostile-input client tests" tests/client/hostile.sh ours
+run_stage "socket activation (--fd, LISTEN_FDS)" tests/client/socket-activation.sh
 
 if [ "${TESTS_GUEST:-1}" != 0 ]; then
 	run_stage "guest tests: this daemon" tests/guest/run.sh --daemon=ours

@@ -344,8 +344,9 @@ static int check_consistency(struct options *o, char *err, size_t n)
 		return 0;
 	if (!o->shared_dir)
 		return fail(err, n, "missing --shared-dir (or -o source=)");
-	if (!o->socket_path && o->fd < 0)
-		return fail(err, n, "missing --socket-path (or --fd)");
+	/* systemd socket activation hands the socket over in LISTEN_FDS. */
+	if (!o->socket_path && o->fd < 0 && !getenv("LISTEN_FDS"))
+		return fail(err, n, "missing --socket-path (or --fd, or systemd's LISTEN_FDS)");
 	if (o->socket_path && o->fd >= 0)
 		return fail(err, n, "--socket-path and --fd exclude each other");
 	if (o->socket_group && o->fd >= 0)
