@@ -1,5 +1,6 @@
 #include "log.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,4 +60,32 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	fprintf(stderr, "[%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s virtiofsd] %s\n",
 		tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
 		tm.tm_sec, ts.tv_nsec / 1000000, level_names[level], msg);
+}
+
+void log_ratelimited(struct log_ratelimit *rl, enum log_level level, const char *fmt, ...)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+
+	pthread_mutex_lock(&lock);
+	if (now.tv_sec < rl->next) {
+		rl->held_back++;
+		pthread_mutex_unlock(&lock);
+		return;
+	}
+	unsigned held = rl->held_back;
+	rl->held_back = 0;
+	rl->next = now.tv_sec + LOG_RATELIMIT_SECONDS;
+	pthread_mutex_unlock(&lock);
+
+	char msg[900];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (held)
+		log_msg(level, "%s (and %u more like it)", msg, held);
+	else
+		log_msg(level, "%s", msg);
 }

@@ -10,6 +10,20 @@ extern enum log_level log_current_level;
 
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* For messages a guest can trigger at will (one per bad request): at most
+ * one per call site every few seconds, with a count of what was held back. */
+#define LOG_RATELIMIT_SECONDS 5
+struct log_ratelimit {
+	long long next;     /* monotonic second from which to log again */
+	unsigned held_back;
+};
+void log_ratelimited(struct log_ratelimit *rl, enum log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define log_warn_ratelimited(...) do { \
+	static struct log_ratelimit rl_; \
+	log_ratelimited(&rl_, LOG_LVL_WARN, __VA_ARGS__); \
+} while (0)
+
 #define log_enabled(l) ((l) <= log_current_level)
 #define log_error(...) log_msg(LOG_LVL_ERROR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_LVL_WARN, __VA_ARGS__)

@@ -215,12 +215,8 @@ int vq_pop(struct virtqueue *vq, struct vq_req *req)
 		const char *why = walk_chain(vq, head, req);
 		if (!why)
 			return 1;
-		/* A guest can produce these at will: warn a few times only. */
-		static unsigned warned;
-		if (__atomic_fetch_add(&warned, 1, __ATOMIC_RELAXED) < 16)
-			log_warn("virtqueue: dropping chain %u: %s", head, why);
-		else
-			log_debug("virtqueue: dropping chain %u: %s", head, why);
+		/* A guest can produce these at will. */
+		log_warn_ratelimited("virtqueue: dropping chain %u: %s", head, why);
 		push_used(vq, head, 0);
 	}
 }
