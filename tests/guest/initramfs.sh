@@ -82,6 +82,22 @@ initramfs_progs() {
 	mv -T "$tmp" "$PROGS_DIR" 2>/dev/null || rm -rf "$tmp"
 }
 
+# initramfs_copy_binaries STAGE LIST: the host binaries named in LIST (one
+# path a line) go to STAGE/bin, and the shared libraries ldd finds for them
+# (with the loader) to the same paths under STAGE, so dynamic programs from
+# Debian (stress-ng, fio) run in the busybox guest.
+initramfs_copy_binaries() {
+	local stage=$1 list=$2 bin lib
+	while read -r bin; do
+		[ -n "$bin" ] || continue
+		install -m 755 "$bin" "$stage/bin/$(basename "$bin")"
+		for lib in $(ldd "$bin" | grep -oE '/[^ ]+'); do
+			mkdir -p "$stage$(dirname "$lib")"
+			cp -L "$lib" "$stage$lib"
+		done
+	done < "$list"
+}
+
 initramfs_test() {
 	local out=$1 script=$2 dir=${3:-}
 	initramfs_progs
@@ -92,6 +108,7 @@ initramfs_test() {
 	install -m 644 "$INITRAMFS_SH_DIR/guest-lib.sh" "$stage/guest-lib.sh"
 	cp "$PROGS_DIR"/vt-* "$stage/bin/"
 	[ -n "$dir" ] && cp -r "$dir"/. "$stage/test/"
+	[ -n "$dir" ] && [ -f "$dir/guest-binaries" ] && initramfs_copy_binaries "$stage" "$dir/guest-binaries"
 	(cd "$stage" && initramfs_pack_cwd "$out")
 	rm -rf "$stage"
 }
