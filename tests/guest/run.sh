@@ -71,6 +71,8 @@ collect() {
 
 run_test() {
 	local t=$1 dir=$TB_DIR/tests/$1 tmp
+	# A test may also be named by its folder (bench/guest/NAME).
+	case "$1" in */*) dir=$(cd "$1" && pwd); t=$(basename "$1") ;; esac
 	if [ ! -f "$dir/guest.sh" ]; then
 		result "$t" "FAIL $t: no such test ($dir/guest.sh)"
 		return
@@ -99,6 +101,8 @@ run_test() {
 	tb_serial_text "$tmp/serial.log" > "$tmp/guest.out"
 
 	collect "$t" "$tmp/guest.out" || result "$t" "FAIL guest: no result lines"
+	# Benchmarks report "BENCH name value unit" lines: passed on as they are.
+	grep -E '^BENCH ' "$tmp/guest.out" | sed "s/^/[$daemon $t] /" || true
 	local finished=1
 	if ! grep -q '^TESTBED-END rc=0$' "$tmp/guest.out"; then
 		finished=0
