@@ -231,6 +231,9 @@ int main(int argc, char **argv)
 		.num_request_queues = 1,
 	};
 	struct vu_options vo = { .listen_fd = listen_fd, .keep_listening = o.keep_listening };
+	if (o.thread_pool_size > 0)
+		log_info("--thread-pool-size=%u: requests are served on the queue threads "
+			 "(no worker pool in this version)", o.thread_pool_size);
 	log_info("serving %s on %s", shared_dir, o.socket_path ? o.socket_path : "inherited fd");
 	int ret = vu_serve(&vo, &dev);
 
