@@ -53,3 +53,25 @@ drop_caches() {
 	sync
 	echo 3 > /proc/sys/vm/drop_caches
 }
+
+# host_step NAME: asks the runner to run the test's host-step.sh NAME on the
+# host, and waits for its answer on the second serial port (ttyS1).  Returns
+# the step's status (a FAIL line when it failed).
+host_step() {
+	local line
+	if [ -z "${TB_CTL_OPEN:-}" ]; then
+		# Open before asking: bytes reaching a closed port are lost.
+		exec 9< /dev/ttyS1 || { fail "host-step-$1" "no /dev/ttyS1"; return 1; }
+		stty raw -echo <&9
+		TB_CTL_OPEN=1
+	fi
+	echo "TESTBED-HOST-STEP $1"
+	while read -r line <&9; do
+		case "$line" in
+		"TESTBED-HOST-DONE $1 rc=0") return 0 ;;
+		"TESTBED-HOST-DONE $1 "*) fail "host-step-$1" "$line"; return 1 ;;
+		esac
+	done
+	fail "host-step-$1" "ttyS1 closed"
+	return 1
+}

@@ -14,9 +14,15 @@ TB_REF_C_BIN=${VIRTIOFSD_REF_C_BIN:-/usr/lib/qemu/virtiofsd}
 # remove (emptied by the caller when it cleans up itself).
 TB_PIDS=()
 TB_TMPDIRS=()
+# Commands (strings for eval) run once the processes are gone, before the
+# folders are removed: e.g. a test's own host cleanup.
+TB_CLEANUP_CMDS=()
+# A command tb_boot runs for each guest request "TESTBED-HOST-STEP NAME"
+# (empty: the guest has no answer channel).  See tb_boot.
+TB_HOST_STEP=
 
 tb_cleanup() {
-	local pid dir
+	local pid dir cmd
 	for pid in "${TB_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null || true
 	done
@@ -24,6 +30,10 @@ tb_cleanup() {
 		wait "$pid" 2>/dev/null || true
 	done
 	TB_PIDS=()
+	for cmd in "${TB_CLEANUP_CMDS[@]}"; do
+		eval "$cmd" || true
+	done
+	TB_CLEANUP_CMDS=()
 	for dir in "${TB_TMPDIRS[@]}"; do
 		tb_umount_under "$dir"
 		rm -rf "$dir"
@@ -120,8 +130,21 @@ tb_sanitizer_report() {
 # tb_boot SOCK INITRD SERIAL_LOG QEMU_LOG: boots the guest in the foreground
 # (at most TB_TIMEOUT seconds).  Sets TB_QEMU_STATUS (124 = timed out) and
 # TB_BOOT_SECONDS.
+#
+# Host steps (when TB_HOST_STEP is set): the guest gets a second serial port,
+# ttyS1, fed from the FIFO SERIAL_LOG.ctl.in.  A guest line
+# "TESTBED-HOST-STEP NAME" on the console makes tb_boot run
+# `$TB_HOST_STEP NAME`, then write "TESTBED-HOST-DONE NAME rc=STATUS" to
+# ttyS1 (guest-lib.sh's host_step does the guest's half).
 tb_boot() {
 	local sock=$1 initrd=$2 serial=$3 qlog=$4 start end
+	local ctl=()
+	if [ -n "$TB_HOST_STEP" ]; then
+		rm -f "$serial.ctl.in" "$serial.ctl.out"
+		mkfifo "$serial.ctl.in" "$serial.ctl.out"
+		# QEMU opens both FIFOs read-write: neither open blocks.
+		ctl=(-serial pipe:"$serial.ctl")
+	fi
 	start=$(date +%s.%N)
 	timeout -k 5 "$TB_TIMEOUT" "${STACK_QEMU[@]}" \
 		-accel tcg -m 1G -smp 2 -nodefaults -no-user-config \
@@ -130,15 +153,43 @@ tb_boot() {
 		-device vhost-user-fs-pci,queue-size=1024,chardev=char0,tag=myfs \
 		-kernel "$KERNEL_IMAGE" -initrd "$initrd" \
 		-append "console=ttyS0 quiet panic=-1" \
-		-display none -serial file:"$serial" -monitor none -no-reboot \
+		-display none -serial file:"$serial" "${ctl[@]+"${ctl[@]}"}" -monitor none -no-reboot \
 		> "$qlog" 2>&1 < /dev/null &
 	local pid=$!
 	TB_PIDS+=("$pid")
 	TB_QEMU_STATUS=0
+	if [ -n "$TB_HOST_STEP" ]; then
+		local served=0
+		# bash reaps the finished child at once, so kill -0 fails then.
+		while kill -0 "$pid" 2>/dev/null; do
+			tb_serve_host_steps "$serial"
+			sleep 0.2
+		done
+	fi
 	wait "$pid" || TB_QEMU_STATUS=$?
 	tb_forget_pid "$pid"
 	end=$(date +%s.%N)
 	TB_BOOT_SECONDS=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
+}
+
+# tb_serve_host_steps SERIAL_LOG: runs the host steps the guest asked for
+# since the last call (the caller's `served` counts them).  Only complete
+# lines count: a line still being written is taken at the next call.
+tb_serve_host_steps() {
+	local serial=$1 lines name rc
+	local -a asked
+	[ -f "$serial" ] || return 0
+	lines=$(wc -l < "$serial")
+	mapfile -t asked < <(head -n "$lines" "$serial" | tr -d '\r' |
+		sed -n 's/^TESTBED-HOST-STEP \([A-Za-z0-9_.-]*\)$/\1/p')
+	while [ "${#asked[@]}" -gt "$served" ]; do
+		name=${asked[$served]}
+		served=$((served + 1))
+		rc=0
+		$TB_HOST_STEP "$name" || rc=$?
+		# Read-write: never blocks, even if QEMU is gone.
+		echo "TESTBED-HOST-DONE $name rc=$rc" 1<> "$serial.ctl.in"
+	done
 }
 
 # Serial console text without carriage returns.

@@ -8,7 +8,12 @@
 # ours  = ${VIRTIOFSD_BIN:-build-asan/virtiofsd}, run as BIN --socket-path=S --shared-dir=DIR
 # ref-c = /usr/lib/qemu/virtiofsd, run as BIN --socket-path=S -o source=DIR
 # A test is tests/guest/tests/NAME/: guest.sh (busybox sh, share at /mnt),
-# optional host-setup.sh and host-check.sh (bash, share path as $1).
+# optional host-setup.sh and host-check.sh (bash, share path as $1),
+# host-step.sh (bash, STEP and share path: steps the guest asks for with
+# guest-lib.sh's host_step, plus "daemon-started" before the boot and
+# "cleanup" always at the end), daemon-args-ours / daemon-args-ref-c (words
+# added to that daemon's command) and no-automount (/init does not mount the
+# share: guest.sh does).  Hooks get the test's folder as $TB_TEST_TMP.
 # Environment: VIRTIOFSD_TESTBED_TIMEOUT (seconds per boot, default 240),
 # VIRTIOFSD_TESTBED_CACHE (default /var/cache/virtiofsd-testbed).
 set -euo pipefail
@@ -26,7 +31,7 @@ for arg in "$@"; do
 	--stack=*) stack=${arg#--stack=} ;;
 	--daemon-args=*) daemon_args=${arg#--daemon-args=} ;;
 	--keep) keep=1 ;;
-	-h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,18p' "$0"; exit 0 ;;
 	-*) echo "run.sh: unknown option $arg" >&2; exit 2 ;;
 	*) tests+=("$arg") ;;
 	esac
@@ -59,6 +64,24 @@ result() {
 	esac
 }
 
+# notes TEST FILE: prints FILE's "NOTE ..." lines (seeds, timings).
+notes() {
+	local line
+	while IFS= read -r line; do
+		echo "[$daemon $1] $line"
+	done < <(grep -E '^NOTE ' "$2" 2>/dev/null || true)
+}
+
+# host_step STEP: the current test's host-step.sh STEP (tb_boot's hook).
+host_step() {
+	[ -f "$cur_dir/host-step.sh" ] || return 0
+	local log=$cur_tmp/host-step.log rc=0
+	echo "== host-step $1" >> "$log"
+	bash "$cur_dir/host-step.sh" "$1" "$cur_share" >> "$log" 2>&1 || rc=$?
+	[ $rc -eq 0 ] || echo "FAIL host-step-$1: exited $rc: $(tail -n 2 "$log" | tr '\n' ' ')" >> "$log"
+	return $rc
+}
+
 # collect TEST FILE: the PASS/FAIL lines in FILE; none at all is a failure.
 collect() {
 	local line n=0
@@ -80,27 +103,48 @@ run_test() {
 	tb_tmpdir tmp
 	local share=$tmp/share sock=$tmp/vhost-user-fs.sock
 	mkdir "$share"
+	export TB_TEST_TMP=$tmp
+	cur_dir=$dir cur_tmp=$tmp cur_share=$share
+	TB_HOST_STEP=
+	if [ -f "$dir/host-step.sh" ]; then
+		TB_HOST_STEP=host_step
+		# The test's own cleanup runs even when the runner is interrupted.
+		TB_CLEANUP_CMDS+=("host_step cleanup")
+	fi
 
 	if [ -f "$dir/host-setup.sh" ] && ! bash "$dir/host-setup.sh" "$share" > "$tmp/host-setup.log" 2>&1; then
 		result "$t" "FAIL host-setup: $(tail -n 2 "$tmp/host-setup.log" | tr '\n' ' ')"
 		finish_test "$t" "$tmp"
 		return
 	fi
+	notes "$t" "$tmp/host-setup.log"
 	initramfs_test "$tmp/test.cpio.gz" "$dir/guest.sh" "$dir"
 	cat "$INITRAMFS_BASE" "$tmp/test.cpio.gz" > "$tmp/initrd.gz"
 
+	local test_args=()
+	if [ -f "$dir/daemon-args-$daemon" ]; then
+		read -r -a test_args < "$dir/daemon-args-$daemon" || true
+	fi
 	# shellcheck disable=SC2086 # --daemon-args is split into words on purpose
-	if ! tb_start_daemon "$daemon" "$daemon_bin" "$sock" "$share" "$tmp/daemon.log" $daemon_args; then
+	if ! tb_start_daemon "$daemon" "$daemon_bin" "$sock" "$share" "$tmp/daemon.log" $daemon_args \
+		"${test_args[@]+"${test_args[@]}"}"; then
 		result "$t" "FAIL daemon: did not start ($(tail -n 2 "$tmp/daemon.log" | tr '\n' ' '))"
 		tb_stop_daemon
 		finish_test "$t" "$tmp"
 		return
 	fi
+	# A failure is a FAIL line in host-step.log, collected below.
+	[ -z "$TB_HOST_STEP" ] || host_step daemon-started || true
 	tb_boot "$sock" "$tmp/initrd.gz" "$tmp/serial.log" "$tmp/qemu.log"
 	tb_stop_daemon
 	tb_serial_text "$tmp/serial.log" > "$tmp/guest.out"
 
 	collect "$t" "$tmp/guest.out" || result "$t" "FAIL guest: no result lines"
+	notes "$t" "$tmp/guest.out"
+	if [ -f "$tmp/host-step.log" ]; then
+		collect "$t" "$tmp/host-step.log" || true
+		notes "$t" "$tmp/host-step.log"
+	fi
 	# Benchmarks report "BENCH name value unit" lines: passed on as they are.
 	grep -E '^BENCH ' "$tmp/guest.out" | sed "s/^/[$daemon $t] /" || true
 	local finished=1
@@ -134,6 +178,11 @@ run_test() {
 
 # finish_test TEST TMP: unmount and remove the test's folder, or keep it.
 finish_test() {
+	if [ -n "$TB_HOST_STEP" ]; then
+		host_step cleanup || echo "[$daemon $1] NOTE host-step cleanup failed: $(tail -n 1 "$2/host-step.log")"
+		TB_CLEANUP_CMDS=()
+		TB_HOST_STEP=
+	fi
 	tb_umount_under "$2"
 	if [ $keep -eq 1 ]; then
 		echo "[$daemon $1] kept logs in $2"
