@@ -294,9 +294,30 @@ static const struct opt_def *find_short(char c)
 	return NULL;
 }
 
-/* -o a,b=c,... : values cannot contain ',' (as in QEMU C virtiofsd).  The
- * list is copied (argv stays intact) and kept in o->owned, since string
- * options point into it. */
+/* Cut the next item off an -o list in place: items end at a single ',';
+ * ",," stands for a literal comma (libvirt escapes paths that way, as QEMU's
+ * option syntax does).  Returns the item, or NULL at the end. */
+static char *next_item(char **cursor)
+{
+	char *item = *cursor, *out = *cursor, *in = *cursor;
+	if (!item || !*item)
+		return NULL;
+	for (;;) {
+		if (*in == ',' && in[1] == ',') {
+			*out++ = ',';
+			in += 2;
+		} else if (*in == ',' || !*in) {
+			*cursor = *in ? in + 1 : in;
+			*out = '\0';
+			return item;
+		} else {
+			*out++ = *in++;
+		}
+	}
+}
+
+/* -o a,b=c,... (QEMU C virtiofsd).  The list is copied (argv stays intact)
+ * and kept in o->owned, since string options point into it. */
 static int parse_compat(struct options *o, const char *arg, char *err, size_t n)
 {
 	if (o->nowned == sizeof(o->owned) / sizeof(o->owned[0]))
@@ -305,8 +326,10 @@ static int parse_compat(struct options *o, const char *arg, char *err, size_t n)
 	if (!list)
 		return fail(err, n, "out of memory");
 	o->owned[o->nowned++] = list;
-	for (char *save = NULL, *item = strtok_r(list, ",", &save); item;
-	     item = strtok_r(NULL, ",", &save)) {
+	char *cursor = list;
+	for (char *item; (item = next_item(&cursor));) {
+		if (!*item)
+			continue; /* "a,,b" at the start or an empty item: nothing */
 		char *eq = strchr(item, '=');
 		size_t len = eq ? (size_t)(eq - item) : strlen(item);
 		const struct opt_def *d = find(compat_opts, item, len);

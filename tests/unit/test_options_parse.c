@@ -40,6 +40,16 @@ int main(void)
 	CHECK(PARSE(&o, err, "--fd=3", "--shared-dir=/srv", "--posix-acl", "--sandbox=none", "--seccomp=log") == 0);
 	CHECK(o.fd == 3 && o.posix_acl && o.xattr && o.sandbox == SANDBOX_NONE && o.seccomp == SECCOMP_LOG);
 
+	/* libvirt's command line: ",," is a comma inside a value */
+	CHECK(PARSE(&o, err, "--fd=3", "-o", "source=/srv/a,,b,cache=always,sandbox=chroot,xattr,flock,posix_lock",
+		    "--thread-pool-size=16") == 0);
+	CHECK(!strcmp(o.shared_dir, "/srv/a,b") && o.cache == CACHE_ALWAYS && o.sandbox == SANDBOX_CHROOT);
+	CHECK(o.xattr && o.flock && o.posix_lock && o.thread_pool_size == 16 && o.fd == 3);
+	/* Kata Containers' (QEMU C virtiofsd era) command line */
+	CHECK(PARSE(&o, err, "--syslog", "-o", "cache=auto", "-o", "no_posix_lock", "-o", "source=/run/kata",
+		    "--fd=3", "-f", "--thread-pool-size=1", "-o", "announce_submounts") == 0);
+	CHECK(o.syslog && o.announce_submounts && !o.posix_lock && o.cache == CACHE_AUTO);
+
 	/* errors: unknown, malformed, missing, contradictory, not built yet */
 	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--bogus") < 0 && strstr(err, "--bogus"));
 	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "-o", "nonsense") < 0);
