@@ -11,53 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fs/passthrough.h"
-#include "fs/pt.h"
-
-#define CHECK(c)                                                                    \
-	do {                                                                        \
-		if (!(c)) {                                                         \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c); \
-			exit(1);                                                    \
-		}                                                                   \
-	} while (0)
-#define EQ(a, b)                                                                    \
-	do {                                                                        \
-		long long _a = (long long)(a), _b = (long long)(b);                 \
-		if (_a != _b) {                                                     \
-			fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n",  \
-				__FILE__, __LINE__, #a, _a, #b, _b);                \
-			exit(1);                                                    \
-		}                                                                   \
-	} while (0)
-
-static const struct fs_ops *ops = &passthrough_ops;
-static struct pt *pt;
-static char dir[64];
-static const struct fs_ctx root_ctx = { .uid = 0, .gid = 0, .pid = 1 };
-
-static void setup(enum cache_mode cache)
-{
-	strcpy(dir, "/tmp/test_fs_pt.XXXXXX");
-	CHECK(mkdtemp(dir));
-	struct passthrough_options o = {
-		.root = dir, .cache = cache, .xattr = true, .switch_creds = true,
-		.announce_submounts = true,
-	};
-	char err[256];
-	pt = passthrough_new(&o, err, sizeof(err));
-	CHECK(pt);
-	struct fs_conn conn = { .submounts = true, .max_write = 1 << 20 };
-	EQ(ops->init(pt, &conn), 0);
-}
-
-static void teardown(void)
-{
-	passthrough_free(pt);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	CHECK(system(cmd) == 0);
-}
+#include "fs_fixture.h"
 
 static uint64_t lookup(uint64_t parent, const char *name)
 {

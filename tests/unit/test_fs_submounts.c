@@ -12,25 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check.h"
+
 #include "fs/passthrough.h"
 #include "fs/pt.h"
-
-#define CHECK(c)                                                                    \
-	do {                                                                        \
-		if (!(c)) {                                                         \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c); \
-			exit(1);                                                    \
-		}                                                                   \
-	} while (0)
-#define EQ(a, b)                                                                    \
-	do {                                                                        \
-		long long _a = (long long)(a), _b = (long long)(b);                 \
-		if (_a != _b) {                                                     \
-			fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n",  \
-				__FILE__, __LINE__, #a, _a, #b, _b);                \
-			exit(1);                                                    \
-		}                                                                   \
-	} while (0)
 
 static const struct fs_ops *ops = &passthrough_ops;
 static const struct fs_ctx ctx = { .uid = 0 };

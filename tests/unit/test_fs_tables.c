@@ -7,17 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check.h"
+
 #include "fs/fs_ops.h"
 #include "fs/handles.h"
 #include "fs/inode_table.h"
-
-#define CHECK(c)                                                                    \
-	do {                                                                        \
-		if (!(c)) {                                                         \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c); \
-			exit(1);                                                    \
-		}                                                                   \
-	} while (0)
 
 static int devnull(void)
 {

@@ -10,16 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
+
 #include "fs/passthrough.h"
 #include "fs/pt.h"
-
-#define CHECK(c)                                                                    \
-	do {                                                                        \
-		if (!(c)) {                                                         \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c); \
-			exit(1);                                                    \
-		}                                                                   \
-	} while (0)
 
 #define THREADS 4
 #define ROUNDS 3000
