@@ -228,7 +228,7 @@ int main(int argc, char **argv)
 		.reset = reset_device,
 		.opaque = server,
 		.tag = o.tag,
-		.num_request_queues = 1,
+		.num_request_queues = VU_MAX_REQUEST_QUEUES,
 	};
 	struct vu_options vo = { .listen_fd = listen_fd, .keep_listening = o.keep_listening };
 	if (o.thread_pool_size > 0)
