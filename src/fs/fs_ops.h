@@ -124,6 +124,10 @@ struct fs_ops {
 	/* Attributes of nodeid (through fh when it is not FS_NO_FH). */
 	int (*getattr)(void *fs, const struct fs_ctx *c, uint64_t nodeid, uint64_t fh,
 		       struct stat *st, double *attr_timeout);
+	/* statx(2) of nodeid: flags carries AT_STATX_* sync bits only, mask the
+	 * STATX_* fields wanted (btime beyond what getattr gives). */
+	int (*statx)(void *fs, const struct fs_ctx *c, uint64_t nodeid, uint64_t fh,
+		     unsigned flags, unsigned mask, struct statx *stx, double *attr_timeout);
 	int (*setattr)(void *fs, const struct fs_ctx *c, uint64_t nodeid, const struct fs_setattr *in,
 		       struct stat *st, double *attr_timeout);
 

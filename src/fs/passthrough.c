@@ -210,6 +210,7 @@ const struct fs_ops passthrough_ops = {
 	.lookup = pt_lookup,
 	.forget = pt_forget,
 	.getattr = pt_getattr,
+	.statx = pt_statx,
 	.setattr = pt_setattr,
 	.readlink = pt_readlink,
 	.mknod = pt_mknod,

@@ -83,6 +83,8 @@ int pt_tmpfile(void *fs, const struct fs_ctx *c, uint64_t parent, const struct f
 
 int pt_getattr(void *fs, const struct fs_ctx *c, uint64_t nodeid, uint64_t fh, struct stat *st,
 	       double *attr_timeout);
+int pt_statx(void *fs, const struct fs_ctx *c, uint64_t nodeid, uint64_t fh, unsigned flags,
+	     unsigned mask, struct statx *stx, double *attr_timeout);
 int pt_setattr(void *fs, const struct fs_ctx *c, uint64_t nodeid, const struct fs_setattr *in,
 	       struct stat *st, double *attr_timeout);
 int pt_readlink(void *fs, const struct fs_ctx *c, uint64_t nodeid, char *buf, size_t size,

@@ -9,14 +9,14 @@
 #ifndef FUSE_INTERNAL_H
 #define FUSE_INTERNAL_H
 
-#include <linux/fuse.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "server.h"
+#include "fuse_abi.h"
 #include "iov.h"
+#include "server.h"
 
 /* Bytes of arguments gathered per request: the largest parsed argument set
  * is SYMLINK (name <= 256 + target <= 4096) or RENAME2 (16 + 2 * 256).  The
@@ -28,12 +28,7 @@
 #define FUSE_XATTR_NAME_MAX 255    /* XATTR_NAME_MAX */
 #define FUSE_XATTR_SIZE_MAX 65536  /* XATTR_SIZE_MAX, XATTR_LIST_MAX */
 #define FUSE_GUEST_PAGE 4096       /* max_write = max_pages * this */
-#define FUSE_OUR_MINOR 38          /* the protocol we implement: 7.38 */
-
-/* FUSE 7.39, not in the 7.38 header this builds against. */
-#ifndef FUSE_DIRECT_IO_ALLOW_MMAP
-#define FUSE_DIRECT_IO_ALLOW_MMAP (1ULL << 36)
-#endif
+#define FUSE_OUR_MINOR 41          /* the protocol we implement: 7.41 */
 
 struct fuse_server {
 	const struct fs_ops *ops;
@@ -66,6 +61,7 @@ uint32_t reply_err(struct fuse_req_ctx *r, int err);
 uint32_t reply_buf(struct fuse_req_ctx *r, const void *a, size_t alen, const void *b, size_t blen);
 uint32_t reply_entry(struct fuse_req_ctx *r, const struct fs_entry *e);
 uint32_t reply_attr(struct fuse_req_ctx *r, const struct stat *st, double attr_timeout);
+uint32_t reply_statx(struct fuse_req_ctx *r, const struct statx *x, double attr_timeout);
 uint32_t reply_open(struct fuse_req_ctx *r, const struct fs_open *o);
 uint32_t reply_create(struct fuse_req_ctx *r, const struct fs_entry *e, const struct fs_open *o);
 uint32_t reply_write(struct fuse_req_ctx *r, size_t size);
@@ -105,6 +101,7 @@ uint32_t fuse_do_lookup(struct fuse_req_ctx *r);
 uint32_t fuse_do_forget(struct fuse_req_ctx *r);
 uint32_t fuse_do_batch_forget(struct fuse_req_ctx *r);
 uint32_t fuse_do_getattr(struct fuse_req_ctx *r);
+uint32_t fuse_do_statx(struct fuse_req_ctx *r);
 uint32_t fuse_do_setattr(struct fuse_req_ctx *r);
 uint32_t fuse_do_readlink(struct fuse_req_ctx *r);
 uint32_t fuse_do_symlink(struct fuse_req_ctx *r);

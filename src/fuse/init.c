@@ -99,6 +99,8 @@ uint32_t fuse_do_init(struct fuse_req_ctx *r)
 		offered |= (uint64_t)in.flags2 << 32;
 	}
 
+	log_debug("FUSE INIT: guest protocol 7.%u offers flags %#llx", in.minor,
+		  (unsigned long long)offered);
 	const struct fuse_server_options *o = &s->opt;
 	uint32_t max_pages = o->max_pages ? o->max_pages : 256;
 	if (max_pages > UINT16_MAX)

@@ -97,6 +97,21 @@ uint32_t fuse_do_getattr(struct fuse_req_ctx *r)
 	return err ? reply_err(r, err) : reply_attr(r, &st, timeout);
 }
 
+uint32_t fuse_do_statx(struct fuse_req_ctx *r)
+{
+	struct fuse_statx_in in;
+	struct statx x;
+	double timeout = 0;
+
+	FUSE_NEED(r, statx);
+	fuse_arg(r, 0, &in, sizeof(in));
+	memset(&x, 0, sizeof(x));
+	uint64_t fh = (in.getattr_flags & FUSE_GETATTR_FH) ? in.fh : FS_NO_FH;
+	int err = r->ops->statx(r->fs, &r->ctx, r->in.nodeid, fh, in.sx_flags, in.sx_mask, &x,
+				&timeout);
+	return err ? reply_err(r, err) : reply_statx(r, &x, timeout);
+}
+
 static int take_time(uint64_t sec, uint32_t nsec, struct timespec *ts)
 {
 	if (nsec > 999999999 || sec > (uint64_t)INT64_MAX)

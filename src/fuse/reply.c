@@ -134,6 +134,39 @@ uint32_t reply_attr(struct fuse_req_ctx *r, const struct stat *st, double attr_t
 	return reply_buf(r, &o, sizeof(o), NULL, 0);
 }
 
+static struct fuse_sx_time sx_time(struct statx_timestamp t)
+{
+	return (struct fuse_sx_time){ .tv_sec = t.tv_sec, .tv_nsec = t.tv_nsec };
+}
+
+uint32_t reply_statx(struct fuse_req_ctx *r, const struct statx *x, double attr_timeout)
+{
+	struct fuse_statx_out o;
+
+	memset(&o, 0, sizeof(o));
+	fuse_split_timeout(attr_timeout, &o.attr_valid, &o.attr_valid_nsec);
+	/* Only claim the fields struct fuse_statx carries. */
+	o.stat.mask = x->stx_mask & (STATX_BASIC_STATS | STATX_BTIME);
+	o.stat.blksize = x->stx_blksize;
+	o.stat.attributes = x->stx_attributes;
+	o.stat.attributes_mask = x->stx_attributes_mask;
+	o.stat.nlink = x->stx_nlink;
+	o.stat.uid = x->stx_uid;
+	o.stat.gid = x->stx_gid;
+	o.stat.mode = x->stx_mode;
+	o.stat.ino = x->stx_ino;
+	o.stat.size = x->stx_size;
+	o.stat.blocks = x->stx_blocks;
+	o.stat.atime = sx_time(x->stx_atime);
+	o.stat.btime = sx_time(x->stx_btime);
+	o.stat.ctime = sx_time(x->stx_ctime);
+	o.stat.mtime = sx_time(x->stx_mtime);
+	o.stat.rdev_major = x->stx_rdev_major;
+	o.stat.rdev_minor = x->stx_rdev_minor;
+	/* dev_* stay 0: the guest reports its own device for the mount. */
+	return reply_buf(r, &o, sizeof(o), NULL, 0);
+}
+
 static void fill_open(struct fuse_open_out *o, const struct fs_open *op)
 {
 	memset(o, 0, sizeof(*o));

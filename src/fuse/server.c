@@ -75,6 +75,7 @@ static const struct fuse_op fuse_ops[] = {
 	OP(FUSE_SYNCFS, fuse_do_syncfs, sizeof(struct fuse_syncfs_in), 0),
 	OP(FUSE_TMPFILE, fuse_do_tmpfile, sizeof(struct fuse_create_in),
 	   sizeof(struct fuse_entry_out) + sizeof(struct fuse_open_out)),
+	OP(FUSE_STATX, fuse_do_statx, sizeof(struct fuse_statx_in), sizeof(struct fuse_statx_out)),
 };
 
 static const struct fuse_op *find_op(uint32_t opcode)
