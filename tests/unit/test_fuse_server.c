@@ -563,7 +563,7 @@ static void test_init(void)
 	CHECK(err_of() == -EPROTO && F.init == 0);
 	/* A newer major: we answer with ours, and stay uninitialised. */
 	do_init(s, 8, 1, 0, 0, sizeof(struct fuse_init_in));
-	CHECK(err_of() == 0 && out->major == 7 && out->minor == 38 && out->flags == 0);
+	CHECK(err_of() == 0 && out->major == 7 && out->minor == 41 && out->flags == 0);
 	CHECK(F.init == 0);
 	msg_start(FUSE_GETATTR, 1);
 	put(&ga, sizeof(ga));
@@ -598,7 +598,7 @@ static void test_init(void)
 	CHECK(F.destroy == 1 && F.init == 2 && !F.conn.submounts && !F.conn.security_ctx);
 	/* flags2 without FUSE_INIT_EXT means nothing */
 	do_init(s, 7, 45, FUSE_ASYNC_READ, 1, sizeof(struct fuse_init_in));
-	CHECK(err_of() == 0 && out->minor == 38 && F.destroy == 2 && F.init == 3);
+	CHECK(err_of() == 0 && out->minor == 41 && F.destroy == 2 && F.init == 3);
 	CHECK(out->flags2 == 0 && !F.conn.security_ctx);
 
 	/* The filesystem refuses: error out, stay uninitialised. */
