@@ -59,6 +59,20 @@ build/client/%: tests/client/%_main.c $(CLIENT_OBJS)
 
 client: $(CLIENT_BINS)
 
+# libFuzzer targets (Debian's clang): `make fuzz`; fuzz/run.sh runs them.
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Isrc $(WARN) -g -O1 \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+build-fuzz/fuzz_desc_chain: fuzz/fuzz_desc_chain.c src/transport/virtqueue.c \
+	src/transport/guest_mem.c src/log/log.c $(wildcard src/transport/*.h)
+build-fuzz/fuzz_fuse_request: fuzz/fuzz_fuse_request.c $(wildcard src/fuse/*.c src/fuse/*.h) \
+	src/log/log.c src/fs/fs_ops.h
+build-fuzz/fuzz_%:
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) -pthread
+
+fuzz: build-fuzz/fuzz_desc_chain build-fuzz/fuzz_fuse_request
+
 unit: $(UNIT_BINS)
 	@pass=0; fail=0; for t in $(UNIT_BINS); do \
 		if ./$$t; then pass=$$((pass+1)); echo "PASS unit $$(basename $$t)"; \
@@ -80,5 +94,5 @@ install: build/virtiofsd doc/virtiofsd.1
 clean:
 	rm -rf build build-asan
 
-.PHONY: all asan unit client man install clean
+.PHONY: all asan unit client fuzz man install clean
 -include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d)

@@ -1,246 +1,204 @@
-/* A first set of hostile-guest cases, one per connection:
- *   build/client/hostile SOCKET CASE      (CASE "list" prints the names)
- * Brings the device up, FUSE_INIT, places one broken descriptor chain (or
- * FUSE request), then checks that the backend still answers GET_FEATURES on
- * the socket and (except where the ring itself is broken, which may stop the
- * queue: src/transport/virtqueue.h) a well-formed GETATTR of the root on the
- * same queue.  The broken chain may be completed or dropped; a single bad
- * chain must not stop the queue.  Prints PASS/FAIL; exit 0 on PASS.
- * tests/client/hostile.sh runs every case against a daemon. */
+/* The hostile-input suite, one case per daemon:
+ *   build/client/hostile list              case names ("NAME" or "NAME reconnect")
+ *   build/client/hostile prepare BASE      make BASE/share (the shared dir, with
+ *                                          a file, a dir, a FIFO, a socket, a
+ *                                          device node, escaping symlinks) and
+ *                                          BASE/outside (must stay unreachable)
+ *   build/client/hostile SOCKET BASE CASE  run one case against the daemon
+ * A case brings the device up and FUSE-initialises it, does one hostile
+ * thing and checks the immediate answer (see hostile.h); then this checks
+ * that the daemon still serves (GETATTR of the root, GET_FEATURES) and that
+ * nothing outside the share changed.  Prints "PASS CASE" or "FAIL CASE: why";
+ * exit 0 on PASS.  tests/client/hostile.sh runs every case. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <linux/virtio_config.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <unistd.h>
 
-#include "fs_session.h"
-
-#define WAIT_MS 2000
-
-struct env {
-	struct fs_session s;
-	struct fr_slot slot;     /* the well-formed requests */
-	struct fr_slot bad;      /* buffers for the broken one */
-};
-
-/* Publish a hand-built chain of n descriptors d[] (next fields are indexes
- * into d[] and get translated to the ring ids taken). */
-static int publish_raw(struct env *e, const struct vring_desc *d, unsigned n,
-		       uint16_t *ids)
-{
-	struct vring_drv *vr = &e->s.req;
-	int r = vr_take_desc(vr, n, ids);
-
-	if (r < 0)
-		return r;
-	for (unsigned i = 0; i < n; i++) {
-		vr->desc[ids[i]] = d[i];
-		if (d[i].next < n)
-			vr->desc[ids[i]].next = ids[d[i].next];
-	}
-	vr_publish(vr, ids[0]);
-	return vr_kick(vr, true) < 0 ? -EIO : 0;
-}
-
-/* A GETATTR request in e->bad's buffers; returns the in-header pointer. */
-static struct fuse_in_header *bad_getattr(struct env *e)
-{
-	fr_getattr(&e->bad, fs_unique(&e->s), FUSE_ROOT_ID);
-	return (struct fuse_in_header *)e->bad.req;
-}
-
-static uint64_t gpa(struct env *e, const void *p)
-{
-	return vuc_gpa(&e->s.c, p);
-}
-
-static int case_addr_outside(struct env *e, uint16_t *ids, unsigned *n)
-{
-	struct fuse_in_header *h = bad_getattr(e);
-	struct vring_desc d[2] = {
-		{ gpa(e, h), h->len, VRING_DESC_F_NEXT, 1 },
-		{ 0x1000, 256, VRING_DESC_F_WRITE, 0 },   /* below guest memory */
-	};
-
-	*n = 2;
-	return publish_raw(e, d, 2, ids);
-}
-
-static int case_len_overflow(struct env *e, uint16_t *ids, unsigned *n)
-{
-	struct fuse_in_header *h = bad_getattr(e);
-	struct vring_desc d[2] = {
-		{ gpa(e, h), h->len, VRING_DESC_F_NEXT, 1 },
-		{ gpa(e, e->bad.rep), 0xffffffffu, VRING_DESC_F_WRITE, 0 },
-	};
-
-	*n = 2;
-	return publish_raw(e, d, 2, ids);
-}
-
-static int case_desc_loop(struct env *e, uint16_t *ids, unsigned *n)
-{
-	struct fuse_in_header *h = bad_getattr(e);
-	struct vring_desc d[2] = {
-		{ gpa(e, h), h->len, VRING_DESC_F_NEXT, 1 },
-		{ gpa(e, e->bad.rep), 256, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 0 },
-	};
-
-	*n = 2;
-	return publish_raw(e, d, 2, ids);
-}
-
-static int case_next_out_of_range(struct env *e, uint16_t *ids, unsigned *n)
-{
-	struct fuse_in_header *h = bad_getattr(e);
-	struct vring_desc d[1] = {
-		{ gpa(e, h), h->len, VRING_DESC_F_NEXT, 0 },
-	};
-	int r;
-
-	*n = 1;
-	r = vr_take_desc(&e->s.req, 1, ids);
-	if (r < 0)
-		return r;
-	d[0].next = (uint16_t)(e->s.req.num + 7);
-	e->s.req.desc[ids[0]] = d[0];
-	vr_publish(&e->s.req, ids[0]);
-	return vr_kick(&e->s.req, true) < 0 ? -EIO : 0;
-}
-
-static int case_head_out_of_range(struct env *e, uint16_t *ids, unsigned *n)
-{
-	*n = 0;
-	vr_publish(&e->s.req, (uint16_t)(e->s.req.num + 3));
-	return vr_kick(&e->s.req, true) < 0 ? -EIO : 0;
-}
-
-static int case_nested_indirect(struct env *e, uint16_t *ids, unsigned *n)
-{
-	struct fuse_in_header *h = bad_getattr(e);
-	struct vring_desc *t = vuc_alloc(&e->s.c, 2 * sizeof(*t), 16);
-	struct vring_desc d[1];
-
-	if (!t)
-		return -ENOMEM;
-	t[0] = (struct vring_desc){ gpa(e, h), h->len, VRING_DESC_F_NEXT, 1 };
-	t[1] = (struct vring_desc){ gpa(e, t), 2 * sizeof(*t), VRING_DESC_F_INDIRECT, 0 };
-	d[0] = (struct vring_desc){ gpa(e, t), 2 * sizeof(*t), VRING_DESC_F_INDIRECT, 0 };
-	*n = 1;
-	return publish_raw(e, d, 1, ids);
-}
-
-static int case_short_in_header(struct env *e, uint16_t *ids, unsigned *n)
-{
-	struct fuse_in_header *h = bad_getattr(e);
-	struct vring_desc d[2] = {
-		{ gpa(e, h), 10, VRING_DESC_F_NEXT, 1 },   /* 10 of 40 header bytes */
-		{ gpa(e, e->bad.rep), 256, VRING_DESC_F_WRITE, 0 },
-	};
-
-	*n = 2;
-	return publish_raw(e, d, 2, ids);
-}
-
-static int case_in_len_lies(struct env *e, uint16_t *ids, unsigned *n)
-{
-	struct fuse_in_header *h = bad_getattr(e);
-	struct vring_desc d[2] = {
-		{ gpa(e, h), h->len, VRING_DESC_F_NEXT, 1 },
-		{ gpa(e, e->bad.rep), 256, VRING_DESC_F_WRITE, 0 },
-	};
-
-	h->len = 1u << 30;   /* says 1 GiB, the chain holds 56 bytes */
-	*n = 2;
-	return publish_raw(e, d, 2, ids);
-}
-
-static int case_no_reply_buffer(struct env *e, uint16_t *ids, unsigned *n)
-{
-	struct fuse_in_header *h = bad_getattr(e);
-	struct vring_desc d[1] = { { gpa(e, h), h->len, 0, 0 } };
-
-	*n = 1;
-	return publish_raw(e, d, 1, ids);
-}
+#include "hostile.h"
 
 static const struct {
-	const char *name;
-	int (*run)(struct env *e, uint16_t *ids, unsigned *n);
-	bool must_serve;        /* the queue must go on serving afterwards */
-} cases[] = {
-	{ "addr-outside-memory", case_addr_outside, true },
-	{ "len-overflow", case_len_overflow, true },
-	{ "desc-loop", case_desc_loop, true },
-	{ "next-out-of-range", case_next_out_of_range, true },
-	{ "head-out-of-range", case_head_out_of_range, false },
-	{ "nested-indirect", case_nested_indirect, true },
-	{ "short-in-header", case_short_in_header, true },
-	{ "in-len-lies", case_in_len_lies, true },
-	{ "no-reply-buffer", case_no_reply_buffer, true },
+	const struct hostile_case *cases;
+	const unsigned *count;
+} tables[] = {
+	{ hostile_vring_cases, &hostile_vring_count },
+	{ hostile_fuse_cases, &hostile_fuse_count },
+	{ hostile_names_cases, &hostile_names_count },
+	{ hostile_vhost_cases, &hostile_vhost_count },
 };
+#define NTABLES (sizeof(tables) / sizeof(tables[0]))
+
+static const struct hostile_case *find_case(const char *name)
+{
+	for (size_t t = 0; t < NTABLES; t++)
+		for (unsigned i = 0; i < *tables[t].count; i++)
+			if (!strcmp(tables[t].cases[i].name, name))
+				return &tables[t].cases[i];
+	return NULL;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* A UNIX socket file: bind, then close (the file stays). */
+static int make_socket_file(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0), r;
+
+	if (fd < 0 || strlen(path) >= sizeof(sa.sun_path))
+		return -1;
+	strcpy(sa.sun_path, path);
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	return r;
+}
+
+static int prepare(const char *base)
+{
+	char p[4096];
+
+#define AT(rel) (snprintf(p, sizeof(p), "%s/%s", base, rel), p)
+	if (mkdir(base, 0755) < 0 && errno != EEXIST)
+		return perror(base), 1;
+	if (mkdir(AT("share"), 0755) < 0 || write_file(AT("outside"), H_SECRET) < 0 ||
+	    write_file(AT("share/file"), H_FILE) < 0 || mkdir(AT("share/dir"), 0755) < 0 ||
+	    mkdir(AT("share/dir/inner"), 0755) < 0 || mkfifo(AT("share/fifo"), 0644) < 0 ||
+	    make_socket_file(AT("share/sock")) < 0 ||
+	    symlink("../outside", AT("share/escape-file")) < 0 ||
+	    symlink("..", AT("share/escape-dir")) < 0)
+		return perror(p), 1;
+	char target[4096];
+	snprintf(target, sizeof(target), "%s/outside", base);
+	if (symlink(target, AT("share/escape-abs")) < 0)
+		return perror(p), 1;
+	/* A device node needs CAP_MKNOD: /dev/null's numbers, harmless to open. */
+	if (mknod(AT("share/devnull"), S_IFCHR | 0666, makedev(1, 3)) < 0 &&
+	    write_file(AT("share/devnull"), "") < 0)
+		return perror(p), 1;
+#undef AT
+	return 0;
+}
+
+/* What lies beside the share: the names in BASE and the outside file. */
+struct outside_state {
+	char listing[1024];
+	char content[256];
+	struct stat st;
+};
+
+static void outside_snapshot(const char *base, struct outside_state *o)
+{
+	char cmd[4200];
+	FILE *f;
+
+	memset(o, 0, sizeof(*o));
+	snprintf(cmd, sizeof(cmd), "ls -a '%s'", base);
+	if ((f = popen(cmd, "r"))) {
+		size_t n = fread(o->listing, 1, sizeof(o->listing) - 1, f);
+		o->listing[n] = '\0';
+		pclose(f);
+	}
+	snprintf(cmd, sizeof(cmd), "%s/outside", base);
+	int fd = open(cmd, O_RDONLY);
+	if (fd >= 0) {
+		ssize_t n = read(fd, o->content, sizeof(o->content) - 1);
+		if (n > 0)
+			o->content[n] = '\0';
+		fstat(fd, &o->st);
+		close(fd);
+	}
+}
+
+static const char *outside_changed(const struct outside_state *a, const struct outside_state *b)
+{
+	if (strcmp(a->listing, b->listing))
+		return "the directory holding the share changed";
+	if (strcmp(b->content, H_SECRET) || strcmp(a->content, b->content))
+		return "the file beside the share changed";
+	if (a->st.st_mtim.tv_sec != b->st.st_mtim.tv_sec ||
+	    a->st.st_mtim.tv_nsec != b->st.st_mtim.tv_nsec || a->st.st_mode != b->st.st_mode ||
+	    a->st.st_uid != b->st.st_uid || a->st.st_size != b->st.st_size)
+		return "the file beside the share was modified (mtime/mode/owner/size)";
+	return NULL;
+}
 
 int main(int argc, char **argv)
 {
 	static struct env e;
-	struct fs_options o = { .indirect = true };
-	const char *step = NULL, *why = NULL;
-	struct fr_reply rep;
-	struct vr_used u;
-	uint16_t ids[4];
-	unsigned n = 0, which;
+	struct outside_state before, after;
+	const char *step = NULL, *why = NULL, *changed;
 	int r;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 2 && !strcmp(argv[1], "list")) {
-		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-			printf("%s\n", cases[i].name);
+		for (size_t t = 0; t < NTABLES; t++)
+			for (unsigned i = 0; i < *tables[t].count; i++)
+				printf("%s%s\n", tables[t].cases[i].name,
+				       tables[t].cases[i].flags & HC_RECONNECT ? " reconnect" : "");
 		return 0;
 	}
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s SOCKET CASE | %s list\n", argv[0], argv[0]);
+	if (argc == 3 && !strcmp(argv[1], "prepare"))
+		return prepare(argv[2]);
+	if (argc != 4) {
+		fprintf(stderr, "usage: %s list | prepare BASE | SOCKET BASE CASE\n", argv[0]);
 		return 2;
 	}
-	for (which = 0; which < sizeof(cases) / sizeof(cases[0]); which++)
-		if (!strcmp(cases[which].name, argv[2]))
+	const char *name = argv[3];
+	const struct hostile_case *c = find_case(name);
+	if (!c) {
+		fprintf(stderr, "unknown case %s\n", name);
+		return 2;
+	}
+	e.sock = argv[1];
+	e.base = argv[2];
+	e.o = (struct fs_options){ .indirect = true };
+	outside_snapshot(e.base, &before);
+	h_share_listing(&e, e.share_listing, sizeof(e.share_listing));
+	/* The socket file appears at bind(), a moment before listen(). */
+	for (int i = 0; i < 50; i++) {
+		r = fs_open(&e.s, e.sock, &e.o, &step);
+		if (r != -ECONNREFUSED)
 			break;
-	if (which == sizeof(cases) / sizeof(cases[0])) {
-		fprintf(stderr, "unknown case %s\n", argv[2]);
-		return 2;
+		fs_close(&e.s);
+		usleep(50 * 1000);
 	}
-	if ((r = fs_open(&e.s, argv[1], &o, &step)) < 0 ||
-	    (r = fr_slot_init(&e.slot, &e.s.c, 4096)) < 0 ||
-	    (r = fr_slot_init(&e.bad, &e.s.c, 4096)) < 0 ||
+	if (r < 0 ||
+	    (r = fr_slot_init(&e.slot, &e.s.c, 65536)) < 0 ||
+	    (r = fr_slot_init(&e.bad, &e.s.c, 65536)) < 0 ||
 	    (r = fs_fuse_init(&e.s, &e.slot, 0, 0, &why)) < 0) {
-		printf("FAIL %s: setup: %s %s\n", argv[2], step ? step : "", why ? why : strerror(-r));
+		printf("FAIL %s: setup: %s %s\n", name, step ? step : "", why ? why : strerror(-r));
 		return 1;
 	}
-	if ((r = cases[which].run(&e, ids, &n)) < 0) {
-		printf("FAIL %s: could not place the chain: %s\n", argv[2], strerror(-r));
+	if (c->run(&e) != 0) {     /* -1, or 1 from "a() || b()" */
+		printf("FAIL %s: %s\n", name, e.why);
 		return 1;
 	}
-	/* What became of the broken chain: completed, or dropped. */
-	if (vr_wait_used(&e.s.req, WAIT_MS, &u) == 1)
-		printf("INFO %s: completed id %u len %u\n", argv[2], u.id, u.len);
-	else
-		printf("INFO %s: not completed within %d ms\n", argv[2], WAIT_MS);
-	if (n)
-		vr_put_desc(&e.s.req, ids, n);
-
-	fr_getattr(&e.slot, fs_unique(&e.s), FUSE_ROOT_ID);
-	r = fr_call(&e.slot, &e.s.req, WAIT_MS, &rep, &why);
-	if (r < 0 || rep.error) {
-		printf("%s %s: GETATTR afterwards: %s\n",
-		       cases[which].must_serve ? "FAIL" : "INFO", argv[2],
-		       why ? why : r < 0 ? strerror(-r) : strerror(-rep.error));
-		if (cases[which].must_serve)
-			return 1;
-	}
-	uint64_t features;
-	r = vuc_get_features(&e.s.c, &features);
-	if (r < 0) {
-		printf("FAIL %s: GET_FEATURES afterwards: %s\n", argv[2], strerror(-r));
+	if (h_serving(&e) < 0) {
+		printf("FAIL %s: not serving afterwards: %s\n", name, e.why);
 		return 1;
 	}
-	printf("PASS %s\n", argv[2]);
+	outside_snapshot(e.base, &after);
+	if ((changed = outside_changed(&before, &after))) {
+		printf("FAIL %s: %s\n", name, changed);
+		return 1;
+	}
+	printf("PASS %s\n", name);
 	fs_close(&e.s);
 	return 0;
 }

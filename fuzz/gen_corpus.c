@@ -1,0 +1,226 @@
+/* Writes the seed corpora: gen_corpus DIR makes DIR/fuzz_desc_chain/ and
+ * DIR/fuzz_fuse_request/ with a few well-formed inputs each (the formats
+ * are described at the top of each fuzz target). */
+#include <errno.h>
+#include <linux/fuse.h>
+#include <linux/virtio_ring.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *root;
+
+static void put(const char *target, const char *name, const void *p, size_t n)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, target);
+	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+		perror(path);
+		exit(1);
+	}
+	snprintf(path, sizeof(path), "%s/%s/%s", root, target, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(p, 1, n, f) != n || fclose(f) != 0) {
+		perror(path);
+		exit(1);
+	}
+}
+
+/* ---- descriptor chains: gpa A = 0x10000, avail at A+0x400, B after 16 KiB */
+#define GPA_A 0x10000ull
+#define AVAIL_OFF 0x400u
+
+struct ring_img {
+	uint8_t ctl[3];
+	uint8_t a[0x4000];
+} __attribute__((packed));
+
+static void desc(struct ring_img *r, unsigned table_off, unsigned i, uint64_t addr, uint32_t len,
+		 uint16_t flags, uint16_t next)
+{
+	struct vring_desc d = { addr, len, flags, next };
+
+	memcpy(r->a + table_off + i * sizeof(d), &d, sizeof(d));
+}
+
+static void avail(struct ring_img *r, uint16_t idx, const uint16_t *heads, unsigned n)
+{
+	memcpy(r->a + AVAIL_OFF + 2, &idx, 2);
+	for (unsigned i = 0; i < n; i++)
+		memcpy(r->a + AVAIL_OFF + 4 + 2 * i, &heads[i], 2);
+}
+
+static void desc_seeds(void)
+{
+	static struct ring_img r;
+	uint16_t heads[4] = { 0, 2, 3, 5 };
+
+	/* queue size 8: a 2-descriptor chain, an indirect one, one crossing A/B */
+	memset(&r, 0, sizeof(r));
+	r.ctl[0] = 3;
+	desc(&r, 0, 0, GPA_A + 0x800, 64, VRING_DESC_F_NEXT, 1);
+	desc(&r, 0, 1, GPA_A + 0x900, 128, VRING_DESC_F_WRITE, 0);
+	desc(&r, 0, 2, GPA_A + 0xa00, 48, VRING_DESC_F_INDIRECT, 0);
+	desc(&r, 0xa00, 0, GPA_A + 0x1000, 40, VRING_DESC_F_NEXT, 1);
+	desc(&r, 0xa00, 1, GPA_A + 0x1100, 8, VRING_DESC_F_NEXT, 2);
+	desc(&r, 0xa00, 2, GPA_A + 0x1200, 200, VRING_DESC_F_WRITE, 0);
+	desc(&r, 0, 3, GPA_A + 0x3f00, 0x200, VRING_DESC_F_NEXT, 4);
+	desc(&r, 0, 4, GPA_A + 0x2000, 16, VRING_DESC_F_WRITE, 0);
+	desc(&r, 0, 5, GPA_A + 0x2100, 16, 0, 0);
+	avail(&r, 4, heads, 4);
+	put("fuzz_desc_chain", "mixed", &r, sizeof(r.ctl) + 0x1400);
+
+	/* queue size 64 with EVENT_IDX, avail index wrapping past 0xffff */
+	memset(&r, 0, sizeof(r));
+	r.ctl[0] = 0x80 | 6;
+	r.ctl[1] = 0xfe;
+	r.ctl[2] = 0xff;
+	desc(&r, 0, 0, GPA_A + 0x800, 64, VRING_DESC_F_NEXT, 1);
+	desc(&r, 0, 1, GPA_A + 0x900, 64, VRING_DESC_F_WRITE, 0);
+	avail(&r, 0x0001, heads, 1);
+	memcpy(r.a + AVAIL_OFF + 4 + 2 * 62, heads, 2);
+	memcpy(r.a + AVAIL_OFF + 4 + 2 * 63, heads, 2);
+	put("fuzz_desc_chain", "wrap", &r, sizeof(r.ctl) + 0x600);
+}
+
+/* ---- FUSE requests */
+struct fuse_img {
+	uint8_t buf[8192];
+	size_t len;
+};
+
+static void req(struct fuse_img *im, uint32_t opcode, uint64_t nodeid, const void *arg,
+		size_t arg_len, const char *n1, const char *n2, uint16_t wr_len)
+{
+	struct fuse_in_header h = { 0 };
+	size_t l1 = n1 ? strlen(n1) + 1 : 0, l2 = n2 ? strlen(n2) + 1 : 0;
+	uint8_t ctl[4] = { 0, 0, (uint8_t)wr_len, (uint8_t)(wr_len >> 8) };
+
+	h.len = (uint32_t)(sizeof(h) + arg_len + l1 + l2);
+	h.opcode = opcode;
+	h.unique = 10 + im->len;
+	h.nodeid = nodeid;
+	memcpy(im->buf + im->len, ctl, 4);
+	im->len += 4;
+	memcpy(im->buf + im->len, &h, sizeof(h));
+	im->len += sizeof(h);
+	memcpy(im->buf + im->len, arg, arg_len);
+	im->len += arg_len;
+	if (n1)
+		memcpy(im->buf + im->len, n1, l1);
+	im->len += l1;
+	if (n2)
+		memcpy(im->buf + im->len, n2, l2);
+	im->len += l2;
+}
+
+static void one(const char *name, uint32_t opcode, uint64_t nodeid, const void *arg,
+		size_t arg_len, const char *n1, const char *n2, uint16_t wr_len)
+{
+	struct fuse_img im = { .len = 0 };
+
+	req(&im, opcode, nodeid, arg, arg_len, n1, n2, wr_len);
+	put("fuzz_fuse_request", name, im.buf, im.len);
+}
+
+static void fuse_seeds(void)
+{
+	struct fuse_getattr_in ga = { 0 };
+	struct fuse_open_in op = { .flags = 2 };
+	struct fuse_read_in rd = { .fh = 1, .offset = 0, .size = 4096 };
+	struct fuse_write_in wr = { .fh = 1, .offset = 0, .size = 4 };
+	struct fuse_mkdir_in mk = { .mode = 0755 };
+	struct fuse_create_in cr = { .flags = 0101, .mode = 0644 };
+	struct fuse_mknod_in mn = { .mode = 010644 };
+	struct fuse_rename2_in rn = { .newdir = 1 };
+	struct fuse_link_in ln = { .oldnodeid = 2 };
+	struct fuse_setattr_in sa = { .valid = FATTR_SIZE | FATTR_MODE, .size = 10, .mode = 0600 };
+	struct fuse_forget_in fg = { .nlookup = 1 };
+	struct fuse_getxattr_in gx = { .size = 100 };
+	struct fuse_lk_in lk = { .lk = { .start = 0, .end = 100, .type = 1 } };
+	struct fuse_fallocate_in fa = { .length = 4096 };
+	struct fuse_lseek_in ls = { .whence = 3 };
+	struct fuse_copy_file_range_in cf = { .len = 100 };
+	struct fuse_access_in ac = { .mask = 4 };
+	struct fuse_release_in rl = { .fh = 1 };
+	struct fuse_fsync_in fs = { .fh = 1 };
+	struct fuse_interrupt_in in = { .unique = 4 };
+	struct fuse_syncfs_in sf = { 0 };
+	struct {
+		struct fuse_batch_forget_in h;
+		struct fuse_forget_one e[2];
+	} bf = { { .count = 2 }, { { 2, 1 }, { 3, 5 } } };
+	struct {
+		struct fuse_setxattr_in h;
+		char rest[16];
+	} sx = { { .size = 3 }, "user.a\0xyz" };
+	struct {
+		struct fuse_write_in h;
+		char data[4];
+	} w = { wr, "abcd" };
+
+	one("lookup", FUSE_LOOKUP, 1, NULL, 0, "file", NULL, 144);
+	one("getattr", FUSE_GETATTR, 1, &ga, sizeof(ga), NULL, NULL, 120);
+	one("setattr", FUSE_SETATTR, 2, &sa, sizeof(sa), NULL, NULL, 120);
+	one("open", FUSE_OPEN, 2, &op, sizeof(op), NULL, NULL, 32);
+	one("read", FUSE_READ, 2, &rd, sizeof(rd), NULL, NULL, 4112);
+	one("write", FUSE_WRITE, 2, &w, sizeof(w), NULL, NULL, 24);
+	one("mkdir", FUSE_MKDIR, 1, &mk, sizeof(mk), "dir", NULL, 144);
+	one("mknod", FUSE_MKNOD, 1, &mn, sizeof(mn), "fifo", NULL, 144);
+	one("create", FUSE_CREATE, 1, &cr, sizeof(cr), "new", NULL, 160);
+	one("symlink", FUSE_SYMLINK, 1, NULL, 0, "link", "target/x", 144);
+	one("link", FUSE_LINK, 1, &ln, sizeof(ln), "hard", NULL, 144);
+	one("unlink", FUSE_UNLINK, 1, NULL, 0, "file", NULL, 16);
+	one("rename2", FUSE_RENAME2, 1, &rn, sizeof(rn), "a", "b", 16);
+	one("readlink", FUSE_READLINK, 3, NULL, 0, NULL, NULL, 4112);
+	one("forget", FUSE_FORGET, 2, &fg, sizeof(fg), NULL, NULL, 0);
+	one("batch_forget", FUSE_BATCH_FORGET, 0, &bf, sizeof(bf), NULL, NULL, 0);
+	one("readdir", FUSE_READDIR, 1, &rd, sizeof(rd), NULL, NULL, 4112);
+	one("readdirplus", FUSE_READDIRPLUS, 1, &rd, sizeof(rd), NULL, NULL, 4112);
+	one("opendir", FUSE_OPENDIR, 1, &op, sizeof(op), NULL, NULL, 32);
+	one("setxattr", FUSE_SETXATTR, 1, &sx, 8 + 10, NULL, NULL, 16);
+	one("getxattr", FUSE_GETXATTR, 1, &gx, sizeof(gx), "user.a", NULL, 132);
+	one("listxattr", FUSE_LISTXATTR, 1, &gx, sizeof(gx), NULL, NULL, 132);
+	one("removexattr", FUSE_REMOVEXATTR, 1, NULL, 0, "user.a", NULL, 16);
+	one("getlk", FUSE_GETLK, 2, &lk, sizeof(lk), NULL, NULL, 40);
+	one("setlk", FUSE_SETLK, 2, &lk, sizeof(lk), NULL, NULL, 16);
+	one("fallocate", FUSE_FALLOCATE, 2, &fa, sizeof(fa), NULL, NULL, 16);
+	one("lseek", FUSE_LSEEK, 2, &ls, sizeof(ls), NULL, NULL, 24);
+	one("copy_file_range", FUSE_COPY_FILE_RANGE, 2, &cf, sizeof(cf), NULL, NULL, 24);
+	one("access", FUSE_ACCESS, 1, &ac, sizeof(ac), NULL, NULL, 16);
+	one("release", FUSE_RELEASE, 2, &rl, sizeof(rl), NULL, NULL, 16);
+	one("fsync", FUSE_FSYNC, 2, &fs, sizeof(fs), NULL, NULL, 16);
+	one("interrupt", FUSE_INTERRUPT, 0, &in, sizeof(in), NULL, NULL, 0);
+	one("syncfs", FUSE_SYNCFS, 1, &sf, sizeof(sf), NULL, NULL, 16);
+	one("statfs", FUSE_STATFS, 1, NULL, 0, NULL, NULL, 96);
+	one("destroy", FUSE_DESTROY, 0, NULL, 0, NULL, NULL, 16);
+
+	/* a session: lookup, open, read, release, forget */
+	struct fuse_img im = { .len = 0 };
+	req(&im, FUSE_LOOKUP, 1, NULL, 0, "file", NULL, 144);
+	req(&im, FUSE_OPEN, 2, &op, sizeof(op), NULL, NULL, 32);
+	req(&im, FUSE_READ, 2, &rd, sizeof(rd), NULL, NULL, 4112);
+	req(&im, FUSE_RELEASE, 2, &rl, sizeof(rl), NULL, NULL, 16);
+	req(&im, FUSE_FORGET, 2, &fg, sizeof(fg), NULL, NULL, 0);
+	put("fuzz_fuse_request", "session", im.buf, im.len);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s DIR\n", argv[0]);
+		return 2;
+	}
+	root = argv[1];
+	if (mkdir(root, 0755) < 0 && errno != EEXIST) {
+		perror(root);
+		return 1;
+	}
+	desc_seeds();
+	fuse_seeds();
+	return 0;
+}
