@@ -1,37 +1,63 @@
 #!/bin/bash
 # Guest workloads side by side: each benchmark boots the test guest against
-# our daemon and against the reference, alternating, ROUNDS times, and prints
-# the median per measurement and the ratio (ours vs reference: higher is
+# our daemon and against each reference, alternating, ROUNDS times, and prints
+# the median per measurement and the ratio (ours vs that reference: higher is
 # better for ours, whatever the unit).
-#   bench/guest-bench.sh [--ref=ref-c] [--rounds=N] [--daemon-args=...] [fio meta untar]
+#   bench/guest-bench.sh [--ref=REF[,REF...]] [--stack=floor|current]
+#                        [--queues=N] [--rounds=N] [--daemon-args=...]
+#                        [fio meta untar]
+# REF: ref-c (default), ref-rust, or ours-qN (our daemon with N request
+# queues: e.g. --queues=2 --ref=ours-q1 measures the gain of 2 queues).
+# --queues=N is our daemon's number of request queues (default 1); the
+# references run with one (neither serves more).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ref=ref-c rounds=1 ours_args="" benches=()
+refs=ref-c rounds=1 ours_args="" stack=floor queues="" benches=()
 for a in "$@"; do
 	case $a in
-	--ref=*) ref=${a#--ref=} ;;
+	--ref=*) refs=${a#--ref=} ;;
+	--stack=*) stack=${a#--stack=} ;;
+	--queues=*) queues=${a#--queues=} ;;
 	--rounds=*) rounds=${a#--rounds=} ;;
 	--daemon-args=*) ours_args=${a#--daemon-args=} ;;
+	-*) echo "guest-bench: unknown option $a" >&2; exit 2 ;;
 	*) benches+=("$a") ;;
+	esac
+done
+IFS=, read -r -a ref_list <<< "$refs"
+for r in "${ref_list[@]}"; do
+	case $r in
+	ref-c|ref-rust|ours-q[1-9]|ours-q[1-9][0-9]) ;;
+	*) echo "guest-bench: --ref must be ref-c, ref-rust or ours-qN, not $r" >&2; exit 2 ;;
 	esac
 done
 [ ${#benches[@]} -gt 0 ] || benches=(fio meta untar)
 make -s all
 out=$(mktemp /tmp/guest-bench.XXXXXX)
 trap 'rm -f "$out"' EXIT
+# run_one LABEL DAEMON QUEUES BENCH: one boot; its lines relabelled "[LABEL ...".
+run_one() {
+	local label=$1 daemon=$2 q=$3 b=$4 args=()
+	[ "$daemon" = ours ] && args+=(--daemon-args="$ours_args")
+	[ -n "$q" ] && args+=(--queues="$q")
+	VIRTIOFSD_BIN=build/virtiofsd VIRTIOFSD_TESTBED_TIMEOUT=900 \
+		tests/guest/run.sh --daemon="$daemon" --stack="$stack" "${args[@]}" "bench/guest/$b" |
+		grep -E '\] (BENCH|FAIL)' | sed "s/^\[$daemon /[$label /" | tee -a "$out" >&2 || true
+}
 for b in "${benches[@]}"; do
 	for r in $(seq "$rounds"); do
-		for d in ours "$ref"; do
-			args=()
-			[ "$d" = ours ] && args=(--daemon-args="$ours_args")
-			VIRTIOFSD_BIN=build/virtiofsd VIRTIOFSD_TESTBED_TIMEOUT=900 \
-				tests/guest/run.sh --daemon="$d" "${args[@]}" "bench/guest/$b" |
-				grep -E '\] (BENCH|FAIL)' | tee -a "$out" >&2 || true
+		run_one ours ours "$queues" "$b"
+		for ref in "${ref_list[@]}"; do
+			case $ref in
+			ours-q*) run_one "$ref" ours "${ref#ours-q}" "$b" ;;
+			*) run_one "$ref" "$ref" "" "$b" ;;
+			esac
 		done
 	done
 done
-# [daemon test] BENCH name value unit -> median per (daemon, name), ratio.
-awk -v ref="$ref" '
+echo "stack $stack; ours with ${queues:-1} request queue(s)"
+# [label test] BENCH name value unit -> median per (label, name), ratio per ref.
+awk -v refs="$refs" '
 	$3 == "BENCH" {
 		d = substr($1, 2); key = $4; unit[key] = $6
 		n[d, key]++; v[d, key, n[d, key]] = $5; names[key] = 1
@@ -43,12 +69,21 @@ awk -v ref="$ref" '
 		return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
 	}
 	END {
-		printf "%-22s %12s %12s %8s  %s\n", "measurement", "ours", ref, "ratio", "unit"
+		nr = split(refs, ref, ",")
+		printf "%-22s %12s", "measurement", "ours"
+		for (i = 1; i <= nr; i++) printf " %12s %8s", ref[i], "ratio"
+		printf "  %s\n", "unit"
 		for (k in names) {
-			o = median("ours", k); r = median(ref, k)
-			if (o == "" || r == "") continue
-			# seconds: less is better; rates: more is better
-			ratio = (unit[k] == "s") ? (o > 0 ? r / o : 0) : (r > 0 ? o / r : 0)
-			printf "%-22s %12s %12s %8.2f  %s\n", k, o, r, ratio, unit[k]
+			o = median("ours", k)
+			if (o == "") continue
+			printf "%-22s %12s", k, o
+			for (i = 1; i <= nr; i++) {
+				r = median(ref[i], k)
+				if (r == "") { printf " %12s %8s", "-", "-"; continue }
+				# seconds: less is better; rates: more is better
+				ratio = (unit[k] == "s") ? (o > 0 ? r / o : 0) : (r > 0 ? o / r : 0)
+				printf " %12s %8.2f", r, ratio
+			}
+			printf "  %s\n", unit[k]
 		}
 	}' "$out" | sort

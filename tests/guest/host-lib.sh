@@ -9,6 +9,8 @@ TB_REPO=$(cd "$TB_DIR/../.." && pwd)
 
 TB_TIMEOUT=${VIRTIOFSD_TESTBED_TIMEOUT:-240}
 TB_REF_C_BIN=${VIRTIOFSD_REF_C_BIN:-/usr/lib/qemu/virtiofsd}
+# Request queues of the vhost-user-fs device ("" = QEMU's default, 1).
+TB_QUEUES=
 
 # What the cleanup trap must undo: processes to kill, folders to unmount and
 # remove (emptied by the caller when it cleans up itself).
@@ -73,8 +75,20 @@ tb_forget_pid() {
 	TB_PIDS=("${keep[@]+"${keep[@]}"}")
 }
 
-# tb_start_daemon ours|ref-c BIN SOCK SHARE LOG [EXTRA...]
+# tb_ref_rust_prepare: the Rust virtiofsd (Debian trixie's package, 1.13)
+# with the trixie libraries it needs (glibc 2.39 or later), unpacked into the
+# cache; sets TB_REF_RUST_TREE, the tree tb_start_daemon ref-rust takes as BIN.
+tb_ref_rust_prepare() {
+	debs_tree TB_REF_RUST_TREE "$TESTBED_CACHE/ref-rust" virtiofsd trixie \
+		virtiofsd libc6 libgcc-s1 libcap-ng0 libseccomp2 || return 1
+	[ -x "$TB_REF_RUST_TREE/usr/libexec/virtiofsd" ] ||
+		{ echo "no usr/libexec/virtiofsd in $TB_REF_RUST_TREE" >&2; return 1; }
+}
+
+# tb_start_daemon ours|ref-c|ref-rust BIN SOCK SHARE LOG [EXTRA...]
 # Starts the daemon in the background (TB_DAEMON_PID) and waits for its socket.
+# BIN is the binary, or for ref-rust the tree of tb_ref_rust_prepare: the
+# daemon runs through that tree's loader and libraries, not the system's.
 tb_start_daemon() {
 	local kind=$1 bin=$2 sock=$3 share=$4 log=$5
 	shift 5
@@ -84,7 +98,11 @@ tb_start_daemon() {
 	# leaks are checked by the unit and client tests, not here.
 	ours) cmd=(env "ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}" "$bin" "--socket-path=$sock" "--shared-dir=$share" "$@") ;;
 	ref-c) cmd=("$bin" "--socket-path=$sock" -o "source=$share" "$@") ;;
-	*) echo "unknown daemon '$kind' (ours|ref-c)" >&2; return 1 ;;
+	ref-rust)
+		local lib=$bin/usr/lib/x86_64-linux-gnu
+		cmd=("$lib/ld-linux-x86-64.so.2" --library-path "$lib" "$bin/usr/libexec/virtiofsd"
+			"--socket-path=$sock" "--shared-dir=$share" "$@") ;;
+	*) echo "unknown daemon '$kind' (ours|ref-c|ref-rust)" >&2; return 1 ;;
 	esac
 	echo "+ ${cmd[*]}" > "$log"
 	"${cmd[@]}" >> "$log" 2>&1 < /dev/null &
@@ -128,7 +146,8 @@ tb_sanitizer_report() {
 }
 
 # tb_boot SOCK INITRD SERIAL_LOG QEMU_LOG: boots the guest in the foreground
-# (at most TB_TIMEOUT seconds).  Sets TB_QEMU_STATUS (124 = timed out) and
+# (at most TB_TIMEOUT seconds) with the stack's QEMU (stack_load) and
+# TB_QUEUES request queues.  Sets TB_QEMU_STATUS (124 = timed out) and
 # TB_BOOT_SECONDS.
 #
 # Host steps (when TB_HOST_STEP is set): the guest gets a second serial port,
@@ -138,7 +157,9 @@ tb_sanitizer_report() {
 # ttyS1 (guest-lib.sh's host_step does the guest's half).
 tb_boot() {
 	local sock=$1 initrd=$2 serial=$3 qlog=$4 start end
-	local ctl=()
+	local ctl=() fs_dev=vhost-user-fs-pci,queue-size=1024,chardev=char0,tag=myfs
+	stack_prepare_qemu
+	[ -z "$TB_QUEUES" ] || fs_dev+=",num-request-queues=$TB_QUEUES"
 	if [ -n "$TB_HOST_STEP" ]; then
 		rm -f "$serial.ctl.in" "$serial.ctl.out"
 		mkfifo "$serial.ctl.in" "$serial.ctl.out"
@@ -150,7 +171,7 @@ tb_boot() {
 		-accel tcg -m 1G -smp 2 -nodefaults -no-user-config \
 		-object memory-backend-memfd,id=mem,size=1G,share=on -numa node,memdev=mem \
 		-chardev socket,id=char0,path="$sock" \
-		-device vhost-user-fs-pci,queue-size=1024,chardev=char0,tag=myfs \
+		-device "$fs_dev" \
 		-kernel "$KERNEL_IMAGE" -initrd "$initrd" \
 		-append "console=ttyS0 quiet panic=-1" \
 		-display none -serial file:"$serial" "${ctl[@]+"${ctl[@]}"}" -monitor none -no-reboot \
@@ -194,5 +215,5 @@ tb_serve_host_steps() {
 
 # Serial console text without carriage returns.
 tb_serial_text() {
-	tr -d '\r' < "$1" 2>/dev/null || true
+	{ tr -d '\r' < "$1"; } 2>/dev/null || true
 }

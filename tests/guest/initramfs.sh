@@ -9,7 +9,7 @@
 #                           a per-test archive: SCRIPT as /test.sh, DIR's files
 #                           under /test/, guest-lib.sh and the helpers
 # The kernel unpacks concatenated archives in order, so the initrd of a test is
-# `cat BASE TEST`.  Run directly, `initramfs.sh [--stack=floor]` prints the
+# `cat BASE TEST`.  Run directly, `initramfs.sh [--stack=floor|current]` prints the
 # base archive's path.
 
 INITRAMFS_SH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -60,7 +60,8 @@ initramfs_base() {
 	chmod 644 "$tmp"
 	mv "$tmp" "$INITRAMFS_BASE"
 	# Drop archives built from older inputs.
-	find "$STACK_CACHE/initramfs" -name 'base-*.cpio.gz' ! -path "$INITRAMFS_BASE" -delete
+	# Old bases only: a run from another tree may be using a newer one.
+	find "$STACK_CACHE/initramfs" -name 'base-*.cpio.gz' ! -path "$INITRAMFS_BASE" -mmin +240 -delete
 }
 
 initramfs_progs() {
@@ -119,7 +120,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	for arg in "$@"; do
 		case "$arg" in
 		--stack=*) stack=${arg#--stack=} ;;
-		*) echo "usage: $0 [--stack=floor]" >&2; exit 2 ;;
+		*) echo "usage: $0 [--stack=floor|current]" >&2; exit 2 ;;
 		esac
 	done
 	stack_load "$stack"

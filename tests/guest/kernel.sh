@@ -1,7 +1,7 @@
 #!/bin/bash
 # Fetches the stack's Debian kernel image package into the cache and unpacks it
 # there (reused when present).  Source it and call kernel_fetch, or run
-#   tests/guest/kernel.sh [--stack=floor]
+#   tests/guest/kernel.sh [--stack=floor|current]
 # which prints the path of the kernel image.
 # kernel_fetch sets KERNEL_PKG, KERNEL_DIR (unpacked tree), KERNEL_IMAGE
 # (vmlinuz) and KERNEL_MODDIR (lib/modules/VERSION/kernel).
@@ -21,7 +21,11 @@ kernel_fetch() {
 	local pkg
 	pkg=$(kernel_resolve_pkg)
 	if [ -z "$pkg" ]; then
-		apt-get update -q >&2
+		if [ -n "$STACK_APT_SUITE" ]; then
+			testbed_add_suites   # adds the suite, updates apt's lists
+		else
+			apt-get update -q >&2
+		fi
 		pkg=$(kernel_resolve_pkg)
 	fi
 	if [ -z "$pkg" ]; then
@@ -58,7 +62,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	for arg in "$@"; do
 		case "$arg" in
 		--stack=*) stack=${arg#--stack=} ;;
-		*) echo "usage: $0 [--stack=floor]" >&2; exit 2 ;;
+		*) echo "usage: $0 [--stack=floor|current]" >&2; exit 2 ;;
 		esac
 	done
 	stack_load "$stack"

@@ -2,11 +2,17 @@
 # The real-guest test runner: boots a Linux guest per test against a
 # virtio-fs daemon and collects PASS/FAIL lines.
 #
-#   tests/guest/run.sh [--daemon=ours|ref-c] [--stack=floor] [--daemon-args=ARGS]
-#                      [--keep] [TEST...]
+#   tests/guest/run.sh [--daemon=ours|ref-c|ref-rust] [--stack=floor|current]
+#                      [--queues=N] [--daemon-args=ARGS] [--keep] [TEST...]
 #
-# ours  = ${VIRTIOFSD_BIN:-build-asan/virtiofsd}, run as BIN --socket-path=S --shared-dir=DIR
-# ref-c = /usr/lib/qemu/virtiofsd, run as BIN --socket-path=S -o source=DIR
+# ours     = ${VIRTIOFSD_BIN:-build-asan/virtiofsd}, run as BIN --socket-path=S --shared-dir=DIR
+# ref-c    = /usr/lib/qemu/virtiofsd, run as BIN --socket-path=S -o source=DIR
+# ref-rust = Debian trixie's Rust virtiofsd 1.13, unpacked into the cache with
+#            its libraries, run as LOADER --library-path LIBS virtiofsd
+#            --socket-path=S --shared-dir=DIR
+# --stack: floor (default) = QEMU 7.2 + Linux 6.1; current = QEMU 10.0 +
+# Linux 6.12 from bookworm-backports.  --queues=N: num-request-queues=N on
+# the vhost-user-fs device (default: QEMU's, 1).
 # A test is tests/guest/tests/NAME/: guest.sh (busybox sh, share at /mnt),
 # optional host-setup.sh and host-check.sh (bash, share path as $1),
 # host-step.sh (bash, STEP and share path: steps the guest asks for with
@@ -29,9 +35,10 @@ for arg in "$@"; do
 	case "$arg" in
 	--daemon=*) daemon=${arg#--daemon=} ;;
 	--stack=*) stack=${arg#--stack=} ;;
+	--queues=*) TB_QUEUES=${arg#--queues=} ;;
 	--daemon-args=*) daemon_args=${arg#--daemon-args=} ;;
 	--keep) keep=1 ;;
-	-h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,25p' "$0"; exit 0 ;;
 	-*) echo "run.sh: unknown option $arg" >&2; exit 2 ;;
 	*) tests+=("$arg") ;;
 	esac
@@ -39,7 +46,14 @@ done
 case "$daemon" in
 ours) daemon_bin=${VIRTIOFSD_BIN:-$TB_REPO/build-asan/virtiofsd} ;;
 ref-c) daemon_bin=$TB_REF_C_BIN ;;
-*) echo "run.sh: --daemon must be ours or ref-c" >&2; exit 2 ;;
+ref-rust) ;;   # the tree, once fetched (below)
+*) echo "run.sh: --daemon must be ours, ref-c or ref-rust" >&2; exit 2 ;;
+esac
+# Hooks (host-setup, host-step, host-check) may need to know.
+export TB_DAEMON=$daemon
+case "$TB_QUEUES" in
+''|[1-9]|[1-9][0-9]) ;;
+*) echo "run.sh: --queues must be a number from 1 to 99" >&2; exit 2 ;;
 esac
 if [ ${#tests[@]} -eq 0 ]; then
 	for t in "$TB_DIR"/tests/*/guest.sh; do
@@ -51,6 +65,12 @@ tb_init
 stack_load "$stack"
 mkdir -p "$STACK_CACHE"
 initramfs_base
+stack_prepare_qemu
+if [ "$daemon" = ref-rust ]; then
+	tb_ref_rust_prepare
+	daemon_bin=$TB_REF_RUST_TREE
+fi
+echo "guest: stack $stack: $("${STACK_QEMU[@]}" --version | head -n 1), kernel $KERNEL_PKG"
 
 passed=0
 failed=0
@@ -200,6 +220,6 @@ start=$(date +%s)
 for t in "${tests[@]}"; do
 	run_test "$t"
 done
-echo "guest ($daemon, stack $stack): $(($(date +%s) - start))s for ${#tests[@]} boots"
+echo "guest ($daemon, stack $stack${TB_QUEUES:+, $TB_QUEUES queues}): $(($(date +%s) - start))s for ${#tests[@]} boots"
 echo "guest: $passed passed, $failed failed"
 [ $failed -eq 0 ]

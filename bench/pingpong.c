@@ -1,0 +1,70 @@
+/* The floor for a request that must wake the daemon: two threads bounce a
+ * token through two eventfds (the kick and the call of a virtqueue), as the
+ * client and a queue thread do for one request in flight.
+ *   pingpong [SECONDS]   prints "pingpong_us <round trip in microseconds>"
+ * Pin it like the client-rate run it is compared with (taskset). */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+static int kick, call;
+static volatile int stop;
+
+static void bounce(int from, int to)
+{
+	uint64_t v;
+	if (read(from, &v, sizeof(v)) != sizeof(v))
+		exit(1);
+	v = 1;
+	if (write(to, &v, sizeof(v)) != sizeof(v))
+		exit(1);
+}
+
+static void *server(void *arg)
+{
+	(void)arg;
+	while (!stop)
+		bounce(kick, call);
+	return NULL;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	double secs = argc > 1 ? atof(argv[1]) : 2.0;
+	pthread_t t;
+	kick = eventfd(0, 0);
+	call = eventfd(0, 0);
+	if (kick < 0 || call < 0 || pthread_create(&t, NULL, server, NULL))
+		return 1;
+	uint64_t one = 1, n = 0;
+	double start = now(), end = start + secs, t1;
+	do {
+		for (int i = 0; i < 1000; i++) {
+			if (write(kick, &one, sizeof(one)) != sizeof(one))
+				return 1;
+			uint64_t v;
+			if (read(call, &v, sizeof(v)) != sizeof(v))
+				return 1;
+		}
+		n += 1000;
+		t1 = now();
+	} while (t1 < end);
+	stop = 1;
+	if (write(kick, &one, sizeof(one)) != sizeof(one))
+		return 1;
+	pthread_join(t, NULL);
+	printf("pingpong_us %.2f\n", (t1 - start) / (double)n * 1e6);
+	return 0;
+}
