@@ -5,7 +5,9 @@
 #   against the reference daemon).  Ends with one line "N passed, N failed".
 #
 # Environment: TESTS_GUEST_REF=0 skips the reference-daemon runs;
-#              TESTS_GUEST=0 skips the guest tests.
+#              TESTS_GUEST=0 skips the guest tests;
+#              TESTS_CURRENT=0 skips the current stack (QEMU 10 + Linux 6.12);
+#              TESTS_FUZZ_SECONDS=N runs each fuzzer N seconds (default 20).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -55,11 +57,19 @@ run_stage "client smoke test (host-side VMM + driver)" env OURS_VIRTIOFSD=build-
 rm -rf "$smoke_share"
 run_stage "hostile-input client tests" tests/client/hostile.sh ours
 run_stage "socket activation (--fd, LISTEN_FDS)" tests/client/socket-activation.sh
+run_stage "fuzzers (libFuzzer)" fuzz/run.sh --seconds="${TESTS_FUZZ_SECONDS:-20}"
 
 if [ "${TESTS_GUEST:-1}" != 0 ]; then
-	run_stage "guest tests: this daemon" tests/guest/run.sh --daemon=ours
+	run_stage "guest tests: this daemon, floor stack (QEMU 7.2, Linux 6.1)" \
+		tests/guest/run.sh --daemon=ours --stack=floor
 	if [ "${TESTS_GUEST_REF:-1}" != 0 ]; then
-		run_stage "guest tests: reference C daemon" tests/guest/run.sh --daemon=ref-c
+		run_stage "guest tests: reference C daemon, floor stack" \
+			tests/guest/run.sh --daemon=ref-c --stack=floor
+	fi
+	if [ "${TESTS_CURRENT:-1}" != 0 ]; then
+		# Linux 6.12 spreads its CPUs over the request queues: two here.
+		run_stage "guest tests: this daemon, current stack (QEMU 10, Linux 6.12), 2 request queues" \
+			tests/guest/run.sh --daemon=ours --stack=current --queues=2
 	fi
 fi
 

@@ -6,11 +6,12 @@
 # Packages: QEMU (and with it the reference daemon /usr/lib/qemu/virtiofsd),
 # the guest's userland (busybox-static, cpio), static guest helpers (gcc,
 # libc6-dev), the daemon's own build (make, libseccomp-dev, libcap-ng-dev),
-# and the tools later suites use (xfsprogs, fio, stress-ng).
+# the tools later suites use (xfsprogs, fio, stress-ng, attr for getfattr),
+# and clang for the libFuzzer targets.
 TESTBED_PACKAGES=(
 	qemu-system-x86 busybox-static cpio gzip
 	gcc libc6-dev make libseccomp-dev libcap-ng-dev
-	xfsprogs fio stress-ng
+	xfsprogs fio stress-ng attr clang python3
 )
 
 # Extra suites for the "current" stack and the Rust reference: packages are
