@@ -20,6 +20,7 @@ stage() { printf '\n=== %s\n' "$*"; }
 # behind a "[daemon test] " prefix (the guest runner's); we count them all.
 is_pass='^(\[[^]]*\] )?PASS'
 is_fail='^(\[[^]]*\] )?FAIL'
+is_skip='^(\[[^]]*\] )?SKIP'
 
 run_stage() {
 	local name=$1; shift
@@ -75,6 +76,7 @@ fi
 
 passed=$(grep -Ec "$is_pass" "$log")
 failed=$(grep -Ec "$is_fail" "$log")
+skipped=$(grep -Ec "$is_skip" "$log")
 echo
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
