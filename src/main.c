@@ -2,6 +2,7 @@
  *   options -> listening socket -> sandbox -> passthrough fs -> FUSE server
  *   -> vhost-user transport (one thread per queue) */
 #include <errno.h>
+#include <linux/capability.h>
 #include <grp.h>
 #include <limits.h>
 #include <signal.h>
@@ -13,7 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs/idmap.h"
 #include "fs/passthrough.h"
+#include "fs/xattrmap.h"
 #include "fs/readonly.h"
 #include "fuse/server.h"
 #include "log/log.h"
@@ -117,6 +120,58 @@ static int listening_socket(const struct options *o)
 	return fd;
 }
 
+/* --xattrmap and --translate-uid/--translate-gid, checked before anything
+ * starts: NULL fields when not given.  Returns -1 after printing the error. */
+struct fs_maps {
+	struct xattrmap *xattrs;
+	struct idmap *uids, *gids;
+};
+
+static void free_maps(struct fs_maps *m)
+{
+	xattrmap_free(m->xattrs);
+	idmap_free(m->uids);
+	idmap_free(m->gids);
+}
+
+static int build_idmap(const char *opt, const char *const *specs, unsigned n, struct idmap **out)
+{
+	char err[256];
+	if (n == 0)
+		return 0;
+	*out = idmap_new();
+	if (!*out) {
+		fprintf(stderr, "virtiofsd: out of memory\n");
+		return -1;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (idmap_add(*out, specs[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "virtiofsd: %s: %s\n", opt, err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int build_maps(const struct options *o, struct fs_maps *m)
+{
+	char err[256];
+	*m = (struct fs_maps){ 0 };
+	if (o->xattrmap) {
+		m->xattrs = xattrmap_parse(o->xattrmap, err, sizeof(err));
+		if (!m->xattrs) {
+			fprintf(stderr, "virtiofsd: --xattrmap: %s\n", err);
+			return -1;
+		}
+	}
+	if (build_idmap("--translate-uid", o->translate_uid, o->n_translate_uid, &m->uids) < 0 ||
+	    build_idmap("--translate-gid", o->translate_gid, o->n_translate_gid, &m->gids) < 0) {
+		free_maps(m);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -142,6 +197,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "virtiofsd: --modcaps: %s\n", err);
 		return 1;
 	}
+	struct fs_maps maps;
+	if (build_maps(&o, &maps) < 0)
+		return 1;
 
 	char shared_dir[PATH_MAX];
 	if (!realpath(o.shared_dir, shared_dir)) {
@@ -175,6 +233,20 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	/* open_by_handle_at needs CAP_DAC_READ_SEARCH, which the daemon keeps
+	 * unless --modcaps drops it. */
+	if (privileged && o.inode_file_handles != IFH_NEVER &&
+	    caps_modcaps_drops(o.modcaps, CAP_DAC_READ_SEARCH)) {
+		if (o.inode_file_handles == IFH_MANDATORY) {
+			log_error("--inode-file-handles=mandatory needs CAP_DAC_READ_SEARCH, "
+				  "which --modcaps drops");
+			return 1;
+		}
+		log_info("--modcaps drops CAP_DAC_READ_SEARCH: evicted inodes are found again "
+			 "by name, not by file handle");
+		o.inode_file_handles = IFH_NEVER;
+	}
+
 	struct sandbox_result sb;
 	if (sandbox_enter(&o, &sb) < 0)
 		return 1;
@@ -192,6 +264,10 @@ int main(int argc, char **argv)
 		.switch_creds = privileged,
 		.preserve_noatime = o.preserve_noatime,
 		.file_handles = o.inode_file_handles,
+		.xattrmap = maps.xattrs,
+		.uid_map = maps.uids,
+		.gid_map = maps.gids,
+		.inode_fd_cache = o.inode_fd_cache,
 	};
 	void *fs = passthrough_new(&po, err, sizeof(err));
 	if (!fs) {
@@ -200,7 +276,7 @@ int main(int argc, char **argv)
 	}
 
 	/* Serving starts here: from now on only what serving needs. */
-	if (privileged && caps_restrict(o.modcaps) < 0)
+	if (privileged && caps_restrict(o.modcaps, o.inode_file_handles != IFH_NEVER) < 0)
 		return 1;
 	if (seccomp_install(o.seccomp, o.syslog) < 0)
 		return 1;
@@ -239,6 +315,7 @@ int main(int argc, char **argv)
 
 	fuse_server_free(server);
 	passthrough_free(fs);
+	free_maps(&maps);
 	options_free(&o);
 	return ret < 0 ? 1 : 0;
 }

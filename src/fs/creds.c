@@ -9,19 +9,47 @@
 
 #include "log/log.h"
 
-int creds_enter(bool enabled, const struct fs_ctx *c, struct creds_saved *s)
+int creds_owner_to_host(const struct creds_policy *p, uid_t *uid, gid_t *gid)
+{
+	uint32_t u = *uid, g = *gid;
+	if (*uid != (uid_t)-1 && idmap_to_host(p->uids, *uid, &u) < 0)
+		return -EPERM;
+	if (*gid != (gid_t)-1 && idmap_to_host(p->gids, *gid, &g) < 0)
+		return -EPERM;
+	*uid = u;
+	*gid = g;
+	return 0;
+}
+
+void creds_ids_to_guest(const struct creds_policy *p, uint32_t *uid, uint32_t *gid)
+{
+	*uid = idmap_to_guest(p->uids, *uid);
+	*gid = idmap_to_guest(p->gids, *gid);
+}
+
+void creds_owner_to_guest(const struct creds_policy *p, struct stat *st)
+{
+	st->st_uid = idmap_to_guest(p->uids, st->st_uid);
+	st->st_gid = idmap_to_guest(p->gids, st->st_gid);
+}
+
+int creds_enter(const struct creds_policy *p, const struct fs_ctx *c, struct creds_saved *s)
 {
 	s->uid = s->gid = false;
-	if (!enabled)
+	/* forbid-guest refuses the request even when ids are not switched. */
+	uint32_t uid, gid;
+	if (idmap_to_host(p->uids, c->uid, &uid) < 0 || idmap_to_host(p->gids, c->gid, &gid) < 0)
+		return -EPERM;
+	if (!p->switch_ids)
 		return 0;
 	/* gid first: once euid is not 0 the thread may not change it. */
-	if (c->gid != 0) {
-		if (syscall(SYS_setresgid, -1, (gid_t)c->gid, -1) < 0)
+	if (gid != 0) {
+		if (syscall(SYS_setresgid, -1, (gid_t)gid, -1) < 0)
 			return -errno;
 		s->gid = true;
 	}
-	if (c->uid != 0) {
-		if (syscall(SYS_setresuid, -1, (uid_t)c->uid, -1) < 0) {
+	if (uid != 0) {
+		if (syscall(SYS_setresuid, -1, (uid_t)uid, -1) < 0) {
 			int err = errno;
 			creds_leave(s);
 			return -err;

@@ -12,17 +12,33 @@
 #include <sys/types.h>
 
 #include "fs_ops.h"
+#include "idmap.h"
+
+/* Whose ids a request runs with, and how guest ids become host ids
+ * (uids/gids NULL: unchanged). */
+struct creds_policy {
+	bool switch_ids;               /* run as the guest's (translated) ids */
+	const struct idmap *uids, *gids;
+};
 
 struct creds_saved {
 	bool uid, gid; /* what creds_enter changed */
 };
 
-/* Become c->uid/c->gid on this thread when enabled; -errno on failure
- * (then nothing changed). */
-int creds_enter(bool enabled, const struct fs_ctx *c, struct creds_saved *s);
+/* Become c->uid/c->gid, translated to host ids, on this thread when
+ * p->switch_ids; -EPERM when a forbid-guest rule covers either id,
+ * -errno on failure (then nothing changed). */
+int creds_enter(const struct creds_policy *p, const struct fs_ctx *c, struct creds_saved *s);
 /* Back to root; aborts if that fails (the thread must not go on with the
  * wrong identity). */
 void creds_leave(const struct creds_saved *s);
+
+/* Owners in an attribute reply: host ids -> the guest's. */
+void creds_owner_to_guest(const struct creds_policy *p, struct stat *st);
+void creds_ids_to_guest(const struct creds_policy *p, uint32_t *uid, uint32_t *gid);
+/* The owner a guest sets (chown): guest ids -> host ids, (uid_t)-1 /
+ * (gid_t)-1 ("unchanged") kept; -EPERM when a forbid-guest rule covers one. */
+int creds_owner_to_host(const struct creds_policy *p, uid_t *uid, gid_t *gid);
 
 /* Set this thread's umask for the next creation.  Returns false when the
  * thread cannot have a private umask (then the process umask applies). */

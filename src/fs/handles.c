@@ -12,8 +12,16 @@ int handle_table_init(struct handle_table *t)
 	t->slots = NULL;
 	t->free_idx = NULL;
 	t->nslots = t->used = t->nfree = 0;
+	t->max_open = 0;
 	pthread_mutex_init(&t->lock, NULL);
 	return 0;
+}
+
+void handle_table_set_max(struct handle_table *t, uint32_t max_open)
+{
+	pthread_mutex_lock(&t->lock);
+	t->max_open = max_open;
+	pthread_mutex_unlock(&t->lock);
 }
 
 static void handle_destroy(struct handle *h)
@@ -71,6 +79,11 @@ int handle_new(struct handle_table *t, enum handle_kind kind, int fd, void *priv
 	h->priv_free = priv_free;
 	h->refs = 1; /* the table's */
 	pthread_mutex_lock(&t->lock);
+	if (t->max_open && t->used >= t->max_open) {
+		pthread_mutex_unlock(&t->lock);
+		free(h);
+		return -EMFILE;
+	}
 	if (t->nfree == 0) {
 		int r = grow(t);
 		if (r < 0) {

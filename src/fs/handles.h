@@ -31,13 +31,18 @@ struct handle_table {
 	uint32_t nslots, used;
 	uint32_t *free_idx;          /* stack of free slot indexes */
 	uint32_t nfree;
+	uint32_t max_open;           /* the guest's share of the fd budget; 0: no limit */
 };
 
 int handle_table_init(struct handle_table *t);
 void handle_table_fini(struct handle_table *t);
 
+/* Most handles open at once (the guest's share of RLIMIT_NOFILE); 0 for no
+ * limit.  Beyond it handle_new answers EMFILE. */
+void handle_table_set_max(struct handle_table *t, uint32_t max_open);
+
 /* A new handle owning fd and priv; 0 and *fh, or -errno (then the caller
- * still owns fd and priv). */
+ * still owns fd and priv; -EMFILE: the guest's share is used up). */
 int handle_new(struct handle_table *t, enum handle_kind kind, int fd, void *priv,
 	       void (*priv_free)(void *), uint64_t *fh);
 /* The handle fh of that kind with a ref taken, or NULL. */

@@ -1,15 +1,19 @@
-/* The inode table: two chained hash tables (by key, by nodeid) under one
- * short mutex.  See inode_table.h for the lifetime rules. */
+/* The inode table: two chained hash tables (by key, by nodeid) and the LRU
+ * of cached descriptors, under one short mutex.  See inode_table.h for the
+ * lifetime rules and inode_fd.c for how an evicted record is found again. */
 #include "inode_table.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "fs_ops.h"
 
 #define INITIAL_BUCKETS 256
+/* Default cap before inode_table_set_fd_cap (unit tests). */
+#define DEFAULT_FD_CAP 4096
 
 static uint64_t mix64(uint64_t x)
 {
@@ -39,10 +43,11 @@ static bool key_eq(const struct inode_key *a, const struct inode_key *b)
 
 int inode_table_init(struct inode_table *t)
 {
+	memset(t, 0, sizeof(*t));
 	t->nbuckets = INITIAL_BUCKETS;
-	t->count = 0;
 	t->next_nodeid = FS_ROOT_ID + 1;
-	t->root = NULL;
+	t->fd_cap = DEFAULT_FD_CAP;
+	t->lru.lru_next = t->lru.lru_prev = &t->lru;
 	t->by_key = calloc(t->nbuckets, sizeof(*t->by_key));
 	t->by_id = calloc(t->nbuckets, sizeof(*t->by_id));
 	if (!t->by_key || !t->by_id) {
@@ -51,8 +56,102 @@ int inode_table_init(struct inode_table *t)
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&t->lock, NULL);
+	mount_fds_init(&t->mounts);
 	return 0;
 }
+
+/* ---- LRU of cached, unborrowed, evictable descriptors ---- */
+
+static bool in_lru(const struct inode *i)
+{
+	return i->lru_prev != NULL;
+}
+
+static void lru_remove(struct inode *i)
+{
+	if (!in_lru(i))
+		return;
+	i->lru_prev->lru_next = i->lru_next;
+	i->lru_next->lru_prev = i->lru_prev;
+	i->lru_prev = i->lru_next = NULL;
+}
+
+/* Whether the record can be found again once its fd is closed. */
+static bool refindable(const struct inode *i)
+{
+	return !i->pinned && (i->by_handle || (i->parent && i->name));
+}
+
+/* Put i where it belongs: at the most recent end of the LRU if its fd may
+ * be evicted, else out of it. */
+static void lru_settle(struct inode_table *t, struct inode *i)
+{
+	lru_remove(i);
+	if (i->fd_ < 0 || i->fd_pins || !refindable(i))
+		return;
+	i->lru_next = t->lru.lru_next;
+	i->lru_prev = &t->lru;
+	t->lru.lru_next->lru_prev = i;
+	t->lru.lru_next = i;
+}
+
+size_t inode_table_collect_victims_locked(struct inode_table *t, int fds[INODE_VICTIMS_MAX])
+{
+	size_t n = 0;
+	while (t->fds_open > t->fd_cap && n < INODE_VICTIMS_MAX && t->lru.lru_prev != &t->lru) {
+		struct inode *v = t->lru.lru_prev;
+		lru_remove(v);
+		fds[n++] = v->fd_;
+		v->fd_ = -1;
+		t->fds_open--;
+		t->evictions++;
+	}
+	return n;
+}
+
+static void close_all(const int *fds, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		close(fds[k]);
+}
+
+void inode_table_set_fd_cap(struct inode_table *t, size_t cap)
+{
+	int fds[INODE_VICTIMS_MAX];
+	size_t n;
+	pthread_mutex_lock(&t->lock);
+	t->fd_cap = cap ? cap : 1;
+	do {
+		n = inode_table_collect_victims_locked(t, fds);
+		pthread_mutex_unlock(&t->lock);
+		close_all(fds, n);
+		pthread_mutex_lock(&t->lock);
+	} while (n == INODE_VICTIMS_MAX);
+	pthread_mutex_unlock(&t->lock);
+}
+
+void inode_table_pin_fd_locked(struct inode_table *t, struct inode *i)
+{
+	(void)t;
+	if (i->fd_pins++ == 0)
+		lru_remove(i);
+}
+
+void inode_table_unpin_fd_locked(struct inode_table *t, struct inode *i)
+{
+	if (i->fd_pins && --i->fd_pins == 0)
+		lru_settle(t, i);
+}
+
+void inode_table_install_fd_locked(struct inode_table *t, struct inode *i, int fd)
+{
+	i->fd_ = fd;
+	i->fd_pins = 1;
+	t->fds_open++;
+	lru_remove(i);
+}
+
+/* ---- hash chains ---- */
 
 static void link_record(struct inode_table *t, struct inode *i)
 {
@@ -129,21 +228,57 @@ static struct inode *find_key(struct inode_table *t, const struct inode_key *k)
 	return NULL;
 }
 
-static void free_record(struct inode *i)
+/* ---- release ---- */
+
+/* Records unlinked under the lock, freed after it (close() is a system
+ * call); chained through lru_next (out of the LRU by then), so that a
+ * bucket walk may still step through a record just unlinked. */
+struct dead_list {
+	struct inode *head;
+};
+
+/* Drop the mount fd reference a by-handle record held. */
+static void put_mount(struct inode_table *t, uint64_t mnt_id)
 {
-	if (i->fd_ >= 0)
-		close(i->fd_);
-	free(i);
+	if (mount_fds_put(&t->mounts, mnt_id) == 1) {
+		pthread_mutex_lock(&t->lock);
+		t->fds_open--;
+		pthread_mutex_unlock(&t->lock);
+	}
 }
 
-/* With the lock held: unlink i if nothing keeps it; the caller frees it
- * after unlocking (close() is a system call). */
-static bool release_if_unused(struct inode_table *t, struct inode *i)
+static void free_dead(struct inode_table *t, struct dead_list *d)
 {
-	if (i->pinned || i->nlookup || i->refs)
-		return false;
-	unlink_record(t, i);
-	return true;
+	while (d->head) {
+		struct inode *i = d->head;
+		d->head = i->lru_next;
+		if (i->fd_ >= 0)
+			close(i->fd_);
+		if (i->by_handle)
+			put_mount(t, i->key.mnt_id);
+		free(i->name);
+		free(i);
+	}
+}
+
+/* With the lock held: unlink i if nothing keeps it, then drop the ref it
+ * held on its parent (which may go in turn). */
+static void release_if_unused(struct inode_table *t, struct inode *i, struct dead_list *d)
+{
+	while (i && !i->pinned && !i->nlookup && !i->refs && i->nodeid) {
+		unlink_record(t, i);
+		lru_remove(i);
+		i->nodeid = 0; /* unlinked: a walk passing by skips it */
+		if (i->fd_ >= 0)
+			t->fds_open--;
+		struct inode *parent = i->parent;
+		i->parent = NULL;
+		i->lru_next = d->head;
+		d->head = i;
+		if (parent)
+			parent->refs--;
+		i = parent;
+	}
 }
 
 void inode_table_fini(struct inode_table *t)
@@ -152,7 +287,10 @@ void inode_table_fini(struct inode_table *t)
 		struct inode *i = t->by_key[b];
 		while (i) {
 			struct inode *next = i->next_key;
-			free_record(i);
+			if (i->fd_ >= 0)
+				close(i->fd_);
+			free(i->name);
+			free(i);
 			i = next;
 		}
 	}
@@ -160,12 +298,16 @@ void inode_table_fini(struct inode_table *t)
 	free(t->by_id);
 	t->by_key = t->by_id = NULL;
 	t->root = NULL;
+	mount_fds_fini(&t->mounts);
 	pthread_mutex_destroy(&t->lock);
 }
 
 int inode_table_set_root(struct inode_table *t, const struct inode_key *k, mode_t type, int fd)
 {
-	struct inode *i = calloc(1, sizeof(*i));
+	struct fh h = { 0 };
+	uint64_t hmnt = 0;
+	bool have_fh = fh_of_fd(fd, &h, &hmnt) == 0;
+	struct inode *i = calloc(1, sizeof(*i) + (have_fh ? h.len : 0));
 	if (!i) {
 		close(fd);
 		return -ENOMEM;
@@ -176,7 +318,15 @@ int inode_table_set_root(struct inode_table *t, const struct inode_key *k, mode_
 	i->fd_ = fd;
 	i->nlookup = 1;
 	i->pinned = true;
+	if (have_fh) {
+		i->fh_type = h.type;
+		i->fh_len = h.len;
+		memcpy(i->fh, h.bytes, h.len);
+	}
+	/* The root's fd also serves as its mount's descriptor for handles. */
+	int added = t->open_by_handle && k->mnt_id ? mount_fds_add(&t->mounts, k->mnt_id, fd) : 0;
 	pthread_mutex_lock(&t->lock);
+	t->fds_open += 1 + (added == 1);
 	link_record(t, i);
 	t->root = i;
 	pthread_mutex_unlock(&t->lock);
@@ -204,57 +354,196 @@ void inode_table_put(struct inode_table *t, struct inode *i)
 {
 	if (!i)
 		return;
+	struct dead_list d = { NULL };
 	pthread_mutex_lock(&t->lock);
 	i->refs--;
-	bool gone = release_if_unused(t, i);
+	release_if_unused(t, i, &d);
 	pthread_mutex_unlock(&t->lock);
-	if (gone)
-		free_record(i);
+	free_dead(t, &d);
+}
+
+/* ---- where a record was last found ---- */
+
+static bool usable_name(const struct inode *parent, const char *name)
+{
+	return parent && name && name[0] && strcmp(name, ".") && strcmp(name, "..");
+}
+
+/* With the lock held: whether i is parent or one of its ancestors (a new
+ * parent link must never make a cycle). */
+static bool is_ancestor(const struct inode *i, const struct inode *parent)
+{
+	for (const struct inode *p = parent; p; p = p->parent)
+		if (p == i)
+			return true;
+	return false;
+}
+
+/* With the lock held: i is now found as *name in parent; takes *name
+ * (sets it to the string to free afterwards). */
+static void set_location(struct inode_table *t, struct inode *i, struct inode *parent,
+			 char **name, struct dead_list *d)
+{
+	if (i->by_handle || i->pinned || is_ancestor(i, parent))
+		return;
+	struct inode *old_parent = i->parent;
+	char *old_name = i->name;
+	parent->refs++;
+	i->parent = parent;
+	i->name = *name;
+	*name = old_name;
+	if (old_parent) {
+		old_parent->refs--;
+		release_if_unused(t, old_parent, d);
+	}
+	if (!i->fd_pins)
+		lru_settle(t, i);
+}
+
+static bool location_differs(const struct inode *i, const struct inode *parent, const char *name)
+{
+	return !i->by_handle && !i->pinned &&
+	       (i->parent != parent || !i->name || strcmp(i->name, name));
+}
+
+/* With the lock held: one more lookup of an existing record; fd (if >= 0)
+ * becomes its cached fd if it has none.  Returns the fd left to close. */
+static int bump_existing(struct inode_table *t, struct inode *i, int fd)
+{
+	i->nlookup++;
+	i->refs++;
+	if (fd >= 0 && i->fd_ < 0) {
+		i->fd_ = fd;
+		t->fds_open++;
+		fd = -1;
+		if (!i->fd_pins)
+			lru_settle(t, i);
+	}
+	return fd;
+}
+
+static void finish_locked_op(struct inode_table *t, struct dead_list *d, int extra_fd)
+{
+	int fds[INODE_VICTIMS_MAX];
+	size_t n = inode_table_collect_victims_locked(t, fds);
+	pthread_mutex_unlock(&t->lock);
+	close_all(fds, n);
+	if (extra_fd >= 0)
+		close(extra_fd);
+	free_dead(t, d);
 }
 
 struct inode *inode_table_lookup_insert(struct inode_table *t, const struct inode_key *k,
-					mode_t type, int fd)
+					mode_t type, int fd, struct inode *parent,
+					const char *name)
 {
-	/* Allocate before locking: the common miss path then holds the lock
-	 * only for the hash work. */
-	struct inode *fresh = calloc(1, sizeof(*fresh));
+	struct dead_list d = { NULL };
+	bool named = usable_name(parent, name);
+	char *copy = NULL;
+
+	/* Known already (the common case of a repeated lookup): no system
+	 * call, and an allocation only when the name moved. */
 	pthread_mutex_lock(&t->lock);
 	struct inode *i = find_key(t, k);
+	if (i && !(named && location_differs(i, parent, name))) {
+		fd = bump_existing(t, i, fd);
+		finish_locked_op(t, &d, fd);
+		return i;
+	}
+	pthread_mutex_unlock(&t->lock);
+
+	if (named)
+		copy = strdup(name);
+	struct inode *fresh = NULL;
+	bool mount_added = false, by_handle_ref = false, inserted = false;
+	if (!i) {
+		struct fh h = { 0 };
+		uint64_t hmnt = 0;
+		bool have_fh = fh_of_fd(fd, &h, &hmnt) == 0;
+		bool by_handle = have_fh && t->open_by_handle && k->mnt_id && hmnt == k->mnt_id;
+		if (by_handle) {
+			int r = mount_fds_add(&t->mounts, k->mnt_id, fd);
+			by_handle = by_handle_ref = r >= 0;
+			mount_added = r == 1;
+		}
+		fresh = calloc(1, sizeof(*fresh) + (have_fh ? h.len : 0));
+		if (fresh) {
+			fresh->key = *k;
+			fresh->type = type & S_IFMT;
+			fresh->by_handle = by_handle;
+			if (have_fh) {
+				fresh->fh_type = h.type;
+				fresh->fh_len = h.len;
+				memcpy(fresh->fh, h.bytes, h.len);
+			}
+		}
+	}
+
+	pthread_mutex_lock(&t->lock);
+	if (mount_added)
+		t->fds_open++;
+	i = find_key(t, k);
 	if (i) {
-		i->nlookup++;
-		i->refs++;
+		fd = bump_existing(t, i, fd);
+		if (named && copy && location_differs(i, parent, copy))
+			set_location(t, i, parent, &copy, &d);
 	} else if (fresh) {
 		i = fresh;
 		fresh = NULL;
-		i->key = *k;
-		i->type = type & S_IFMT;
+		inserted = true;
 		i->fd_ = fd;
 		fd = -1;
+		t->fds_open++;
 		i->nodeid = t->next_nodeid++;
 		i->nlookup = 1;
 		i->refs = 1;
 		maybe_grow(t);
 		link_record(t, i);
+		if (named && copy && !i->by_handle) {
+			parent->refs++;
+			i->parent = parent;
+			i->name = copy;
+			copy = NULL;
+		}
+		lru_settle(t, i);
 	}
-	pthread_mutex_unlock(&t->lock);
+	finish_locked_op(t, &d, fd);
+	/* Not inserted: give back the mount reference taken for it. */
+	if (by_handle_ref && !inserted)
+		put_mount(t, k->mnt_id);
 	free(fresh);
-	if (fd >= 0)
-		close(fd);
+	free(copy);
 	return i;
+}
+
+void inode_table_moved(struct inode_table *t, const struct inode_key *k, struct inode *newparent,
+		       const char *newname)
+{
+	if (!usable_name(newparent, newname))
+		return;
+	char *copy = strdup(newname);
+	if (!copy)
+		return;
+	struct dead_list d = { NULL };
+	pthread_mutex_lock(&t->lock);
+	struct inode *i = find_key(t, k);
+	if (i && location_differs(i, newparent, copy))
+		set_location(t, i, newparent, &copy, &d);
+	finish_locked_op(t, &d, -1);
+	free(copy);
 }
 
 void inode_table_forget(struct inode_table *t, uint64_t nodeid, uint64_t n)
 {
+	struct dead_list d = { NULL };
 	pthread_mutex_lock(&t->lock);
 	struct inode *i = find_id(t, nodeid);
-	bool gone = false;
 	if (i) {
 		i->nlookup -= n < i->nlookup ? n : i->nlookup;
-		gone = release_if_unused(t, i);
+		release_if_unused(t, i, &d);
 	}
 	pthread_mutex_unlock(&t->lock);
-	if (gone)
-		free_record(i);
+	free_dead(t, &d);
 }
 
 void inode_table_relookup(struct inode_table *t, struct inode *i)
@@ -274,26 +563,21 @@ void inode_table_unlookup(struct inode_table *t, struct inode *i)
 
 void inode_table_forget_all(struct inode_table *t)
 {
-	struct inode *dead = NULL;
+	struct dead_list d = { NULL };
 	pthread_mutex_lock(&t->lock);
 	for (size_t b = 0; b < t->nbuckets; b++) {
-		struct inode *i = t->by_key[b];
-		while (i) {
-			struct inode *next = i->next_key;
+		/* Releasing i may release its ancestors too: they stay in memory
+		 * (marked) until free_dead, so next is always safe to follow. */
+		for (struct inode *i = t->by_key[b], *next; i; i = next) {
+			next = i->next_key;
+			if (!i->nodeid)
+				continue;
 			i->nlookup = i->pinned ? 1 : 0;
-			if (release_if_unused(t, i)) {
-				i->next_key = dead; /* reuse the link for the free list */
-				dead = i;
-			}
-			i = next;
+			release_if_unused(t, i, &d);
 		}
 	}
 	pthread_mutex_unlock(&t->lock);
-	while (dead) {
-		struct inode *next = dead->next_key;
-		free_record(dead);
-		dead = next;
-	}
+	free_dead(t, &d);
 }
 
 struct inode **inode_table_one_per_mount(struct inode_table *t, size_t *n)
@@ -330,6 +614,14 @@ size_t inode_table_count(struct inode_table *t)
 {
 	pthread_mutex_lock(&t->lock);
 	size_t n = t->count;
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+size_t inode_table_fds_open(struct inode_table *t)
+{
+	pthread_mutex_lock(&t->lock);
+	size_t n = t->fds_open;
 	pthread_mutex_unlock(&t->lock);
 	return n;
 }

@@ -3,13 +3,19 @@
  * A record is keyed by (st_ino, st_dev, mount id) and named to the guest by
  * a fresh 64-bit nodeid that is never reused within the process.  Two
  * counters keep it alive: nlookup (the guest's references, dropped by
- * FORGET) and refs (requests using it right now).  The record and its host
- * reference go when both reach zero; the root is pinned.
+ * FORGET) and refs (requests using it right now, and children naming it as
+ * their parent).  The record goes when both reach zero; the root is pinned.
  *
- * One mutex guards the hash chains and both counters; it is never held
- * across a system call.  How a record reaches its host inode (an O_PATH fd
- * today) is private to inode_table.c and inode_fd.c: everyone else goes
- * through inode_get_fd()/inode_put_fd() (inode_fd.h). */
+ * A record needs no open descriptor.  It may hold an O_PATH fd in a
+ * bounded LRU cache (the fd cache: at most fd_cap descriptors, mount fds
+ * included, plus those borrowed by requests right now); once evicted the
+ * fd is found again (inode_fd.c) by the record's file handle, or from its
+ * parent's fd and its name, and verified against the key.
+ *
+ * One mutex guards the hash chains, the counters, the fd cache and the
+ * parent/name links; it is never held across a system call.  Everyone but
+ * inode_table.c and inode_fd.c borrows descriptors through
+ * inode_get_fd()/inode_put_fd() (inode_fd.h). */
 #ifndef FS_INODE_TABLE_H
 #define FS_INODE_TABLE_H
 
@@ -18,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "file_handle.h"
 
 struct inode_key {
 	uint64_t ino, dev, mnt_id;
@@ -28,12 +36,21 @@ struct inode {
 	struct inode_key key;
 	uint64_t nodeid;
 	mode_t type;              /* S_IFMT bits; an inode never changes type */
-	/* Private to inode_table.c / inode_fd.c. */
-	int fd_;                  /* O_PATH | O_NOFOLLOW */
-	uint64_t nlookup;         /* under table lock */
-	uint64_t refs;            /* under table lock */
+	/* Private to inode_table.c / inode_fd.c, under the table lock. */
+	int fd_;                  /* O_PATH | O_NOFOLLOW, or -1 when evicted */
+	uint32_t fd_pins;         /* borrowed by requests: not evictable */
 	bool pinned;              /* the root: never freed */
+	bool by_handle;           /* found again by its file handle, not by name */
+	uint64_t nlookup;
+	uint64_t refs;
 	struct inode *next_key, *next_id;
+	struct inode *lru_prev, *lru_next; /* in the LRU iff fd_ >= 0, unpinned, evictable */
+	struct inode *parent;     /* ref held; NULL when found by handle */
+	char *name;               /* its name in parent (malloc'ed) */
+	/* The file handle, immutable (fh_len 0: none). */
+	int fh_type;
+	uint16_t fh_len;
+	unsigned char fh[];
 };
 
 struct inode_table {
@@ -42,11 +59,21 @@ struct inode_table {
 	size_t nbuckets, count;
 	uint64_t next_nodeid;
 	struct inode *root;
+	/* The fd cache. */
+	struct inode lru;          /* sentinel: lru.lru_next is the most recent */
+	size_t fds_open;           /* record fds open (cached or borrowed) */
+	size_t fd_cap;             /* most fds kept unborrowed, mount fds included */
+	bool open_by_handle;       /* file handles may be opened (prefer/mandatory, probed) */
+	struct mount_fds mounts;
+	/* Counters for tests and logs. */
+	uint64_t evictions, reopens_by_handle, reopens_by_name, stale;
 };
 
 int inode_table_init(struct inode_table *t);
 /* Frees every record, the root included (end of process). */
 void inode_table_fini(struct inode_table *t);
+/* Bound the fd cache to cap descriptors (>= 1); evicts at once if over. */
+void inode_table_set_fd_cap(struct inode_table *t, size_t cap);
 
 /* Insert the root record (nodeid FS_ROOT_ID, pinned); takes fd. */
 int inode_table_set_root(struct inode_table *t, const struct inode_key *k, mode_t type, int fd);
@@ -58,11 +85,21 @@ void inode_table_ref(struct inode_table *t, struct inode *i);
 /* Drop a ref taken by get/ref/lookup_insert. */
 void inode_table_put(struct inode_table *t, struct inode *i);
 
-/* One guest lookup of the host inode k: bump nlookup of the existing record
- * (closing fd) or insert a new one owning fd.  Returns the record with one
- * ref taken, or NULL (ENOMEM, fd closed). */
+/* One guest lookup of the host inode k, found as name (NULL: nameless, e.g.
+ * O_TMPFILE) in parent (held by the caller): bump nlookup of the existing
+ * record or insert a new one.  fd is an O_PATH fd of the inode: it becomes
+ * the record's cached fd if the record has none, else it is closed.  The
+ * record remembers where it was last found, to find it again once its fd
+ * is evicted.  Returns the record with one ref taken, or NULL (ENOMEM, fd
+ * closed). */
 struct inode *inode_table_lookup_insert(struct inode_table *t, const struct inode_key *k,
-					mode_t type, int fd);
+					mode_t type, int fd, struct inode *parent,
+					const char *name);
+
+/* The guest moved a name: the record now found as newname in newparent
+ * (key k) remembers that (only used to find it again after eviction). */
+void inode_table_moved(struct inode_table *t, const struct inode_key *k, struct inode *newparent,
+		       const char *newname);
 
 /* One more guest lookup of a record already held ("." or a new link). */
 void inode_table_relookup(struct inode_table *t, struct inode *i);
@@ -81,5 +118,17 @@ struct inode **inode_table_one_per_mount(struct inode_table *t, size_t *n);
 
 /* Number of live records (tests). */
 size_t inode_table_count(struct inode_table *t);
+/* Record descriptors open right now, mount fds included (tests, budget). */
+size_t inode_table_fds_open(struct inode_table *t);
+
+/* For inode_fd.c, with t->lock held. */
+void inode_table_pin_fd_locked(struct inode_table *t, struct inode *i);
+void inode_table_unpin_fd_locked(struct inode_table *t, struct inode *i);
+/* Give i (fd_ < 0) the descriptor fd, pinned once. */
+void inode_table_install_fd_locked(struct inode_table *t, struct inode *i, int fd);
+/* Close what the cap evicts: call after dropping the lock with the array
+ * filled by inode_table_collect_victims_locked. */
+#define INODE_VICTIMS_MAX 16
+size_t inode_table_collect_victims_locked(struct inode_table *t, int fds[INODE_VICTIMS_MAX]);
 
 #endif

@@ -16,9 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "creds.h"
+#include "log/log.h"
 #include "submounts.h"
 
 int pt_node_get(struct pt *pt, uint64_t nodeid, struct pt_node *n)
@@ -26,7 +28,7 @@ int pt_node_get(struct pt *pt, uint64_t nodeid, struct pt_node *n)
 	n->i = inode_table_get(&pt->inodes, nodeid);
 	if (!n->i)
 		return -EBADF;
-	n->fd = inode_get_fd(n->i);
+	n->fd = inode_get_fd(&pt->inodes, n->i);
 	if (n->fd < 0) {
 		int r = n->fd;
 		inode_table_put(&pt->inodes, n->i);
@@ -40,7 +42,7 @@ void pt_node_put(struct pt *pt, struct pt_node *n)
 {
 	if (!n->i)
 		return;
-	inode_put_fd(n->i, n->fd);
+	inode_put_fd(&pt->inodes, n->i, n->fd);
 	inode_table_put(&pt->inodes, n->i);
 	n->i = NULL;
 	n->fd = -1;
@@ -112,6 +114,79 @@ static double cache_timeout(enum cache_mode m)
 	}
 }
 
+/* The descriptor budget.  Of RLIMIT_NOFILE, FD_RESERVE (or a quarter of a
+ * small limit) is kept for the daemon itself: the vhost-user socket, queue
+ * eventfds, memory regions, logs, /proc, and the descriptors a request
+ * opens for a moment (a lookup's new fd before the cache takes it, an open
+ * about to become a handle).  Of the rest, the inode fd cache (record fds
+ * and per-mount fds) takes --inode-fd-cache or half, at most
+ * FD_CACHE_DEFAULT_MAX by default, and the guest's open files and
+ * directories take what is left. */
+#define FD_RESERVE 128
+#define FD_CACHE_DEFAULT_MAX 65536
+#define FD_CACHE_MIN 16
+
+static void set_fd_budget(struct pt *pt)
+{
+	struct rlimit rl;
+	uint64_t limit = 1024;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		limit = rl.rlim_cur == RLIM_INFINITY ? 1u << 30 : rl.rlim_cur;
+	if (limit > (1u << 30))
+		limit = 1u << 30;
+	uint64_t reserve = limit >= 4 * FD_RESERVE ? FD_RESERVE : limit / 4;
+	uint64_t usable = limit - reserve;
+	if (usable < 2 * FD_CACHE_MIN)
+		usable = 2 * FD_CACHE_MIN;
+	uint64_t cache = usable / 2;
+	if (cache > FD_CACHE_DEFAULT_MAX)
+		cache = FD_CACHE_DEFAULT_MAX;
+	if (pt->opt.inode_fd_cache) {
+		cache = pt->opt.inode_fd_cache;
+		if (cache > usable - FD_CACHE_MIN) {
+			log_warn("--inode-fd-cache=%u leaves no room for open files under "
+				 "RLIMIT_NOFILE %llu: using %llu",
+				 pt->opt.inode_fd_cache, (unsigned long long)limit,
+				 (unsigned long long)(usable - FD_CACHE_MIN));
+			cache = usable - FD_CACHE_MIN;
+		}
+	}
+	if (cache < FD_CACHE_MIN)
+		cache = FD_CACHE_MIN;
+	uint64_t open_files = usable - cache;
+	inode_table_set_fd_cap(&pt->inodes, (size_t)cache);
+	handle_table_set_max(&pt->handles, (uint32_t)open_files);
+	log_info("descriptors: RLIMIT_NOFILE %llu = %llu inode fd cache + %llu guest open files "
+		 "+ %llu reserved; file handles %s",
+		 (unsigned long long)limit, (unsigned long long)cache,
+		 (unsigned long long)open_files, (unsigned long long)(limit - cache - open_files),
+		 pt->inodes.open_by_handle ? "on" : "off");
+}
+
+/* --inode-file-handles: whether inodes are found again by file handle.
+ * 0, or -1 with err filled (mandatory and not possible). */
+static int choose_file_handles(struct pt *pt, int root_fd, char *err, size_t errlen)
+{
+	pt->inodes.open_by_handle = false;
+	if (pt->opt.file_handles == IFH_NEVER)
+		return 0;
+	int r = inode_fd_probe_handles(root_fd);
+	if (r == 0) {
+		pt->inodes.open_by_handle = true;
+		return 0;
+	}
+	if (pt->opt.file_handles == IFH_MANDATORY) {
+		snprintf(err, errlen,
+			 "--inode-file-handles=mandatory: file handles do not work on '%s': %s%s",
+			 pt->root_path, strerror(-r),
+			 r == -EPERM ? " (open_by_handle_at needs CAP_DAC_READ_SEARCH)" : "");
+		return -1;
+	}
+	log_info("file handles unavailable on %s (%s): inodes are found again by name",
+		 pt->root_path, strerror(-r));
+	return 0;
+}
+
 void *passthrough_new(const struct passthrough_options *opt, char *err, size_t errlen)
 {
 	struct pt *pt = calloc(1, sizeof(*pt));
@@ -124,6 +199,8 @@ void *passthrough_new(const struct passthrough_options *opt, char *err, size_t e
 	pt->root_path = strdup(opt->root ? opt->root : "");
 	pt->opt.root = pt->root_path;
 	pt->timeout = cache_timeout(opt->cache);
+	pt->creds = (struct creds_policy){ .switch_ids = opt->switch_creds,
+					   .uids = opt->uid_map, .gids = opt->gid_map };
 	if (!pt->root_path || inode_table_init(&pt->inodes) < 0) {
 		snprintf(err, errlen, "out of memory");
 		free(pt->root_path);
@@ -153,11 +230,16 @@ void *passthrough_new(const struct passthrough_options *opt, char *err, size_t e
 			 strerror(-r));
 		goto fail;
 	}
+	if (choose_file_handles(pt, fd, err, errlen) < 0) {
+		close(fd);
+		goto fail;
+	}
 	struct inode_key k = { .ino = st.st_ino, .dev = st.st_dev, .mnt_id = mnt_id };
 	if (inode_table_set_root(&pt->inodes, &k, st.st_mode, fd) < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	set_fd_budget(pt);
 	return pt;
 fail:
 	passthrough_free(pt);

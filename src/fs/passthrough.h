@@ -23,6 +23,10 @@ struct passthrough_options {
 	bool switch_creds;             /* run each request as the guest's uid/gid */
 	bool preserve_noatime;
 	enum inode_file_handles file_handles;
+	unsigned inode_fd_cache;       /* most O_PATH fds cached for inodes; 0: from the budget */
+	/* Borrowed, may be NULL; they must outlive the filesystem. */
+	const struct xattrmap *xattrmap;       /* --xattrmap */
+	const struct idmap *uid_map, *gid_map; /* --translate-uid/--translate-gid */
 };
 
 extern const struct fs_ops passthrough_ops;

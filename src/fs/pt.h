@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "creds.h"
 #include "fs_ops.h"
 #include "handles.h"
 #include "inode_fd.h"
@@ -18,6 +19,7 @@ struct pt {
 	struct inode_table inodes;
 	struct handle_table handles;
 	double timeout;                 /* entry and attr timeouts of the cache mode */
+	struct creds_policy creds;      /* ids requests run with (opt.switch_creds, id maps) */
 	/* What INIT agreed (written by init, before any other request). */
 	bool submounts, writeback, killpriv_v2, posix_acl;
 };
@@ -57,6 +59,11 @@ mode_t pt_create_mode(const struct pt *pt, mode_t mode, mode_t umask);
 /* Clear setuid (and setgid with group-execute) of the regular file fd
  * names, as the kernel does when a writer lacks CAP_FSETID. */
 int pt_kill_suidgid(struct pt *pt, int fd);
+
+/* With --xattrmap renaming security.capability, remove the renamed xattr
+ * of a regular file where the host kernel would drop the real one (write,
+ * truncate, chown): fd is an open fd of i, or -1 to open one here. */
+int pt_drop_mapped_caps(struct pt *pt, struct inode *i, int fd);
 
 /* The ops, by file. */
 int pt_init(void *fs, struct fs_conn *conn);

@@ -21,6 +21,7 @@ int pt_getattr(void *fs, const struct fs_ctx *c, uint64_t nodeid, uint64_t fh, s
 	if (r < 0)
 		return r;
 	r = stat_fd(n.fd, st, NULL);
+	creds_owner_to_guest(&pt->creds, st);
 	pt_node_put(pt, &n);
 	*attr_timeout = pt->timeout;
 	return r;
@@ -38,6 +39,8 @@ static int set_size(struct pt *pt, struct pt_node *n, struct handle *h, const st
 	if (fd < 0)
 		return fd;
 	int r = ftruncate(fd, in->size) < 0 ? -errno : 0;
+	if (r == 0)
+		r = pt_drop_mapped_caps(pt, n->i, fd);
 	if (!h)
 		close(fd);
 	return r;
@@ -89,6 +92,11 @@ int pt_setattr(void *fs, const struct fs_ctx *c, uint64_t nodeid, const struct f
 	if (in->valid & (FATTR_UID | FATTR_GID)) {
 		uid_t uid = (in->valid & FATTR_UID) ? in->uid : (uid_t)-1;
 		gid_t gid = (in->valid & FATTR_GID) ? in->gid : (gid_t)-1;
+		r = creds_owner_to_host(&pt->creds, &uid, &gid);
+		if (r == 0)
+			r = pt_drop_mapped_caps(pt, n.i, h ? h->fd : -1);
+		if (r < 0)
+			goto out;
 		if (fchownat(n.fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
 			r = -errno;
 			goto out;
@@ -115,6 +123,7 @@ int pt_setattr(void *fs, const struct fs_ctx *c, uint64_t nodeid, const struct f
 	}
 	/* FATTR_CTIME: the host sets ctime itself on any change above. */
 	r = stat_fd(n.fd, st, NULL);
+	creds_owner_to_guest(&pt->creds, st);
 	*attr_timeout = pt->timeout;
 out:
 	handle_put(&pt->handles, h);
@@ -167,7 +176,7 @@ int pt_access(void *fs, const struct fs_ctx *c, uint64_t nodeid, int mask)
 	char name[PROC_FD_NAME_LEN];
 	proc_fd_name(n.fd, name);
 	struct creds_saved cs;
-	r = creds_enter(pt->opt.switch_creds, c, &cs);
+	r = creds_enter(&pt->creds, c, &cs);
 	if (r == 0) {
 		/* AT_EACCESS: the effective ids, which are the guest's now. */
 		r = faccessat(pt->proc_fd, name, mask, AT_EACCESS) < 0 ? -errno : 0;
@@ -188,7 +197,11 @@ static int sync_one(struct pt *pt, struct inode *i)
 		flags = O_RDONLY | O_NONBLOCK;
 	else
 		return 0;
+	int pfd = inode_get_fd(&pt->inodes, i);
+	if (pfd < 0)
+		return pfd;
 	int fd = inode_open(pt->proc_fd, i, flags);
+	inode_put_fd(&pt->inodes, i, pfd);
 	if (fd < 0)
 		return fd;
 	int r = syncfs(fd) < 0 ? -errno : 0;

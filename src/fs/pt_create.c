@@ -79,7 +79,7 @@ int pt_create(void *fs, const struct fs_ctx *c, uint64_t parent, const char *nam
 	if (r < 0)
 		return r;
 	struct creds_saved cs;
-	r = creds_enter(pt->opt.switch_creds, c, &cs);
+	r = creds_enter(&pt->creds, c, &cs);
 	if (r < 0)
 		goto out;
 	mode_t mode = pt_create_mode(pt, cr->mode, cr->umask) & 07777;
@@ -119,7 +119,7 @@ int pt_tmpfile(void *fs, const struct fs_ctx *c, uint64_t parent, const struct f
 	if (r < 0)
 		return r;
 	struct creds_saved cs;
-	r = creds_enter(pt->opt.switch_creds, c, &cs);
+	r = creds_enter(&pt->creds, c, &cs);
 	if (r < 0)
 		goto out;
 	mode_t mode = pt_create_mode(pt, cr->mode, cr->umask) & 07777;

@@ -56,7 +56,7 @@ int pt_opendir(void *fs, const struct fs_ctx *c, uint64_t nodeid, int flags, str
 		return -ENOTDIR;
 	}
 	struct creds_saved cs;
-	r = creds_enter(pt->opt.switch_creds, c, &cs);
+	r = creds_enter(&pt->creds, c, &cs);
 	if (r == 0) {
 		r = inode_open(pt->proc_fd, n.i, O_RDONLY | O_DIRECTORY);
 		creds_leave(&cs);
@@ -74,7 +74,7 @@ int pt_opendir(void *fs, const struct fs_ctx *c, uint64_t nodeid, int flags, str
 	pthread_mutex_init(&ds->lock, NULL);
 	ds->pt = pt;
 	ds->dir = n.i; /* the node's ref moves to the stream */
-	inode_put_fd(n.i, n.fd);
+	inode_put_fd(&pt->inodes, n.i, n.fd);
 	r = handle_new(&pt->handles, HANDLE_DIR, fd, ds, dir_stream_free, &o->fh);
 	if (r < 0) {
 		dir_stream_free(ds);
@@ -116,12 +116,12 @@ static int emit(struct pt *pt, struct dir_stream *ds, const struct linux_dirent6
 	struct fs_entry e;
 	struct inode *held = NULL;
 	bool dots = !strcmp(d->d_name, ".") || !strcmp(d->d_name, "..");
-	int fd = dots ? -1 : inode_get_fd(ds->dir);
+	int fd = dots ? -1 : inode_get_fd(&pt->inodes, ds->dir);
 	if (fd >= 0) {
 		struct pt_node dir = { .i = ds->dir, .fd = fd };
 		if (pt_lookup_at(pt, &dir, d->d_name, &e, &held) < 0)
 			held = NULL; /* vanished meanwhile: sent without a node */
-		inode_put_fd(ds->dir, fd);
+		inode_put_fd(&pt->inodes, ds->dir, fd);
 	}
 	if (!held) {
 		memset(&e, 0, sizeof(e));

@@ -32,6 +32,7 @@ static void fill_entry(struct pt *pt, struct fs_entry *e, struct inode *parent, 
 	memset(e, 0, sizeof(*e));
 	e->nodeid = i->nodeid;
 	e->attr = *st;
+	creds_owner_to_guest(&pt->creds, &e->attr);
 	e->entry_timeout = e->attr_timeout = pt->timeout;
 	if (submount_flag(pt->opt.announce_submounts && pt->submounts, parent, i, name))
 		e->attr_flags |= FUSE_ATTR_SUBMOUNT;
@@ -48,7 +49,8 @@ int pt_enter_fd(struct pt *pt, struct pt_node *dir, const char *name, int path_f
 		return r;
 	}
 	struct inode_key k = { .ino = st.st_ino, .dev = st.st_dev, .mnt_id = mnt_id };
-	struct inode *i = inode_table_lookup_insert(&pt->inodes, &k, st.st_mode, path_fd);
+	struct inode *i = inode_table_lookup_insert(&pt->inodes, &k, st.st_mode, path_fd, dir->i,
+						    name);
 	if (!i)
 		return -ENOMEM;
 	fill_entry(pt, e, dir->i, i, &st, name);
@@ -135,7 +137,7 @@ static int make_node(struct pt *pt, const struct fs_ctx *c, uint64_t parent, con
 	if (r < 0)
 		return r;
 	struct creds_saved cs;
-	r = creds_enter(pt->opt.switch_creds, c, &cs);
+	r = creds_enter(&pt->creds, c, &cs);
 	if (r == 0) {
 		int rc;
 		if (kind == MAKE_SYMLINK) {
@@ -204,7 +206,7 @@ int pt_link(void *fs, const struct fs_ctx *c, uint64_t nodeid, uint64_t newparen
 		goto out;
 	}
 	struct creds_saved cs;
-	r = creds_enter(pt->opt.switch_creds, c, &cs);
+	r = creds_enter(&pt->creds, c, &cs);
 	if (r < 0)
 		goto out;
 	/* linkat(fd, "", AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH, which a
@@ -253,6 +255,31 @@ int pt_rmdir(void *fs, const struct fs_ctx *c, uint64_t parent, const char *name
 	return remove_name(fs, parent, name, AT_REMOVEDIR);
 }
 
+/* Records remember where they were last found, to find them again once
+ * their fd is evicted: tell the table the new names (a host rename is
+ * only noticed at the next lookup). */
+static void note_one(struct pt *pt, struct pt_node *dir, const char *name)
+{
+	struct stat st;
+	uint64_t mnt_id;
+	int fd = openat(dir->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (stat_fd(fd, &st, &mnt_id) == 0) {
+		struct inode_key k = { .ino = st.st_ino, .dev = st.st_dev, .mnt_id = mnt_id };
+		inode_table_moved(&pt->inodes, &k, dir->i, name);
+	}
+	close(fd);
+}
+
+static void note_moved(struct pt *pt, struct pt_node *to, const char *newname,
+		       struct pt_node *from, const char *exchanged)
+{
+	note_one(pt, to, newname);
+	if (exchanged)
+		note_one(pt, from, exchanged);
+}
+
 int pt_rename(void *fs, const struct fs_ctx *c, uint64_t parent, const char *name,
 	      uint64_t newparent, const char *newname, unsigned flags)
 {
@@ -270,6 +297,8 @@ int pt_rename(void *fs, const struct fs_ctx *c, uint64_t parent, const char *nam
 	r = pt_node_get(pt, newparent, &to);
 	if (r == 0)
 		r = renameat2(from.fd, name, to.fd, newname, flags) < 0 ? -errno : 0;
+	if (r == 0)
+		note_moved(pt, &to, newname, &from, (flags & RENAME_EXCHANGE) ? name : NULL);
 	pt_node_put(pt, &to);
 	pt_node_put(pt, &from);
 	return r;

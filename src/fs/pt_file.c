@@ -31,7 +31,7 @@ int pt_open(void *fs, const struct fs_ctx *c, uint64_t nodeid, int flags, struct
 		return hflags;
 	}
 	struct creds_saved cs;
-	r = creds_enter(pt->opt.switch_creds, c, &cs);
+	r = creds_enter(&pt->creds, c, &cs);
 	if (r == 0) {
 		r = inode_open(pt->proc_fd, n.i, hflags & ~O_DIRECTORY);
 		creds_leave(&cs);
@@ -43,6 +43,8 @@ int pt_open(void *fs, const struct fs_ctx *c, uint64_t nodeid, int flags, struct
 	/* FUSE_OPEN_KILL_SUIDGID: the open truncates on behalf of a caller
 	 * without CAP_FSETID. */
 	r = c->kill_suidgid ? pt_kill_suidgid(pt, fd) : 0;
+	if (r == 0 && (hflags & O_TRUNC))
+		r = pt_drop_mapped_caps(pt, NULL, fd);
 	if (r == 0)
 		r = handle_new(&pt->handles, HANDLE_FILE, fd, NULL, NULL, &o->fh);
 	if (r < 0) {
@@ -104,7 +106,10 @@ int pt_fallocate(void *fs, const struct fs_ctx *c, uint64_t nodeid, uint64_t fh,
 	struct handle *h = handle_get(&pt->handles, fh, HANDLE_FILE);
 	if (!h)
 		return -EBADF;
-	int r = fallocate(h->fd, mode, off, len) < 0 ? -errno : 0;
+	/* As the kernel drops the real security.capability. */
+	int r = pt_drop_mapped_caps(pt, NULL, h->fd);
+	if (r == 0 && fallocate(h->fd, mode, off, len) < 0)
+		r = -errno;
 	handle_put(&pt->handles, h);
 	return r;
 }
@@ -140,15 +145,15 @@ int pt_copy_file_range(void *fs, const struct fs_ctx *c, uint64_t nodein, uint64
 	struct handle *hin = handle_get(&pt->handles, fhin, HANDLE_FILE);
 	struct handle *hout = handle_get(&pt->handles, fhout, HANDLE_FILE);
 	int r = -EBADF;
-	if (hin && hout) {
+	if (hin && hout)
+		r = pt_drop_mapped_caps(pt, NULL, hout->fd);
+	if (r == 0) {
 		loff_t oi = offin, oo = offout;
 		ssize_t n = copy_file_range(hin->fd, &oi, hout->fd, &oo, len, 0);
-		if (n < 0) {
+		if (n < 0)
 			r = -errno;
-		} else {
+		else
 			*done = (size_t)n;
-			r = 0;
-		}
 	}
 	handle_put(&pt->handles, hout);
 	handle_put(&pt->handles, hin);

@@ -80,6 +80,10 @@ int pt_write(void *fs, const struct fs_ctx *c, uint64_t nodeid, uint64_t fh, off
 	 * without the capability. */
 	if (r == 0 && kill_priv)
 		r = pt_kill_suidgid(pt, h->fd);
+	/* The host kernel drops security.capability on any write, but not
+	 * the name --xattrmap stores it under. */
+	if (r == 0)
+		r = pt_drop_mapped_caps(pt, NULL, h->fd);
 	while (r == 0 && cur.left) {
 		ssize_t n = pwritev(h->fd, cur.v, iov_cursor_batch(&cur), off + (off_t)*done);
 		if (n < 0) {

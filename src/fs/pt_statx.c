@@ -19,6 +19,8 @@ int pt_statx(void *fs, const struct fs_ctx *c, uint64_t nodeid, uint64_t fh, uns
 	int at = AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | (int)(flags & AT_STATX_SYNC_TYPE);
 	/* The basic fields always: the guest refreshes its inode from them. */
 	r = statx(n.fd, "", at, (mask & STATX_ALL) | STATX_BASIC_STATS, stx) < 0 ? -errno : 0;
+	if (r == 0)
+		creds_ids_to_guest(&pt->creds, &stx->stx_uid, &stx->stx_gid);
 	pt_node_put(pt, &n);
 	*attr_timeout = pt->timeout;
 	return r;

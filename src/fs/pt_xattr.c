@@ -9,7 +9,10 @@
  * magic link resolves to the node itself, which is not followed further.
  * Without opt.xattr every call answers ENOSYS so the guest stops asking.
  * POSIX ACL names (system.posix_acl_*) pass through when ACLs were agreed;
- * otherwise setting or removing them answers EOPNOTSUPP. */
+ * otherwise setting or removing them answers EOPNOTSUPP.
+ * With --xattrmap (xattrmap.h) the guest's names are renamed on the way in
+ * and the host's list filtered and renamed on the way out; the ACL policy
+ * above looks at the guest's name. */
 #include "pt.h"
 
 #include <errno.h>
@@ -18,8 +21,11 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <stdlib.h>
+
 #include "creds.h"
 #include "log/log.h"
+#include "xattrmap.h"
 
 enum xop { XSET, XGET, XLIST, XREMOVE };
 
@@ -101,7 +107,21 @@ static ssize_t xattr_call(struct pt *pt, const struct fs_ctx *c, uint64_t nodeid
 	/* Setting an access ACL may clear setgid depending on who asks. */
 	struct creds_saved cs = { 0 };
 	if (acl && x->op == XSET && !strcmp(x->name, "system.posix_acl_access"))
-		err = creds_enter(pt->opt.switch_creds, c, &cs);
+		err = creds_enter(&pt->creds, c, &cs);
+	/* The guest's name becomes the host's (x is the caller's: copy). */
+	struct xreq mapped = *x;
+	char host_name[XATTRMAP_NAME_MAX + 1];
+	if (err == 0 && x->name && pt->opt.xattrmap) {
+		err = xattrmap_to_host(pt->opt.xattrmap, x->name, host_name);
+		/* Reading a refused name answers "no such attribute", as QEMU's
+		 * C virtiofsd does: the guest kernel probes names (file
+		 * capabilities, ACLs, security labels) on its own and must not
+		 * see an error for them. */
+		if (err == -EPERM && x->op == XGET)
+			err = -ENODATA;
+		mapped.name = host_name;
+	}
+	x = &mapped;
 	ssize_t r = err;
 	if (err == 0 && (S_ISREG(n.i->type) || S_ISDIR(n.i->type))) {
 		int fd = inode_open(pt->proc_fd, n.i,
@@ -144,15 +164,72 @@ int pt_getxattr(void *fs, const struct fs_ctx *c, uint64_t nodeid, const char *n
 	return 0;
 }
 
+/* LISTXATTR under --xattrmap: the host's whole list (whatever the guest's
+ * size), then filtered.  The list may grow between the two calls. */
+static int list_mapped(struct pt *pt, const struct fs_ctx *c, uint64_t nodeid, char *buf,
+		       size_t size, size_t *len)
+{
+	for (int attempt = 0; attempt < 8; attempt++) {
+		struct xreq probe = { .op = XLIST };
+		ssize_t need = xattr_call(pt, c, nodeid, &probe);
+		if (need < 0)
+			return (int)need;
+		char *all = malloc((size_t)need + 1);
+		if (!all)
+			return -ENOMEM;
+		struct xreq x = { .op = XLIST, .buf = all, .size = (size_t)need };
+		ssize_t got = need ? xattr_call(pt, c, nodeid, &x) : 0;
+		if (got == -ERANGE) {
+			free(all);
+			continue;
+		}
+		ssize_t r = got < 0 ? got
+				    : xattrmap_list_to_guest(pt->opt.xattrmap, all, (size_t)got, buf, size);
+		free(all);
+		if (r < 0)
+			return (int)r;
+		*len = (size_t)r;
+		return 0;
+	}
+	return -EAGAIN;
+}
+
 int pt_listxattr(void *fs, const struct fs_ctx *c, uint64_t nodeid, char *buf, size_t size,
 		 size_t *len)
 {
+	struct pt *pt = fs;
+	if (pt->opt.xattr && pt->opt.xattrmap)
+		return list_mapped(pt, c, nodeid, buf, size, len);
 	struct xreq x = { .op = XLIST, .buf = size ? buf : NULL, .size = size };
 	ssize_t r = xattr_call(fs, c, nodeid, &x);
 	if (r < 0)
 		return (int)r;
 	*len = (size_t)r;
 	return 0;
+}
+
+int pt_drop_mapped_caps(struct pt *pt, struct inode *i, int fd)
+{
+	const char *name = xattrmap_caps_name(pt->opt.xattrmap);
+	if (!name || !pt->opt.xattr)
+		return 0;
+	int own = -1;
+	if (fd < 0) {
+		if (!i || !S_ISREG(i->type))
+			return 0; /* file capabilities live on regular files only */
+		own = fd = inode_open(pt->proc_fd, i, O_RDONLY | O_NONBLOCK);
+		if (fd < 0)
+			return fd;
+	}
+	int r = fremovexattr(fd, name) < 0 ? -errno : 0;
+	if (own >= 0)
+		close(own);
+	/* None there, or a filesystem without xattrs: nothing to drop. */
+	if (r == -ENODATA || r == -EOPNOTSUPP)
+		r = 0;
+	if (r < 0)
+		log_warn("cannot remove %s on a write/truncate/chown: %s", name, strerror(-r));
+	return r;
 }
 
 int pt_removexattr(void *fs, const struct fs_ctx *c, uint64_t nodeid, const char *name)

@@ -138,6 +138,27 @@ static int not_yet(struct options *o, const char *v, char *err, size_t n)
 	return fail(err, n, "this option is not supported by this virtiofsd yet");
 }
 
+/* Repeatable: each --translate-uid/--translate-gid adds one entry. */
+static int add_id_map(const char **list, unsigned *n, const char *v, char *err, size_t errlen)
+{
+	if (!*v)
+		return fail(err, errlen, "needs a non-empty value");
+	if (*n == OPTIONS_MAX_ID_MAPS)
+		return fail(err, errlen, "more than %d entries", OPTIONS_MAX_ID_MAPS);
+	list[(*n)++] = v;
+	return 0;
+}
+
+static int set_translate_uid(struct options *o, const char *v, char *err, size_t n)
+{
+	return add_id_map(o->translate_uid, &o->n_translate_uid, v, err, n);
+}
+
+static int set_translate_gid(struct options *o, const char *v, char *err, size_t n)
+{
+	return add_id_map(o->translate_gid, &o->n_translate_gid, v, err, n);
+}
+
 static int no_migration(struct options *o, const char *v, char *err, size_t n)
 {
 	return fail(err, n, "live migration is not supported by this virtiofsd yet");
@@ -160,12 +181,13 @@ static const struct opt_def long_opts[] = {
 	{ "xattr", 0, K_TRUE, F(xattr), NULL, NULL, "enable extended attributes", NULL },
 	{ "posix-acl", 0, K_SPECIAL, 0, NULL, NULL, "enable POSIX ACLs (implies --xattr)", set_posix_acl },
 	{ "security-label", 0, K_SPECIAL, 0, NULL, NULL, "security labels on new files (FUSE_SECURITY_CTX; not supported yet: refused)", not_yet },
-	{ "xattrmap", 0, K_SPECIAL, 0, NULL, "RULES", "xattr name mapping rules (not supported yet: refused)", not_yet },
+	{ "xattrmap", 0, K_STR, F(xattrmap), NULL, "RULES", "rename xattrs between guest and host (implies --xattr): rules :type:scope:key:prepend: with type prefix|ok|bad|unsupported, scope client|server|all, first match wins, or one last :map:key:prepend:; any first character is the separator", NULL },
 	{ "sandbox", 0, K_ENUM, F(sandbox), sandbox_names, "MODE", "namespace|chroot|none [default: namespace]", NULL },
 	{ "seccomp", 0, K_ENUM, F(seccomp), seccomp_names, "ACTION", "kill|log|trap|none: action on a forbidden syscall [default: kill]", NULL },
 	{ "announce-submounts", 0, K_TRUE, F(announce_submounts), NULL, NULL, "show host submounts as separate filesystems in the guest (reveals the host's mount structure) [default: off]", NULL },
 	{ "no-announce-submounts", 0, K_FALSE, F(announce_submounts), NULL, NULL, "do not announce submounts (one guest filesystem; st_dev/st_ino may repeat)", NULL },
-	{ "inode-file-handles", 0, K_ENUM, F(inode_file_handles), ifh_names, "MODE", "never|prefer|mandatory: name inodes by file handles instead of open fds [default: prefer]", NULL },
+	{ "inode-file-handles", 0, K_ENUM, F(inode_file_handles), ifh_names, "MODE", "never|prefer|mandatory: find inodes whose cached fd was evicted by file handle (needs CAP_DAC_READ_SEARCH; mandatory: refuse to start without) rather than by name [default: prefer]", NULL },
+	{ "inode-fd-cache", 0, K_UINT, F(inode_fd_cache), NULL, "N", "most O_PATH fds kept open for known inodes (least recently used evicted); the rest of RLIMIT_NOFILE, less a reserve, is for the guest's open files [default: half, at most 65536]", NULL },
 	{ "cache", 0, K_ENUM, F(cache), cache_names, "MODE", "never|metadata|auto|always [default: auto]", NULL },
 	{ "allow-direct-io", 0, K_TRUE, F(allow_direct_io), NULL, NULL, "honour O_DIRECT from the guest", NULL },
 	{ "allow-mmap", 0, K_TRUE, F(allow_mmap), NULL, NULL, "allow shared mmap with cache=never (FUSE_DIRECT_IO_ALLOW_MMAP)", NULL },
@@ -180,8 +202,8 @@ static const struct opt_def long_opts[] = {
 	{ "syslog", 0, K_TRUE, F(syslog), NULL, NULL, "log to syslog instead of stderr", NULL },
 	{ "preserve-noatime", 0, K_TRUE, F(preserve_noatime), NULL, NULL, "keep O_NOATIME from the guest", NULL },
 	{ "modcaps", 0, K_STR, F(modcaps), NULL, "CAPS", "+cap:-cap: add to or drop from the kept capabilities (chown, dac_override, fowner, fsetid, setgid, setuid, mknod, setfcap)", NULL },
-	{ "translate-uid", 0, K_SPECIAL, 0, NULL, "MAP", "uid translation (not supported yet: refused)", not_yet },
-	{ "translate-gid", 0, K_SPECIAL, 0, NULL, "MAP", "gid translation (not supported yet: refused)", not_yet },
+	{ "translate-uid", 0, K_SPECIAL, 0, NULL, "MAP", "translate uids (repeatable): map:GUEST:HOST:COUNT (both ways), guest:GUEST:HOST:COUNT, host:HOST:GUEST:COUNT, squash-guest:GUEST:HOST:COUNT, squash-host:HOST:GUEST:COUNT, forbid-guest:GUEST:COUNT (EPERM); other ids unchanged", set_translate_uid },
+	{ "translate-gid", 0, K_SPECIAL, 0, NULL, "MAP", "translate gids (repeatable), as --translate-uid", set_translate_gid },
 	{ "uid-map", 0, K_SPECIAL, 0, NULL, "MAP", "uid map for --sandbox=namespace as a user (not supported yet: refused)", not_yet },
 	{ "gid-map", 0, K_SPECIAL, 0, NULL, "MAP", "gid map (not supported yet: refused)", not_yet },
 	{ "migration-mode", 0, K_SPECIAL, 0, NULL, "MODE", "live migration (not supported yet: refused)", no_migration },
@@ -216,7 +238,7 @@ static const struct opt_def compat_opts[] = {
 	{ "sandbox", 0, K_ENUM, F(sandbox), sandbox_names, "MODE", "same as --sandbox", NULL },
 	{ "log_level", 0, K_SPECIAL, 0, NULL, "LEVEL", "debug|info|warn|err", set_log_level },
 	{ "debug", 0, K_SPECIAL, 0, NULL, NULL, "same as -d", set_debug },
-	{ "xattrmap", 0, K_SPECIAL, 0, NULL, "RULES", "same as --xattrmap", not_yet },
+	{ "xattrmap", 0, K_STR, F(xattrmap), NULL, "RULES", "same as --xattrmap", NULL },
 	{ "modcaps", 0, K_STR, F(modcaps), NULL, "CAPS", "same as --modcaps", NULL },
 	{ "allow_direct_io", 0, K_TRUE, F(allow_direct_io), NULL, NULL, "same as --allow-direct-io", NULL },
 	{ "no_allow_direct_io", 0, K_FALSE, F(allow_direct_io), NULL, NULL, NULL, NULL },
@@ -378,6 +400,9 @@ static int check_consistency(struct options *o, char *err, size_t n)
 		return fail(err, n, "--readonly and --writeback exclude each other");
 	if (!o->readdirplus_set)
 		o->readdirplus = o->cache != CACHE_NEVER;
+	/* As in QEMU's C virtiofsd: a mapping is only useful with xattrs. */
+	if (o->xattrmap)
+		o->xattr = true;
 	if (o->posix_acl && !o->xattr)
 		return fail(err, n, "--posix-acl needs xattrs, but -o no_xattr was given");
 	return 0;

@@ -29,6 +29,7 @@ struct options {
 	enum seccomp_action seccomp;
 	bool announce_submounts;
 	enum inode_file_handles inode_file_handles;
+	unsigned inode_fd_cache;       /* --inode-fd-cache; 0: from the fd budget */
 	enum cache_mode cache;
 	bool allow_direct_io, allow_mmap, writeback, readdirplus, killpriv_v2, readonly;
 	bool flock, posix_lock;
@@ -39,7 +40,11 @@ struct options {
 	bool syslog;
 	bool preserve_noatime;
 	const char *modcaps;
-	const char *translate_uid, *translate_gid, *uid_map, *gid_map;
+	/* --translate-uid/--translate-gid, in order (checked by fs/idmap.c). */
+#define OPTIONS_MAX_ID_MAPS 32
+	const char *translate_uid[OPTIONS_MAX_ID_MAPS], *translate_gid[OPTIONS_MAX_ID_MAPS];
+	unsigned n_translate_uid, n_translate_gid;
+	const char *uid_map, *gid_map;
 	bool daemonize;
 	bool keep_listening;
 	bool print_capabilities, version, help;

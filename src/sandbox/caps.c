@@ -48,6 +48,26 @@ static int each_modcap(const char *list, int (*fn)(int add, int cap), char *err,
 	return 0;
 }
 
+static int dropped_cap = -1, dropped_found;
+
+static int note_drop(int add, int cap)
+{
+	if (cap == dropped_cap)
+		dropped_found = !add;
+	return 0;
+}
+
+bool caps_modcaps_drops(const char *modcaps, int cap)
+{
+	char err[128];
+	if (!modcaps)
+		return false;
+	dropped_cap = cap;
+	dropped_found = 0;
+	each_modcap(modcaps, note_drop, err, sizeof(err));
+	return dropped_found;
+}
+
 int caps_check_modcaps(const char *modcaps, char *err, size_t errlen)
 {
 	return modcaps ? each_modcap(modcaps, NULL, err, errlen) : 0;
@@ -60,7 +80,7 @@ static int update_one(int add, int cap)
 			    (unsigned)cap);
 }
 
-int caps_restrict(const char *modcaps)
+int caps_restrict(const char *modcaps, bool file_handles)
 {
 	char err[256];
 	capng_clear(CAPNG_SELECT_BOTH);
@@ -69,6 +89,12 @@ int caps_restrict(const char *modcaps)
 			log_error("capabilities: cannot keep capability %d", kept[i]);
 			return -1;
 		}
+	}
+	/* open_by_handle_at() needs it (DAC_OVERRIDE, kept already, is the
+	 * wider right). */
+	if (file_handles && update_one(1, CAP_DAC_READ_SEARCH) < 0) {
+		log_error("capabilities: cannot keep CAP_DAC_READ_SEARCH");
+		return -1;
 	}
 	if (modcaps && each_modcap(modcaps, update_one, err, sizeof(err)) < 0) {
 		log_error("--modcaps: %s", err);

@@ -29,8 +29,8 @@ static void test_inodes(void)
 
 	/* Two lookups of one key: one record, nlookup 2. */
 	struct inode_key k = { 42, 7, 3 };
-	struct inode *a = inode_table_lookup_insert(&t, &k, S_IFREG, devnull());
-	struct inode *b = inode_table_lookup_insert(&t, &k, S_IFREG, devnull());
+	struct inode *a = inode_table_lookup_insert(&t, &k, S_IFREG, devnull(), NULL, NULL);
+	struct inode *b = inode_table_lookup_insert(&t, &k, S_IFREG, devnull(), NULL, NULL);
 	CHECK(a && a == b && a->nodeid > FS_ROOT_ID);
 	uint64_t id = a->nodeid;
 	inode_table_put(&t, a);
@@ -48,7 +48,7 @@ static void test_inodes(void)
 	CHECK(inode_table_get(&t, id) == NULL);
 
 	/* The same host inode again: a fresh nodeid. */
-	struct inode *c = inode_table_lookup_insert(&t, &k, S_IFREG, devnull());
+	struct inode *c = inode_table_lookup_insert(&t, &k, S_IFREG, devnull(), NULL, NULL);
 	CHECK(c && c->nodeid > id);
 	inode_table_put(&t, c);
 
@@ -64,7 +64,7 @@ static void test_inodes(void)
 	uint64_t ids[2000];
 	for (unsigned n = 0; n < 2000; n++) {
 		struct inode_key kk = { 1000 + n, 9, n % 3 };
-		struct inode *x = inode_table_lookup_insert(&t, &kk, S_IFREG, devnull());
+		struct inode *x = inode_table_lookup_insert(&t, &kk, S_IFREG, devnull(), NULL, NULL);
 		CHECK(x);
 		ids[n] = x->nodeid;
 		inode_table_put(&t, x);

@@ -1,0 +1,1 @@
+../../../tests/guest/tests/fd-budget/host-setup.sh

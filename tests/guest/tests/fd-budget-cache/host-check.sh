@@ -1,0 +1,1 @@
+../fd-budget/host-check.sh

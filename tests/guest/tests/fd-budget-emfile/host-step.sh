@@ -1,0 +1,1 @@
+../fd-budget/host-step.sh
