@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../log/log.h"
+
 /* [from, from + count) -> to + (id - from), or to for every id (squash),
  * or refused (forbid). */
 struct range {
@@ -25,15 +27,6 @@ struct idmap {
 	struct direction to_host, to_guest;
 };
 
-static int fail(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 struct idmap *idmap_new(void)
 {
@@ -62,13 +55,13 @@ static int add_range(struct direction *d, struct range nr, const char *what, cha
 	for (size_t i = 0; i < d->n; i++) {
 		const struct range *o = &d->r[i];
 		if (nr.from < o->from + o->count && o->from < nr.from + nr.count)
-			return fail(err, n, "%s range [%llu, %llu) overlaps an earlier entry", what,
+			return errbuf_fail(err, n, "%s range [%llu, %llu) overlaps an earlier entry", what,
 				    (unsigned long long)nr.from,
 				    (unsigned long long)(nr.from + nr.count));
 	}
 	struct range *r = realloc(d->r, (d->n + 1) * sizeof(*r));
 	if (!r)
-		return fail(err, n, "out of memory");
+		return errbuf_fail(err, n, "out of memory");
 	d->r = r;
 	d->r[d->n++] = nr;
 	return 0;
@@ -112,10 +105,10 @@ int idmap_add(struct idmap *m, const char *spec, char *err, size_t errlen)
 	while (isalnum((unsigned char)spec[tlen]) || spec[tlen] == '-' || spec[tlen] == '_')
 		tlen++;
 	if (!spec[tlen])
-		return fail(err, errlen, "'%s': expected TYPE:NUMBERS", spec);
+		return errbuf_fail(err, errlen, "'%s': expected TYPE:NUMBERS", spec);
 	char type[16];
 	if (tlen >= sizeof(type))
-		return fail(err, errlen, "'%s': unknown type", spec);
+		return errbuf_fail(err, errlen, "'%s': unknown type", spec);
 	for (size_t i = 0; i < tlen; i++)
 		type[i] = (char)tolower((unsigned char)spec[i]);
 	type[tlen] = '\0';
@@ -124,12 +117,12 @@ int idmap_add(struct idmap *m, const char *spec, char *err, size_t errlen)
 	bool forbid = !strcmp(type, "forbid-guest");
 	bool squash = !strcmp(type, "squash-guest") || !strcmp(type, "squash-host");
 	if (nv != (forbid ? 2 : 3))
-		return fail(err, errlen, "'%s': expected %s", spec,
+		return errbuf_fail(err, errlen, "'%s': expected %s", spec,
 			    forbid ? "forbid-guest:GUEST:COUNT" : "TYPE:FROM:TO:COUNT (32-bit numbers)");
 	uint64_t count = forbid ? v[1] : v[2];
 	if (count == 0 || v[0] + count > (uint64_t)UINT32_MAX + 1 ||
 	    (!forbid && !squash && v[1] + count > (uint64_t)UINT32_MAX + 1))
-		return fail(err, errlen, "'%s': empty range or one past 2^32", spec);
+		return errbuf_fail(err, errlen, "'%s': empty range or one past 2^32", spec);
 	struct range r = { .from = v[0], .count = count, .to = (uint32_t)v[1] };
 	if (forbid) {
 		r.to = 0;
@@ -158,7 +151,7 @@ int idmap_add(struct idmap *m, const char *spec, char *err, size_t errlen)
 		}
 		return 0;
 	}
-	return fail(err, errlen,
+	return errbuf_fail(err, errlen,
 		    "'%s': unknown type '%s' (map|guest|host|squash-guest|squash-host|forbid-guest)",
 		    spec, type);
 }

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../log/log.h"
+
 enum rule_type { R_PREFIX, R_OK, R_BAD, R_UNSUPPORTED };
 enum { SCOPE_CLIENT = 1, SCOPE_SERVER = 2, SCOPE_ALL = 3 };
 
@@ -24,15 +26,6 @@ struct xattrmap {
 	char *caps_name;
 };
 
-static int fail(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 void xattrmap_free(struct xattrmap *m)
 {
@@ -115,22 +108,22 @@ static int parse_rules(struct xattrmap *m, const char *spec, char *err, size_t n
 		if (!*p)
 			break;
 		if (had_map)
-			return fail(err, n, "rule %u: the 'map' rule must be the last one", no);
+			return errbuf_fail(err, n, "rule %u: the 'map' rule must be the last one", no);
 		char sep = *p++;
 		const char *type, *scope = "", *key, *prepend;
 		size_t typelen, scopelen = 0, keylen, prependlen;
 		if (!next_field(&p, sep, &type, &typelen))
-			return fail(err, n, "rule %u: missing '%c' after the type", no, sep);
+			return errbuf_fail(err, n, "rule %u: missing '%c' after the type", no, sep);
 		bool is_map = field_is(type, typelen, "map");
 		if (!is_map && !next_field(&p, sep, &scope, &scopelen))
-			return fail(err, n, "rule %u: missing '%c' after the scope", no, sep);
+			return errbuf_fail(err, n, "rule %u: missing '%c' after the scope", no, sep);
 		if (!next_field(&p, sep, &key, &keylen))
-			return fail(err, n, "rule %u: missing '%c' after the key", no, sep);
+			return errbuf_fail(err, n, "rule %u: missing '%c' after the key", no, sep);
 		if (!next_field(&p, sep, &prepend, &prependlen))
-			return fail(err, n, "rule %u: missing '%c' after the prepend field", no, sep);
+			return errbuf_fail(err, n, "rule %u: missing '%c' after the prepend field", no, sep);
 		if (is_map) {
 			if (add_map(m, key, keylen, prepend, prependlen))
-				return fail(err, n, "out of memory");
+				return errbuf_fail(err, n, "out of memory");
 			had_map = true;
 			continue;
 		}
@@ -144,7 +137,7 @@ static int parse_rules(struct xattrmap *m, const char *spec, char *err, size_t n
 		else if (field_is(type, typelen, "unsupported"))
 			t = R_UNSUPPORTED;
 		else
-			return fail(err, n, "rule %u: unknown type '%.*s' (prefix|ok|bad|unsupported|map)",
+			return errbuf_fail(err, n, "rule %u: unknown type '%.*s' (prefix|ok|bad|unsupported|map)",
 				    no, (int)typelen, type);
 		unsigned s;
 		if (field_is(scope, scopelen, "client"))
@@ -154,13 +147,13 @@ static int parse_rules(struct xattrmap *m, const char *spec, char *err, size_t n
 		else if (field_is(scope, scopelen, "all"))
 			s = SCOPE_ALL;
 		else
-			return fail(err, n, "rule %u: unknown scope '%.*s' (client|server|all)", no,
+			return errbuf_fail(err, n, "rule %u: unknown scope '%.*s' (client|server|all)", no,
 				    (int)scopelen, scope);
 		if (add_rule(m, t, s, key, keylen, prepend, prependlen))
-			return fail(err, n, "out of memory");
+			return errbuf_fail(err, n, "out of memory");
 	}
 	if (m->n == 0)
-		return fail(err, n, "no rules");
+		return errbuf_fail(err, n, "no rules");
 	return 0;
 }
 
@@ -168,7 +161,7 @@ struct xattrmap *xattrmap_parse(const char *spec, char *err, size_t errlen)
 {
 	struct xattrmap *m = calloc(1, sizeof(*m));
 	if (!m) {
-		fail(err, errlen, "out of memory");
+		errbuf_fail(err, errlen, "out of memory");
 		return NULL;
 	}
 	if (parse_rules(m, spec, err, errlen) < 0) {
@@ -181,7 +174,7 @@ struct xattrmap *xattrmap_parse(const char *spec, char *err, size_t errlen)
 	    strcmp(host, "security.capability") != 0) {
 		m->caps_name = strdup(host);
 		if (!m->caps_name) {
-			fail(err, errlen, "out of memory");
+			errbuf_fail(err, errlen, "out of memory");
 			xattrmap_free(m);
 			return NULL;
 		}

@@ -89,3 +89,12 @@ void log_ratelimited(struct log_ratelimit *rl, enum log_level level, const char 
 	else
 		log_msg(level, "%s", msg);
 }
+
+int errbuf_fail(char *err, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, n, fmt, ap);
+	va_end(ap);
+	return -1;
+}

@@ -2,6 +2,8 @@
 #ifndef LOG_H
 #define LOG_H
 
+#include <stddef.h>
+
 enum log_level { LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG, LOG_LVL_TRACE };
 
 void log_setup(enum log_level level, int use_syslog);
@@ -9,6 +11,9 @@ int log_level_parse(const char *s, enum log_level *out);
 extern enum log_level log_current_level;
 
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Formats a one-line error into err[n] for the caller to report; returns -1
+ * so parsers can write "return errbuf_fail(err, n, ...)". */
+int errbuf_fail(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* For messages a guest can trigger at will (one per bad request): at most
  * one per call site every few seconds, with a count of what was held back. */

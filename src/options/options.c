@@ -1,4 +1,5 @@
 #include "options.h"
+#include "../log/log.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -27,15 +28,6 @@ static const char *const seccomp_names[] = { "kill", "log", "trap", "none", NULL
 static const char *const cache_names[] = { "never", "metadata", "auto", "always", NULL };
 static const char *const ifh_names[] = { "never", "prefer", "mandatory", NULL };
 
-static int fail(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static int parse_uint(const char *v, unsigned *out)
 {
@@ -52,7 +44,7 @@ static int set_fd(struct options *o, const char *v, char *err, size_t n)
 {
 	unsigned x;
 	if (parse_uint(v, &x))
-		return fail(err, n, "invalid fd '%s'", v);
+		return errbuf_fail(err, n, "invalid fd '%s'", v);
 	o->fd = (int)x;
 	return 0;
 }
@@ -67,7 +59,7 @@ static int set_posix_acl(struct options *o, const char *v, char *err, size_t n)
 static int set_log_level(struct options *o, const char *v, char *err, size_t n)
 {
 	if (log_level_parse(v, &o->log_level))
-		return fail(err, n, "invalid log level '%s' (error|warn|info|debug|trace|off)", v);
+		return errbuf_fail(err, n, "invalid log level '%s' (error|warn|info|debug|trace|off)", v);
 	return 0;
 }
 
@@ -83,7 +75,7 @@ static int set_rlimit(struct options *o, const char *v, char *err, size_t n)
 	errno = 0;
 	unsigned long long x = strtoull(v, &end, 10);
 	if (errno || !*v || *end || *v == '-')
-		return fail(err, n, "invalid --rlimit-nofile value '%s'", v);
+		return errbuf_fail(err, n, "invalid --rlimit-nofile value '%s'", v);
 	o->rlimit_nofile = x;
 	o->rlimit_nofile_set = true;
 	return 0;
@@ -128,23 +120,23 @@ static int set_c_cache(struct options *o, const char *v, char *err, size_t n)
 			return 0;
 		}
 	}
-	return fail(err, n, "invalid cache mode '%s' (none|auto|always)", v);
+	return errbuf_fail(err, n, "invalid cache mode '%s' (none|auto|always)", v);
 }
 
 /* Options whose feature is not built yet: refuse clearly rather than
  * pretend (a silently ignored --xattrmap would expose xattrs unmapped). */
 static int not_yet(struct options *o, const char *v, char *err, size_t n)
 {
-	return fail(err, n, "this option is not supported by this virtiofsd yet");
+	return errbuf_fail(err, n, "this option is not supported by this virtiofsd yet");
 }
 
 /* Repeatable: each --translate-uid/--translate-gid adds one entry. */
 static int add_id_map(const char **list, unsigned *n, const char *v, char *err, size_t errlen)
 {
 	if (!*v)
-		return fail(err, errlen, "needs a non-empty value");
+		return errbuf_fail(err, errlen, "needs a non-empty value");
 	if (*n == OPTIONS_MAX_ID_MAPS)
-		return fail(err, errlen, "more than %d entries", OPTIONS_MAX_ID_MAPS);
+		return errbuf_fail(err, errlen, "more than %d entries", OPTIONS_MAX_ID_MAPS);
 	list[(*n)++] = v;
 	return 0;
 }
@@ -161,7 +153,7 @@ static int set_translate_gid(struct options *o, const char *v, char *err, size_t
 
 static int no_migration(struct options *o, const char *v, char *err, size_t n)
 {
-	return fail(err, n, "live migration is not supported by this virtiofsd yet");
+	return errbuf_fail(err, n, "live migration is not supported by this virtiofsd yet");
 }
 
 /* Accepted for compatibility, meaningless here (documented in --help). */
@@ -260,9 +252,9 @@ static int apply(struct options *o, const struct opt_def *d, const char *val, ch
 {
 	char *base = (char *)o;
 	if (d->metavar && !val)
-		return fail(err, n, "option '%s' needs a value", spelled);
+		return errbuf_fail(err, n, "option '%s' needs a value", spelled);
 	if (!d->metavar && val)
-		return fail(err, n, "option '%s' takes no value", spelled);
+		return errbuf_fail(err, n, "option '%s' takes no value", spelled);
 	switch (d->kind) {
 	case K_TRUE:
 		*(bool *)(base + d->off) = true;
@@ -272,12 +264,12 @@ static int apply(struct options *o, const struct opt_def *d, const char *val, ch
 		return 0;
 	case K_STR:
 		if (!*val)
-			return fail(err, n, "option '%s' needs a non-empty value", spelled);
+			return errbuf_fail(err, n, "option '%s' needs a non-empty value", spelled);
 		*(const char **)(base + d->off) = val;
 		return 0;
 	case K_UINT:
 		if (parse_uint(val, (unsigned *)(base + d->off)))
-			return fail(err, n, "invalid number '%s' for '%s'", val, spelled);
+			return errbuf_fail(err, n, "invalid number '%s' for '%s'", val, spelled);
 		return 0;
 	case K_ENUM:
 		for (int i = 0; d->choices[i]; i++) {
@@ -286,7 +278,7 @@ static int apply(struct options *o, const struct opt_def *d, const char *val, ch
 				return 0;
 			}
 		}
-		return fail(err, n, "invalid value '%s' for '%s'", val, spelled);
+		return errbuf_fail(err, n, "invalid value '%s' for '%s'", val, spelled);
 	case K_SPECIAL:
 		if (d->special(o, val, err, n) == 0)
 			return 0;
@@ -294,10 +286,10 @@ static int apply(struct options *o, const struct opt_def *d, const char *val, ch
 		{
 			char msg[256];
 			snprintf(msg, sizeof(msg), "%s", err);
-			return fail(err, n, "%s: %s", spelled, msg);
+			return errbuf_fail(err, n, "%s: %s", spelled, msg);
 		}
 	}
-	return fail(err, n, "internal error on '%s'", spelled);
+	return errbuf_fail(err, n, "internal error on '%s'", spelled);
 }
 
 static const struct opt_def *find(const struct opt_def *table, const char *name, size_t len)
@@ -343,10 +335,10 @@ static char *next_item(char **cursor)
 static int parse_compat(struct options *o, const char *arg, char *err, size_t n)
 {
 	if (o->nowned == sizeof(o->owned) / sizeof(o->owned[0]))
-		return fail(err, n, "too many -o arguments");
+		return errbuf_fail(err, n, "too many -o arguments");
 	char *list = strdup(arg);
 	if (!list)
-		return fail(err, n, "out of memory");
+		return errbuf_fail(err, n, "out of memory");
 	o->owned[o->nowned++] = list;
 	char *cursor = list;
 	for (char *item; (item = next_item(&cursor));) {
@@ -356,7 +348,7 @@ static int parse_compat(struct options *o, const char *arg, char *err, size_t n)
 		size_t len = eq ? (size_t)(eq - item) : strlen(item);
 		const struct opt_def *d = find(compat_opts, item, len);
 		if (!d)
-			return fail(err, n, "unknown option '-o %.*s'", (int)len, item);
+			return errbuf_fail(err, n, "unknown option '-o %.*s'", (int)len, item);
 		char spelled[64];
 		snprintf(spelled, sizeof(spelled), "-o %.*s", (int)len, item);
 		if (apply(o, d, eq ? eq + 1 : NULL, err, n, spelled))
@@ -388,23 +380,23 @@ static int check_consistency(struct options *o, char *err, size_t n)
 	if (o->help || o->version || o->print_capabilities)
 		return 0;
 	if (!o->shared_dir)
-		return fail(err, n, "missing --shared-dir (or -o source=)");
+		return errbuf_fail(err, n, "missing --shared-dir (or -o source=)");
 	/* systemd socket activation hands the socket over in LISTEN_FDS. */
 	if (!o->socket_path && o->fd < 0 && !getenv("LISTEN_FDS"))
-		return fail(err, n, "missing --socket-path (or --fd, or systemd's LISTEN_FDS)");
+		return errbuf_fail(err, n, "missing --socket-path (or --fd, or systemd's LISTEN_FDS)");
 	if (o->socket_path && o->fd >= 0)
-		return fail(err, n, "--socket-path and --fd exclude each other");
+		return errbuf_fail(err, n, "--socket-path and --fd exclude each other");
 	if (o->socket_group && o->fd >= 0)
-		return fail(err, n, "--socket-group needs --socket-path");
+		return errbuf_fail(err, n, "--socket-group needs --socket-path");
 	if (o->readonly && o->writeback)
-		return fail(err, n, "--readonly and --writeback exclude each other");
+		return errbuf_fail(err, n, "--readonly and --writeback exclude each other");
 	if (!o->readdirplus_set)
 		o->readdirplus = o->cache != CACHE_NEVER;
 	/* As in QEMU's C virtiofsd: a mapping is only useful with xattrs. */
 	if (o->xattrmap)
 		o->xattr = true;
 	if (o->posix_acl && !o->xattr)
-		return fail(err, n, "--posix-acl needs xattrs, but -o no_xattr was given");
+		return errbuf_fail(err, n, "--posix-acl needs xattrs, but -o no_xattr was given");
 	return 0;
 }
 
@@ -415,7 +407,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 		char *a = argv[i];
 		if (!strcmp(a, "-o")) {
 			if (i + 1 >= argc)
-				return fail(err, n, "option '-o' needs a value");
+				return errbuf_fail(err, n, "option '-o' needs a value");
 			if (parse_compat(o, argv[++i], err, n))
 				return -1;
 			continue;
@@ -432,7 +424,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 			size_t len = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
 			d = find(long_opts, a + 2, len);
 			if (!d)
-				return fail(err, n, "unknown option '%.*s'", (int)len + 2, a);
+				return errbuf_fail(err, n, "unknown option '%.*s'", (int)len + 2, a);
 			if (eq)
 				val = eq + 1;
 			else if (d->metavar && i + 1 < argc)
@@ -440,9 +432,9 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t n)
 		} else if (a[0] == '-' && a[1] && !a[2]) {
 			d = find_short(a[1]);
 			if (!d)
-				return fail(err, n, "unknown option '%s'", a);
+				return errbuf_fail(err, n, "unknown option '%s'", a);
 		} else {
-			return fail(err, n, "unexpected argument '%s'", a);
+			return errbuf_fail(err, n, "unexpected argument '%s'", a);
 		}
 		if (apply(o, d, val, err, n, a))
 			return -1;
