@@ -121,6 +121,41 @@ tb_start_daemon() {
 # tb_stop_daemon: waits for the daemon to exit on its own (it serves one
 # connection), else stops it.  Sets TB_DAEMON_STATUS (exit status, or
 # "killed" when it had to be stopped).
+# tb_start_daemon_cmdline BIN SOCK SHARE LOG WORD...: starts BIN with exactly
+# WORDs (a user's command line, e.g. Kata's or libvirt's), @SHARE@ and @SOCK@
+# replaced; "@LISTENFD@" stands for fd 3, a socket listening on SOCK that is
+# made here and inherited, as Kata and libvirt hand it over.
+tb_start_daemon_cmdline() {
+	local bin=$1 sock=$2 share=$3 log=$4 w words=() listen=0
+	shift 4
+	for w in "$@"; do
+		w=${w//@SHARE@/$share}
+		w=${w//@SOCK@/$sock}
+		case "$w" in *@LISTENFD@*) listen=1; w=${w//@LISTENFD@/3} ;; esac
+		words+=("$w")
+	done
+	echo "+ $bin ${words[*]}" > "$log"
+	if [ $listen -eq 1 ]; then
+		python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+os.dup2(s.fileno(), 3); os.set_inheritable(3, True)
+os.execv(sys.argv[2], sys.argv[2:])' "$sock" "$bin" "${words[@]}" >> "$log" 2>&1 < /dev/null &
+	else
+		"$bin" "${words[@]}" >> "$log" 2>&1 < /dev/null &
+	fi
+	TB_DAEMON_PID=$!
+	TB_PIDS+=("$TB_DAEMON_PID")
+	for _ in $(seq 100); do
+		[ -S "$sock" ] && return 0
+		kill -0 "$TB_DAEMON_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "daemon did not create $sock (log: $(tail -n 3 "$log" | tr '\n' ' '))" >&2
+	return 1
+}
+
 tb_stop_daemon() {
 	local pid=$TB_DAEMON_PID
 	for _ in $(seq 50); do

@@ -164,9 +164,20 @@ run_test() {
 	if [ -f "$dir/daemon-args-$daemon" ]; then
 		read -r -a test_args < "$dir/daemon-args-$daemon" || true
 	fi
+	local started=0
+	if [ -f "$dir/daemon-cmdline-$daemon" ]; then
+		# A user's exact command line (compat-* tests): nothing added.
+		read -r -a test_args < "$dir/daemon-cmdline-$daemon" || true
+		# (LeakSanitizer needs /proc, which the sandbox takes away.)
+		export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+		tb_start_daemon_cmdline "$daemon_bin" \
+			"$sock" "$share" "$tmp/daemon.log" "${test_args[@]}" && started=1
 	# shellcheck disable=SC2086 # --daemon-args is split into words on purpose
-	if ! tb_start_daemon "$daemon" "$daemon_bin" "$sock" "$share" "$tmp/daemon.log" $daemon_args \
+	elif tb_start_daemon "$daemon" "$daemon_bin" "$sock" "$share" "$tmp/daemon.log" $daemon_args \
 		"${test_args[@]+"${test_args[@]}"}"; then
+		started=1
+	fi
+	if [ $started -eq 0 ]; then
 		result "$t" "FAIL daemon: did not start ($(tail -n 2 "$tmp/daemon.log" | tr '\n' ' '))"
 		tb_stop_daemon
 		finish_test "$t" "$tmp"

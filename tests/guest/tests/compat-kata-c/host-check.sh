@@ -1,0 +1,1 @@
+../compat-kata/host-check.sh

@@ -1,0 +1,1 @@
+../compat-kata/host-setup.sh

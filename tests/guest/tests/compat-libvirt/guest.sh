@@ -1,0 +1,1 @@
+../compat-kata/guest.sh
