@@ -58,6 +58,7 @@ run_stage "client smoke test (host-side VMM + driver)" env OURS_VIRTIOFSD=build-
 rm -rf "$smoke_share"
 run_stage "hostile-input client tests" tests/client/hostile.sh ours
 run_stage "socket activation (--fd, LISTEN_FDS)" tests/client/socket-activation.sh
+run_stage "termination signals in each sandbox mode" tests/client/signals.sh
 run_stage "fuzzers (libFuzzer)" fuzz/run.sh --seconds="${TESTS_FUZZ_SECONDS:-20}"
 
 if [ "${TESTS_GUEST:-1}" != 0 ]; then

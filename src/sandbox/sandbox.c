@@ -52,6 +52,28 @@ static void wait_for_child(pid_t child)
 	_exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1);
 }
 
+/* The child is PID 1 of its namespace, and the kernel drops every signal
+ * whose disposition is the default one at a namespace's init: without a
+ * handler, SIGTERM (from systemd, libvirt, the parent forwarding it, or the
+ * parent-death signal) would be ignored. */
+static void exit_on_signal(int sig)
+{
+	_exit(128 + sig);
+}
+
+static void catch_termination(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa = { .sa_handler = exit_on_signal }, old;
+	sigemptyset(&sa.sa_mask);
+	for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		/* What the starter chose to ignore (nohup, a shell's "&") stays ignored. */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
 static int enter_namespaces(void)
 {
 	if (unshare(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET) < 0) {
@@ -66,6 +88,7 @@ static int enter_namespaces(void)
 	pid_t parent = getppid();
 	if (child > 0)
 		wait_for_child(child);
+	catch_termination();
 	/* The child dies with the parent: nothing is left serving unsupervised.
 	 * (In the new PID namespace getppid() reads 0 once the parent is gone.) */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
