@@ -57,33 +57,4 @@ for b in "${benches[@]}"; do
 done
 echo "stack $stack; ours with ${queues:-1} request queue(s)"
 # [label test] BENCH name value unit -> median per (label, name), ratio per ref.
-awk -v refs="$refs" '
-	$3 == "BENCH" {
-		d = substr($1, 2); key = $4; unit[key] = $6
-		n[d, key]++; v[d, key, n[d, key]] = $5; names[key] = 1
-	}
-	function median(d, k,   m, i, j, t, a) {
-		m = n[d, k]; if (!m) return ""
-		for (i = 1; i <= m; i++) a[i] = v[d, k, i]
-		for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-		return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
-	}
-	END {
-		nr = split(refs, ref, ",")
-		printf "%-22s %12s", "measurement", "ours"
-		for (i = 1; i <= nr; i++) printf " %12s %8s", ref[i], "ratio"
-		printf "  %s\n", "unit"
-		for (k in names) {
-			o = median("ours", k)
-			if (o == "") continue
-			printf "%-22s %12s", k, o
-			for (i = 1; i <= nr; i++) {
-				r = median(ref[i], k)
-				if (r == "") { printf " %12s %8s", "-", "-"; continue }
-				# seconds: less is better; rates: more is better
-				ratio = (unit[k] == "s") ? (o > 0 ? r / o : 0) : (r > 0 ? o / r : 0)
-				printf " %12s %8.2f", r, ratio
-			}
-			printf "  %s\n", unit[k]
-		}
-	}' "$out" | sort
+awk -v cand=ours -v bases="$refs" -f bench/ratio-table.awk "$out" | sort

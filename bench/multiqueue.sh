@@ -26,23 +26,4 @@ for r in $(seq "$rounds"); do
 			grep -E '\] (BENCH|FAIL)' | sed "s/^\[ours /[q$q /" | tee -a "$out" >&2 || true
 	done
 done
-awk -v n="q$queues" '
-	$3 == "BENCH" {
-		d = substr($1, 2); key = $4; unit[key] = $6
-		c[d, key]++; v[d, key, c[d, key]] = $5; names[key] = 1
-	}
-	function median(d, k,   m, i, j, t, a) {
-		m = c[d, k]; if (!m) return ""
-		for (i = 1; i <= m; i++) a[i] = v[d, k, i]
-		for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-		return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
-	}
-	END {
-		printf "%-28s %12s %12s %8s  %s\n", "measurement", "1 queue", n, "ratio", "unit"
-		for (k in names) {
-			o = median("q1", k); r = median(n, k)
-			if (o == "" || r == "") continue
-			ratio = (unit[k] == "s") ? (r > 0 ? o / r : 0) : (o > 0 ? r / o : 0)
-			printf "%-28s %12s %12s %8.2f  %s\n", k, o, r, ratio, unit[k]
-		}
-	}' "$out" | sort
+awk -v cand="q$queues" -v bases=q1 -f bench/ratio-table.awk "$out" | sort

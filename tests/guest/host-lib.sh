@@ -89,6 +89,20 @@ tb_ref_rust_prepare() {
 # Starts the daemon in the background (TB_DAEMON_PID) and waits for its socket.
 # BIN is the binary, or for ref-rust the tree of tb_ref_rust_prepare: the
 # daemon runs through that tree's loader and libraries, not the system's.
+# tb_daemon_started SOCK LOG: records the daemon just started in the
+# background and waits (10 s at most) for its socket.
+tb_daemon_started() {
+	TB_DAEMON_PID=$!
+	TB_PIDS+=("$TB_DAEMON_PID")
+	for _ in $(seq 100); do
+		[ -S "$1" ] && return 0
+		kill -0 "$TB_DAEMON_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "daemon did not create $1 (log: $(tail -n 3 "$2" | tr '\n' ' '))" >&2
+	return 1
+}
+
 tb_start_daemon() {
 	local kind=$1 bin=$2 sock=$3 share=$4 log=$5
 	shift 5
@@ -106,16 +120,7 @@ tb_start_daemon() {
 	esac
 	echo "+ ${cmd[*]}" > "$log"
 	"${cmd[@]}" >> "$log" 2>&1 < /dev/null &
-	TB_DAEMON_PID=$!
-	TB_PIDS+=("$TB_DAEMON_PID")
-	local i
-	for i in $(seq 100); do
-		[ -S "$sock" ] && return 0
-		kill -0 "$TB_DAEMON_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "daemon did not create $sock (log: $(tail -n 3 "$log" | tr '\n' ' '))" >&2
-	return 1
+	tb_daemon_started "$sock" "$log"
 }
 
 # tb_stop_daemon: waits for the daemon to exit on its own (it serves one
@@ -145,15 +150,7 @@ os.execv(sys.argv[2], sys.argv[2:])' "$sock" "$bin" "${words[@]}" >> "$log" 2>&1
 	else
 		"$bin" "${words[@]}" >> "$log" 2>&1 < /dev/null &
 	fi
-	TB_DAEMON_PID=$!
-	TB_PIDS+=("$TB_DAEMON_PID")
-	for _ in $(seq 100); do
-		[ -S "$sock" ] && return 0
-		kill -0 "$TB_DAEMON_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "daemon did not create $sock (log: $(tail -n 3 "$log" | tr '\n' ' '))" >&2
-	return 1
+	tb_daemon_started "$sock" "$log"
 }
 
 tb_stop_daemon() {

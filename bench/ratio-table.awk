@@ -1,0 +1,32 @@
+# Reads "[daemon test] BENCH name value unit" lines; prints per measurement the
+# median of the candidate (-v cand=NAME) and of each baseline (-v bases=A,B),
+# and candidate vs baseline as a ratio: higher is better for the candidate
+# whatever the unit (seconds: baseline/candidate; rates: candidate/baseline).
+$3 == "BENCH" {
+	d = substr($1, 2); key = $4; unit[key] = $6
+	n[d, key]++; v[d, key, n[d, key]] = $5; names[key] = 1
+}
+function median(d, k,   m, i, j, t, a) {
+	m = n[d, k]; if (!m) return ""
+	for (i = 1; i <= m; i++) a[i] = v[d, k, i]
+	for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+}
+END {
+	nb = split(bases, base, ",")
+	printf "%-28s %12s", "measurement", cand
+	for (i = 1; i <= nb; i++) printf " %12s %8s", base[i], "ratio"
+	printf "  %s\n", "unit"
+	for (k in names) {
+		o = median(cand, k)
+		if (o == "") continue
+		printf "%-28s %12s", k, o
+		for (i = 1; i <= nb; i++) {
+			r = median(base[i], k)
+			if (r == "") { printf " %12s %8s", "-", "-"; continue }
+			ratio = (unit[k] == "s") ? (o > 0 ? r / o : 0) : (r > 0 ? o / r : 0)
+			printf " %12s %8.2f", r, ratio
+		}
+		printf "  %s\n", unit[k]
+	}
+}
