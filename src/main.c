@@ -36,6 +36,16 @@ static void reset_device(void *opaque)
 	fuse_server_reset(opaque);
 }
 
+static int save_state(void *opaque, int fd)
+{
+	return fuse_server_save_state(opaque, fd);
+}
+
+static int load_state(void *opaque, int fd)
+{
+	return fuse_server_load_state(opaque, fd);
+}
+
 /* The default the reference daemons use: as many fds as the system can
  * spare, but never more than a million.  Without CAP_SYS_RESOURCE the hard
  * limit caps the default (an explicit --rlimit-nofile above it is an error). */
@@ -264,6 +274,10 @@ int main(int argc, char **argv)
 		.switch_creds = privileged,
 		.preserve_noatime = o.preserve_noatime,
 		.file_handles = o.inode_file_handles,
+		.migration_mode = o.migration_mode,
+		.migration_guest_error = o.migration_on_error == 1,
+		.migration_verify_handles = o.migration_verify_handles,
+		.migration_confirm_paths = o.migration_confirm_paths,
 		.xattrmap = maps.xattrs,
 		.uid_map = maps.uids,
 		.gid_map = maps.gids,
@@ -302,6 +316,8 @@ int main(int argc, char **argv)
 	struct vu_device dev = {
 		.serve = serve_request,
 		.reset = reset_device,
+		.save_state = save_state,
+		.load_state = load_state,
 		.opaque = server,
 		.tag = o.tag,
 		.num_request_queues = VU_MAX_REQUEST_QUEUES,

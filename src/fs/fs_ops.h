@@ -112,6 +112,14 @@ struct fs_ops {
 	/* DESTROY, reset, disconnect, or a second INIT: drop every node and
 	 * handle except the root, which stays (lookup count reset). */
 	void (*destroy)(void *fs);
+	/* Live migration, while no request runs: write what the guest relies
+	 * on (the nodeids it knows with their lookup counts, its open handles)
+	 * to fd / read such a state from fd to its end and take it over,
+	 * opening every inode and handle again before the guest resumes.
+	 * 0 or -errno; a failed load leaves the filesystem as destroy() does.
+	 * May be NULL (no migration). */
+	int (*save_state)(void *fs, int fd);
+	int (*load_state)(void *fs, int fd);
 
 	/* Name -> entry in directory parent; name is a single component
 	 * already checked by the server: not empty, no '/', < NAME_MAX+1.

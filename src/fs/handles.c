@@ -116,7 +116,9 @@ struct handle *handle_get(struct handle_table *t, uint64_t fh, enum handle_kind 
 {
 	pthread_mutex_lock(&t->lock);
 	struct handle_slot *s = find(t, fh, kind);
-	struct handle *h = s ? s->h : NULL;
+	/* fd -1: a handle whose file a migration could not open again; the
+	 * guest may only release it. */
+	struct handle *h = s && s->h->fd >= 0 ? s->h : NULL;
 	if (h)
 		h->refs++;
 	pthread_mutex_unlock(&t->lock);
@@ -179,4 +181,64 @@ size_t handle_count(struct handle_table *t)
 	size_t n = t->used;
 	pthread_mutex_unlock(&t->lock);
 	return n;
+}
+
+size_t handle_table_snapshot(struct handle_table *t, struct handle_ref **out)
+{
+	size_t n = 0;
+	pthread_mutex_lock(&t->lock);
+	*out = malloc((t->used + 1) * sizeof(**out));
+	if (*out) {
+		for (uint32_t i = 0; i < t->nslots; i++) {
+			struct handle *h = t->slots[i].h;
+			if (!h)
+				continue;
+			h->refs++;
+			(*out)[n].h = h;
+			(*out)[n].fh = ((uint64_t)t->slots[i].gen << 32) | i;
+			n++;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+int handle_restore(struct handle_table *t, uint64_t fh, enum handle_kind kind, int fd,
+		   void *priv, void (*priv_free)(void *))
+{
+	uint32_t idx = (uint32_t)fh, gen = (uint32_t)(fh >> 32);
+	if (gen == 0 || idx >= HANDLE_RESTORE_MAX_SLOT)
+		return -EINVAL;
+	struct handle *h = malloc(sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	*h = (struct handle){ .fd = fd, .kind = kind, .priv = priv, .priv_free = priv_free,
+			      .refs = 1 };
+	pthread_mutex_lock(&t->lock);
+	int r = 0;
+	if (t->max_open && t->used >= t->max_open)
+		r = -EMFILE;
+	while (r == 0 && idx >= t->nslots)
+		r = grow(t);
+	if (r == 0 && t->slots[idx].h)
+		r = -EEXIST;
+	if (r == 0) {
+		t->slots[idx].h = h;
+		t->slots[idx].gen = gen;
+		t->used++;
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (r < 0)
+		free(h);
+	return r;
+}
+
+void handle_restore_done(struct handle_table *t)
+{
+	pthread_mutex_lock(&t->lock);
+	t->nfree = 0;
+	for (uint32_t i = t->nslots; i-- > 0;)
+		if (!t->slots[i].h)
+			t->free_idx[t->nfree++] = i;
+	pthread_mutex_unlock(&t->lock);
 }

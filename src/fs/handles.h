@@ -55,4 +55,19 @@ struct handle *handle_remove(struct handle_table *t, uint64_t fh, enum handle_ki
 void handle_remove_all(struct handle_table *t);
 size_t handle_count(struct handle_table *t);
 
+/* Live migration.  Every open handle with a ref taken (handle_put each):
+ * the number, with a malloc'ed array in *out (NULL on ENOMEM). */
+struct handle_ref {
+	uint64_t fh;
+	struct handle *h;
+};
+size_t handle_table_snapshot(struct handle_table *t, struct handle_ref **out);
+/* Put a handle back under the fh the guest knows (owning fd and priv on
+ * success); then handle_restore_done() once.  0, -EINVAL (not an fh this
+ * table makes), -EEXIST, -EMFILE or -ENOMEM. */
+#define HANDLE_RESTORE_MAX_SLOT (1u << 20)
+int handle_restore(struct handle_table *t, uint64_t fh, enum handle_kind kind, int fd,
+		   void *priv, void (*priv_free)(void *));
+void handle_restore_done(struct handle_table *t);
+
 #endif

@@ -625,3 +625,132 @@ size_t inode_table_fds_open(struct inode_table *t)
 	pthread_mutex_unlock(&t->lock);
 	return n;
 }
+
+/* ---- live migration ---- */
+
+struct inode **inode_table_snapshot(struct inode_table *t, size_t *n)
+{
+	*n = 0;
+	pthread_mutex_lock(&t->lock);
+	struct inode **out = malloc((t->count + 1) * sizeof(*out));
+	if (out) {
+		for (size_t b = 0; b < t->nbuckets; b++) {
+			for (struct inode *i = t->by_key[b]; i; i = i->next_key) {
+				if (!i->nodeid)
+					continue;
+				i->refs++;
+				out[(*n)++] = i;
+			}
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return out;
+}
+
+void inode_table_describe(struct inode_table *t, struct inode *i, uint64_t *nlookup,
+			  uint64_t *parent_id, char **name)
+{
+	pthread_mutex_lock(&t->lock);
+	*nlookup = i->nlookup;
+	*parent_id = i->parent ? i->parent->nodeid : 0;
+	*name = i->name ? strdup(i->name) : NULL;
+	pthread_mutex_unlock(&t->lock);
+}
+
+uint64_t inode_table_nodeid_of(struct inode_table *t, const struct inode_key *k)
+{
+	pthread_mutex_lock(&t->lock);
+	struct inode *i = find_key(t, k);
+	uint64_t id = i ? i->nodeid : 0;
+	pthread_mutex_unlock(&t->lock);
+	return id;
+}
+
+int inode_table_restore(struct inode_table *t, uint64_t nodeid, const struct inode_key *k,
+			mode_t type, int fd, uint64_t nlookup)
+{
+	struct fh h = { 0 };
+	uint64_t hmnt = 0;
+	bool have_fh = fd >= 0 && fh_of_fd(fd, &h, &hmnt) == 0;
+	bool by_handle = have_fh && t->open_by_handle && k->mnt_id && hmnt == k->mnt_id;
+	bool mount_added = false;
+	if (by_handle) {
+		int r = mount_fds_add(&t->mounts, k->mnt_id, fd);
+		by_handle = r >= 0;
+		mount_added = r == 1;
+	}
+	struct inode *i = calloc(1, sizeof(*i) + (have_fh ? h.len : 0));
+	if (!i) {
+		if (by_handle)
+			put_mount(t, k->mnt_id);
+		return -ENOMEM;
+	}
+	i->key = *k;
+	i->type = type & S_IFMT;
+	i->by_handle = by_handle;
+	if (have_fh) {
+		i->fh_type = h.type;
+		i->fh_len = h.len;
+		memcpy(i->fh, h.bytes, h.len);
+	}
+	i->nodeid = nodeid;
+	i->nlookup = nlookup;
+	i->fd_ = fd;
+
+	pthread_mutex_lock(&t->lock);
+	if (mount_added)
+		t->fds_open++;
+	if (nodeid <= FS_ROOT_ID || find_id(t, nodeid) || find_key(t, k)) {
+		pthread_mutex_unlock(&t->lock);
+		if (by_handle)
+			put_mount(t, k->mnt_id);
+		free(i);
+		return -EEXIST;
+	}
+	if (fd >= 0)
+		t->fds_open++;
+	if (t->next_nodeid <= nodeid)
+		t->next_nodeid = nodeid + 1;
+	maybe_grow(t);
+	link_record(t, i);
+	lru_settle(t, i);
+	struct dead_list d = { NULL };
+	finish_locked_op(t, &d, -1);
+	return 0;
+}
+
+void inode_table_restore_link(struct inode_table *t, uint64_t nodeid, uint64_t parent_id,
+			      const char *name)
+{
+	struct dead_list d = { NULL };
+	char *copy = strdup(name);
+	pthread_mutex_lock(&t->lock);
+	struct inode *i = find_id(t, nodeid), *parent = find_id(t, parent_id);
+	if (copy && i && parent && usable_name(parent, copy))
+		set_location(t, i, parent, &copy, &d);
+	finish_locked_op(t, &d, -1);
+	free(copy);
+}
+
+void inode_table_restore_next_id(struct inode_table *t, uint64_t next)
+{
+	pthread_mutex_lock(&t->lock);
+	if (t->next_nodeid < next)
+		t->next_nodeid = next;
+	pthread_mutex_unlock(&t->lock);
+}
+
+void inode_table_sweep(struct inode_table *t)
+{
+	struct dead_list d = { NULL };
+	pthread_mutex_lock(&t->lock);
+	for (size_t b = 0; b < t->nbuckets; b++) {
+		for (struct inode *i = t->by_key[b], *next; i; i = next) {
+			next = i->next_key;
+			if (i->nodeid)
+				release_if_unused(t, i, &d);
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	free_dead(t, &d);
+}

@@ -116,6 +116,30 @@ void inode_table_forget_all(struct inode_table *t);
  * directories preferred; a malloc'ed array of *n, or NULL on ENOMEM. */
 struct inode **inode_table_one_per_mount(struct inode_table *t, size_t *n);
 
+/* Live migration.  Every live record with a ref taken (put each one); a
+ * malloc'ed array of *n, or NULL on ENOMEM. */
+struct inode **inode_table_snapshot(struct inode_table *t, size_t *n);
+/* A record's lookup count, its parent's nodeid (0: none) and a malloc'ed
+ * copy of its name (NULL: none). */
+void inode_table_describe(struct inode_table *t, struct inode *i, uint64_t *nlookup,
+			  uint64_t *parent_id, char **name);
+/* The nodeid of the record keyed k, 0 if none. */
+uint64_t inode_table_nodeid_of(struct inode_table *t, const struct inode_key *k);
+/* A record the source's guest knows as nodeid (> FS_ROOT_ID) with nlookup
+ * references, for the inode fd (O_PATH; taken on success) names, or with
+ * fd -1 for an inode that could not be found again (its requests then
+ * answer ESTALE; give it a key no real inode has).  0, -EEXIST (nodeid or
+ * key taken) or -ENOMEM. */
+int inode_table_restore(struct inode_table *t, uint64_t nodeid, const struct inode_key *k,
+			mode_t type, int fd, uint64_t nlookup);
+/* The restored record nodeid is found as name in parent_id (both restored). */
+void inode_table_restore_link(struct inode_table *t, uint64_t nodeid, uint64_t parent_id,
+			      const char *name);
+/* New nodeids start at next at least. */
+void inode_table_restore_next_id(struct inode_table *t, uint64_t next);
+/* Free the records nothing keeps (no lookups, no refs). */
+void inode_table_sweep(struct inode_table *t);
+
 /* Number of live records (tests). */
 size_t inode_table_count(struct inode_table *t);
 /* Record descriptors open right now, mount fds included (tests, budget). */

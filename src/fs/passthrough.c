@@ -289,6 +289,8 @@ void pt_destroy(void *fs)
 const struct fs_ops passthrough_ops = {
 	.init = pt_init,
 	.destroy = pt_destroy,
+	.save_state = pt_save_state,
+	.load_state = pt_load_state,
 	.lookup = pt_lookup,
 	.forget = pt_forget,
 	.getattr = pt_getattr,

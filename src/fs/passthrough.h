@@ -7,6 +7,8 @@
 
 enum cache_mode { CACHE_NEVER, CACHE_METADATA, CACHE_AUTO, CACHE_ALWAYS };
 enum inode_file_handles { IFH_NEVER, IFH_PREFER, IFH_MANDATORY };
+/* --migration-mode: how the source names each inode to the destination. */
+enum migration_mode { MIGRATE_FIND_PATHS, MIGRATE_FILE_HANDLES };
 
 struct passthrough_options {
 	const char *root;              /* the shared directory, as this process sees it */
@@ -24,6 +26,12 @@ struct passthrough_options {
 	bool preserve_noatime;
 	enum inode_file_handles file_handles;
 	unsigned inode_fd_cache;       /* most O_PATH fds cached for inodes; 0: from the budget */
+	/* Live migration (pt_migrate.c). */
+	enum migration_mode migration_mode;
+	bool migration_guest_error;    /* an inode not found again fails only its own
+					* requests (else the whole migration fails) */
+	bool migration_verify_handles; /* the destination checks inode numbers and handles */
+	bool migration_confirm_paths;  /* the source re-opens each path it sends to check it */
 	/* Borrowed, may be NULL; they must outlive the filesystem. */
 	const struct xattrmap *xattrmap;       /* --xattrmap */
 	const struct idmap *uid_map, *gid_map; /* --translate-uid/--translate-gid */

@@ -65,9 +65,15 @@ int pt_kill_suidgid(struct pt *pt, int fd);
  * truncate, chown): fd is an open fd of i, or -1 to open one here. */
 int pt_drop_mapped_caps(struct pt *pt, struct inode *i, int fd);
 
+/* Live migration: a directory handle fh on dir (a ref is taken) reading
+ * fd, taken on success. */
+int pt_dir_handle_restore(struct pt *pt, uint64_t fh, struct inode *dir, int fd);
+
 /* The ops, by file. */
 int pt_init(void *fs, struct fs_conn *conn);
 void pt_destroy(void *fs);
+int pt_save_state(void *fs, int fd);
+int pt_load_state(void *fs, int fd);
 int pt_lookup(void *fs, const struct fs_ctx *c, uint64_t parent, const char *name,
 	      struct fs_entry *e);
 void pt_forget(void *fs, uint64_t nodeid, uint64_t nlookup);

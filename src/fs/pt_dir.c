@@ -85,6 +85,23 @@ int pt_opendir(void *fs, const struct fs_ctx *c, uint64_t nodeid, int flags, str
 	return 0;
 }
 
+int pt_dir_handle_restore(struct pt *pt, uint64_t fh, struct inode *dir, int fd)
+{
+	struct dir_stream *ds = calloc(1, sizeof(*ds));
+	if (!ds)
+		return -ENOMEM;
+	pthread_mutex_init(&ds->lock, NULL);
+	ds->pt = pt;
+	ds->dir = dir;
+	inode_table_ref(&pt->inodes, dir);
+	/* A fresh stream at offset 0: the guest's next READDIR names the
+	 * cookie it stopped at, and the stream seeks there. */
+	int r = handle_restore(&pt->handles, fh, HANDLE_DIR, fd, ds, dir_stream_free);
+	if (r < 0)
+		dir_stream_free(ds);
+	return r;
+}
+
 /* Fill the buffer if it is used up: >0 bytes, 0 at the end, or -errno. */
 static ssize_t refill(struct dir_stream *ds, int fd)
 {

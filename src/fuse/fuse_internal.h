@@ -39,6 +39,9 @@ struct fuse_server {
 	pthread_mutex_t session_lock;
 	atomic_bool initialized;
 	atomic_bool warned_submounts;    /* the one "guest lacks SUBMOUNTS" warning */
+	/* What INIT agreed (under session_lock): carried over by migration. */
+	struct fs_conn conn;
+	uint32_t guest_minor;
 };
 
 struct fuse_req_ctx {

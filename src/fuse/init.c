@@ -151,6 +151,8 @@ uint32_t fuse_do_init(struct fuse_req_ctx *r)
 	out.time_gran = 1;
 	out.max_pages = (uint16_t)max_pages;
 
+	s->conn = conn;
+	s->guest_minor = in.minor;
 	atomic_store(&s->initialized, true);
 	pthread_mutex_unlock(&s->session_lock);
 

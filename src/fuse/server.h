@@ -32,5 +32,10 @@ void fuse_server_free(struct fuse_server *s);
 uint32_t fuse_server_serve(struct fuse_server *s, unsigned qidx, struct vq_req *req);
 /* The device was reset: forget the session (the next request must be INIT). */
 void fuse_server_reset(struct fuse_server *s);
+/* Live migration: write the session (INIT's agreement) and the
+ * filesystem's state to fd / read them from fd and take them over.  Called
+ * while no request runs; 0 or -errno (the load leaves the session reset). */
+int fuse_server_save_state(struct fuse_server *s, int fd);
+int fuse_server_load_state(struct fuse_server *s, int fd);
 
 #endif

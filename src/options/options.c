@@ -27,6 +27,8 @@ static const char *const sandbox_names[] = { "namespace", "chroot", "none", NULL
 static const char *const seccomp_names[] = { "kill", "log", "trap", "none", NULL };
 static const char *const cache_names[] = { "never", "metadata", "auto", "always", NULL };
 static const char *const ifh_names[] = { "never", "prefer", "mandatory", NULL };
+static const char *const migration_mode_names[] = { "find-paths", "file-handles", NULL };
+static const char *const migration_error_names[] = { "abort", "guest-error", NULL };
 
 
 static int parse_uint(const char *v, unsigned *out)
@@ -151,11 +153,6 @@ static int set_translate_gid(struct options *o, const char *v, char *err, size_t
 	return add_id_map(o->translate_gid, &o->n_translate_gid, v, err, n);
 }
 
-static int no_migration(struct options *o, const char *v, char *err, size_t n)
-{
-	return errbuf_fail(err, n, "live migration is not supported by this virtiofsd yet");
-}
-
 /* Accepted for compatibility, meaningless here (documented in --help). */
 static int ignore(struct options *o, const char *v, char *err, size_t n)
 {
@@ -198,10 +195,10 @@ static const struct opt_def long_opts[] = {
 	{ "translate-gid", 0, K_SPECIAL, 0, NULL, "MAP", "translate gids (repeatable), as --translate-uid", set_translate_gid },
 	{ "uid-map", 0, K_SPECIAL, 0, NULL, "MAP", "uid map for --sandbox=namespace as a user (not supported yet: refused)", not_yet },
 	{ "gid-map", 0, K_SPECIAL, 0, NULL, "MAP", "gid map (not supported yet: refused)", not_yet },
-	{ "migration-mode", 0, K_SPECIAL, 0, NULL, "MODE", "live migration (not supported yet: refused)", no_migration },
-	{ "migration-on-error", 0, K_SPECIAL, 0, NULL, "MODE", NULL, no_migration },
-	{ "migration-verify-handles", 0, K_SPECIAL, 0, NULL, NULL, NULL, no_migration },
-	{ "migration-confirm-paths", 0, K_SPECIAL, 0, NULL, NULL, NULL, no_migration },
+	{ "migration-mode", 0, K_ENUM, F(migration_mode), migration_mode_names, "MODE", "find-paths|file-handles: how live migration names each inode to the destination: its path in the share (read when the guest stops, so host renames before that are followed), or its file handle (the destination must see the same filesystems, e.g. the same host) [default: find-paths]", NULL },
+	{ "migration-on-error", 0, K_ENUM, F(migration_on_error), migration_error_names, "MODE", "abort|guest-error: when an inode the guest uses cannot be found again (deleted or moved out on the host), fail the migration (the source keeps running), or complete it and fail only that inode's requests (ESTALE, EBADF) [default: abort]", NULL },
+	{ "migration-verify-handles", 0, K_TRUE, F(migration_verify_handles), NULL, NULL, "the destination checks that each inode it opens has the source's inode number and file handle (same filesystems only)", NULL },
+	{ "migration-confirm-paths", 0, K_TRUE, F(migration_confirm_paths), NULL, NULL, "the source opens each path again before sending it, to catch a rename racing with the migration", NULL },
 	{ "keep-listening", 0, K_TRUE, F(keep_listening), NULL, NULL, "after the VMM disconnects, wait for the next connection instead of exiting", NULL },
 	{ "daemonize", 0, K_TRUE, F(daemonize), NULL, NULL, "run in the background", NULL },
 	{ "print-capabilities", 0, K_TRUE, F(print_capabilities), NULL, NULL, "print the vhost-user JSON capabilities and exit", NULL },

@@ -21,6 +21,12 @@ struct vu_device {
 	uint32_t (*serve)(void *opaque, unsigned qidx, struct vq_req *req);
 	/* The frontend reset the device or disconnected: drop session state. */
 	void (*reset)(void *opaque);
+	/* Live migration (VHOST_USER_PROTOCOL_F_DEVICE_STATE, offered only
+	 * when both are set): write the device's whole state to fd, or read a
+	 * state from fd and take it over; 0 or -errno.  Called on the socket
+	 * thread while every queue is stopped; fd stays the caller's. */
+	int (*save_state)(void *opaque, int fd);
+	int (*load_state)(void *opaque, int fd);
 	void *opaque;
 	/* Config space (virtio-fs: 36-byte tag + u32 num_request_queues),
 	 * offered through VHOST_USER_PROTOCOL_F_CONFIG only when tag is set. */

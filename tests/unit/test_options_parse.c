@@ -60,8 +60,16 @@ int main(void)
 	CHECK(PARSE(&o, err, "--shared-dir=/srv") < 0);
 	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--fd=3") < 0);
 	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--readonly", "--writeback") < 0);
-	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--migration-mode=find-paths") < 0 &&
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--migration-mode=find-path") < 0 &&
 	      strstr(err, "migration"));
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--migration-on-error=ignore") < 0);
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--migration-mode=file-handles",
+		    "--migration-on-error=guest-error", "--migration-verify-handles",
+		    "--migration-confirm-paths") == 0 &&
+	      o.migration_mode == MIGRATE_FILE_HANDLES && o.migration_on_error == 1 &&
+	      o.migration_verify_handles && o.migration_confirm_paths);
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s") == 0 &&
+	      o.migration_mode == MIGRATE_FIND_PATHS && o.migration_on_error == 0);
 	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--rlimit-nofile=12x") < 0);
 	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--log-level") < 0);
 

@@ -1,0 +1,292 @@
+/* Live migration of the passthrough filesystem: a state saved by one
+ * instance and loaded by another on the same directory keeps every nodeid
+ * and fh the guest holds; renames on the host before the save are
+ * followed; a deleted file fails the move or only itself
+ * (--migration-on-error); a damaged or hostile stream changes nothing. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs_fixture.h"
+
+static struct pt *new_instance(enum migration_mode mode, bool guest_error)
+{
+	struct passthrough_options o = {
+		.root = dir, .cache = CACHE_AUTO, .xattr = true, .switch_creds = true,
+		.announce_submounts = true, .migration_mode = mode,
+		.migration_guest_error = guest_error, .migration_confirm_paths = true,
+		.file_handles = IFH_PREFER,
+	};
+	char err[256];
+	struct pt *p = passthrough_new(&o, err, sizeof(err));
+	CHECK(p);
+	struct fs_conn conn = { .submounts = true, .max_write = 1 << 20 };
+	EQ(ops->init(p, &conn), 0);
+	return p;
+}
+
+static void put_file(const char *rel, const char *content)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	FILE *f = fopen(path, "w");
+	CHECK(f);
+	fputs(content, f);
+	fclose(f);
+}
+
+struct guest_view {
+	uint64_t sub, file, doomed, fh, dfh, doomed_fh;
+};
+
+/* What a guest did before the move: looked things up, opened a file for
+ * reading, a directory, and a file the host will delete. */
+static void guest_before(struct pt *p, struct guest_view *g)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	CHECK(mkdir(path, 0755) == 0);
+	put_file("sub/file", "hello migration");
+	put_file("doomed", "gone soon");
+	for (int k = 0; k < 20; k++) {
+		char n[32];
+		snprintf(n, sizeof(n), "sub/e%02d", k);
+		put_file(n, "x");
+	}
+	struct fs_entry e;
+	EQ(ops->lookup(p, &root_ctx, FS_ROOT_ID, "sub", &e), 0);
+	g->sub = e.nodeid;
+	EQ(ops->lookup(p, &root_ctx, g->sub, "file", &e), 0);
+	g->file = e.nodeid;
+	EQ(ops->lookup(p, &root_ctx, FS_ROOT_ID, "doomed", &e), 0);
+	g->doomed = e.nodeid;
+	struct fs_open o = { 0 };
+	EQ(ops->open(p, &root_ctx, g->file, O_RDWR | O_APPEND, &o), 0);
+	g->fh = o.fh;
+	EQ(ops->opendir(p, &root_ctx, g->sub, O_RDONLY, &o), 0);
+	g->dfh = o.fh;
+	EQ(ops->open(p, &root_ctx, g->doomed, O_RDONLY, &o), 0);
+	g->doomed_fh = o.fh;
+}
+
+static int state_fd(void)
+{
+	int fd = memfd_create("state", MFD_CLOEXEC);
+	CHECK(fd >= 0);
+	return fd;
+}
+
+static ssize_t read_node(struct pt *p, uint64_t node, uint64_t fh, char *buf, size_t n)
+{
+	struct iovec iov = { buf, n };
+	size_t done = 0;
+	int r = ops->read(p, &root_ctx, node, fh, 0, n, &iov, 1, &done);
+	return r < 0 ? r : (ssize_t)done;
+}
+
+struct count_sink {
+	struct fs_dir_sink s;
+	unsigned n;
+	uint64_t last_off;
+};
+
+static int count_add(struct fs_dir_sink *s, const struct fs_dirent *d, const struct fs_entry *e)
+{
+	struct count_sink *k = (struct count_sink *)s;
+	if (k->n >= 4)
+		return 1; /* full */
+	k->n++;
+	k->last_off = d->off;
+	return 0;
+}
+
+static void test_round_trip(void)
+{
+	setup(CACHE_AUTO);
+	struct pt *src = new_instance(MIGRATE_FIND_PATHS, true);
+	struct guest_view g;
+	guest_before(src, &g);
+	/* Half a listing on the source. */
+	struct count_sink k = { .s.add = count_add };
+	EQ(ops->readdir(src, &root_ctx, g.sub, g.dfh, 0, false, &k.s), 0);
+	CHECK(k.n == 4);
+	/* The host renames the directory the guest uses and deletes a file
+	 * the guest holds open: followed, and lost (guest-error mode). */
+	char a[256], b[256];
+	snprintf(a, sizeof(a), "%s/sub", dir);
+	snprintf(b, sizeof(b), "%s/moved", dir);
+	CHECK(rename(a, b) == 0);
+	snprintf(a, sizeof(a), "%s/doomed", dir);
+	CHECK(unlink(a) == 0);
+
+	int fd = state_fd();
+	EQ(ops->save_state(src, fd), 0);
+	off_t len = lseek(fd, 0, SEEK_CUR);
+	CHECK(len > 64);
+
+	struct pt *dst = new_instance(MIGRATE_FIND_PATHS, true);
+	CHECK(lseek(fd, 0, SEEK_SET) == 0);
+	EQ(ops->load_state(dst, fd), 0);
+
+	/* Same nodeids, same fhs. */
+	struct stat st;
+	double t;
+	EQ(ops->getattr(dst, &root_ctx, g.file, FS_NO_FH, &st, &t), 0);
+	CHECK(S_ISREG(st.st_mode) && st.st_size == 15);
+	char buf[64] = { 0 };
+	CHECK(read_node(dst, g.file, g.fh, buf, sizeof(buf)) == 15);
+	CHECK(!strcmp(buf, "hello migration"));
+	/* O_APPEND travelled: a write at offset 0 lands at the end. */
+	struct iovec wv = { (void *)"!", 1 };
+	size_t done = 0;
+	EQ(ops->write(dst, &root_ctx, g.file, g.fh, 0, &wv, 1, false, &done), 0);
+	CHECK(read_node(dst, g.file, g.fh, buf, sizeof(buf)) == 16 && buf[15] == '!');
+	/* The listing goes on from where the guest stopped: 22 entries in
+	 * all (".", "..", file, e00..e19 = 23) less the 4 seen. */
+	unsigned rest = 0;
+	uint64_t off = k.last_off;
+	for (;;) {
+		struct count_sink k2 = { .s.add = count_add };
+		EQ(ops->readdir(dst, &root_ctx, g.sub, g.dfh, off, false, &k2.s), 0);
+		if (!k2.n)
+			break;
+		rest += k2.n;
+		off = k2.last_off;
+	}
+	EQ(rest, 23 - 4);
+	/* A lookup on the migrated directory works, new nodeids do not
+	 * collide with migrated ones. */
+	struct fs_entry e;
+	EQ(ops->lookup(dst, &root_ctx, g.sub, "e05", &e), 0);
+	CHECK(e.nodeid != g.sub && e.nodeid != g.file && e.nodeid != g.doomed);
+	/* The deleted file: an error on it alone. */
+	CHECK(ops->getattr(dst, &root_ctx, g.doomed, FS_NO_FH, &st, &t) < 0);
+	CHECK(read_node(dst, g.doomed, g.doomed_fh, buf, sizeof(buf)) == -EBADF);
+	EQ(ops->release(dst, &root_ctx, g.doomed, g.doomed_fh, 0, 0, false), 0);
+	EQ(ops->release(dst, &root_ctx, g.file, g.fh, 0, 0, false), 0);
+	EQ(ops->releasedir(dst, &root_ctx, g.sub, g.dfh), 0);
+	close(fd);
+	passthrough_free(dst);
+	passthrough_free(src);
+	teardown();
+}
+
+static void test_abort_on_lost(void)
+{
+	setup(CACHE_AUTO);
+	struct pt *src = new_instance(MIGRATE_FIND_PATHS, false);
+	struct guest_view g;
+	guest_before(src, &g);
+	char a[256];
+	snprintf(a, sizeof(a), "%s/doomed", dir);
+	CHECK(unlink(a) == 0);
+	int fd = state_fd();
+	CHECK(ops->save_state(src, fd) < 0);
+	/* The source keeps serving its guest. */
+	char buf[32];
+	CHECK(read_node(src, g.doomed, g.doomed_fh, buf, sizeof(buf)) == 9);
+	close(fd);
+	passthrough_free(src);
+	teardown();
+}
+
+static void test_file_handles_mode(void)
+{
+	setup(CACHE_AUTO);
+	struct pt *src = new_instance(MIGRATE_FILE_HANDLES, false);
+	struct guest_view g;
+	guest_before(src, &g);
+	/* Deleted but still open: the handle still reaches it. */
+	char a[256];
+	snprintf(a, sizeof(a), "%s/doomed", dir);
+	CHECK(unlink(a) == 0);
+	int fd = state_fd();
+	EQ(ops->save_state(src, fd), 0);
+	/* Opening by handle needs CAP_DAC_READ_SEARCH (root here). */
+	CHECK(src->inodes.open_by_handle);
+	{
+		struct pt *dst = new_instance(MIGRATE_FILE_HANDLES, false);
+		CHECK(lseek(fd, 0, SEEK_SET) == 0);
+		EQ(ops->load_state(dst, fd), 0);
+		char buf[32] = { 0 };
+		CHECK(read_node(dst, g.doomed, g.doomed_fh, buf, sizeof(buf)) == 9);
+		CHECK(!strcmp(buf, "gone soon"));
+		passthrough_free(dst);
+	}
+	close(fd);
+	passthrough_free(src);
+	teardown();
+}
+
+/* Hostile or damaged streams: refused, and the destination is left with
+ * its root only. */
+static void test_bad_streams(void)
+{
+	setup(CACHE_AUTO);
+	struct pt *src = new_instance(MIGRATE_FIND_PATHS, false);
+	struct guest_view g;
+	guest_before(src, &g);
+	int fd = state_fd();
+	EQ(ops->save_state(src, fd), 0);
+	off_t len = lseek(fd, 0, SEEK_CUR);
+	unsigned char *good = malloc((size_t)len);
+	CHECK(pread(fd, good, (size_t)len, 0) == len);
+	close(fd);
+
+	struct pt *dst = new_instance(MIGRATE_FIND_PATHS, false);
+	for (int cut = 0; cut <= 8; cut++) {
+		/* Cut short, and (cut == 8) whole but one byte flipped at
+		 * every 7th offset. */
+		for (off_t at = 0; at < (cut == 8 ? len : 1); at += 7) {
+			int bad = state_fd();
+			size_t n = cut < 8 ? (size_t)(len * cut / 8) : (size_t)len;
+			CHECK(write(bad, good, n) == (ssize_t)n);
+			if (cut == 8) {
+				unsigned char x = good[at] ^ 0x5a;
+				CHECK(pwrite(bad, &x, 1, at) == 1);
+			}
+			CHECK(lseek(bad, 0, SEEK_SET) == 0);
+			CHECK(ops->load_state(dst, bad) < 0);
+			close(bad);
+			EQ(inode_table_count(&dst->inodes), 1);
+			EQ(handle_count(&dst->handles), 0);
+		}
+	}
+	/* Random bytes. */
+	srand(7);
+	for (int round = 0; round < 50; round++) {
+		int bad = state_fd();
+		unsigned char junk[512];
+		for (size_t k = 0; k < sizeof(junk); k++)
+			junk[k] = (unsigned char)rand();
+		CHECK(write(bad, junk, sizeof(junk)) == (ssize_t)sizeof(junk));
+		CHECK(lseek(bad, 0, SEEK_SET) == 0);
+		CHECK(ops->load_state(dst, bad) < 0);
+		close(bad);
+	}
+	/* The good one still loads after all that. */
+	int ok = state_fd();
+	CHECK(write(ok, good, (size_t)len) == len);
+	CHECK(lseek(ok, 0, SEEK_SET) == 0);
+	EQ(ops->load_state(dst, ok), 0);
+	CHECK(inode_table_count(&dst->inodes) >= 4);
+	close(ok);
+	free(good);
+	passthrough_free(dst);
+	passthrough_free(src);
+	teardown();
+}
+
+int main(void)
+{
+	test_round_trip();
+	test_abort_on_lost();
+	test_file_handles_mode();
+	test_bad_streams();
+	printf("test_fs_migrate: ok\n");
+	return 0;
+}
