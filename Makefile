@@ -67,11 +67,14 @@ build-fuzz/fuzz_desc_chain: fuzz/fuzz_desc_chain.c src/transport/virtqueue.c \
 	src/transport/guest_mem.c src/log/log.c $(wildcard src/transport/*.h)
 build-fuzz/fuzz_fuse_request: fuzz/fuzz_fuse_request.c $(wildcard src/fuse/*.c src/fuse/*.h) \
 	src/log/log.c src/fs/fs_ops.h
+build-fuzz/fuzz_state_load: fuzz/fuzz_state_load.c $(wildcard src/fs/*.c src/fs/*.h) src/log/log.c
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Wno-gnu-variable-sized-type-not-at-end -o $@ $(filter %.c,$^) $(LIBS)
 build-fuzz/fuzz_%:
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) -pthread
 
-fuzz: build-fuzz/fuzz_desc_chain build-fuzz/fuzz_fuse_request
+fuzz: build-fuzz/fuzz_desc_chain build-fuzz/fuzz_fuse_request build-fuzz/fuzz_state_load
 
 unit: $(UNIT_BINS)
 	@pass=0; fail=0; for t in $(UNIT_BINS); do \

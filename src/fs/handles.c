@@ -207,7 +207,10 @@ int handle_restore(struct handle_table *t, uint64_t fh, enum handle_kind kind, i
 		   void *priv, void (*priv_free)(void *))
 {
 	uint32_t idx = (uint32_t)fh, gen = (uint32_t)(fh >> 32);
-	if (gen == 0 || idx >= HANDLE_RESTORE_MAX_SLOT)
+	/* The source's slots never outgrow twice its open-file limit: a
+	 * larger index is a lie that would only make us allocate. */
+	uint64_t limit = t->max_open ? 2ull * t->max_open + 64 : HANDLE_RESTORE_MAX_SLOT;
+	if (gen == 0 || idx >= limit || idx >= HANDLE_RESTORE_MAX_SLOT)
 		return -EINVAL;
 	struct handle *h = malloc(sizeof(*h));
 	if (!h)

@@ -503,8 +503,10 @@ static int load_handles(struct load_ctx *c, struct state_in *in)
 		uint64_t nodeid = si_u64(in);
 		uint32_t flags = si_u32(in);
 		if (in->bad || (kind != HANDLE_FILE && kind != HANDLE_DIR) ||
-		    (flags & ~(uint32_t)MIGRATED_OPEN_FLAGS) || (flags & O_ACCMODE) == O_ACCMODE)
-			return -EINVAL;
+		    (flags & ~(uint32_t)MIGRATED_OPEN_FLAGS) || (flags & O_ACCMODE) == O_ACCMODE) {
+			r = -EINVAL;
+			break;
+		}
 		struct pt_node node = { NULL, -1 };
 		int fd = nodeid ? pt_node_get(pt, nodeid, &node) : -ESTALE;
 		if (fd == 0) {
@@ -522,7 +524,8 @@ static int load_handles(struct load_ctx *c, struct state_in *in)
 				 (unsigned long long)fh, (unsigned long long)nodeid, strerror(-fd));
 			if (!pt->opt.migration_guest_error) {
 				pt_node_put(pt, &node);
-				return fd;
+				r = fd;
+				break;
 			}
 			fd = -1; /* kept so the guest's fh answers EBADF, not another file */
 		}
@@ -534,6 +537,8 @@ static int load_handles(struct load_ctx *c, struct state_in *in)
 			close(fd);
 		pt_node_put(pt, &node);
 	}
+	/* Also after a failure: the free list must match the slots before
+	 * the handles are dropped. */
 	handle_restore_done(&pt->handles);
 	return r;
 }
