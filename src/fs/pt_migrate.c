@@ -44,6 +44,7 @@
 #define FS_STATE_VERSION 1
 #define REC_LOST 0x1u          /* the source could not name it */
 #define REC_HAS_PATH 0x2u
+#define REC_VERIFY 0x4u        /* the handle is to check the path's inode, not to open */
 #define MAX_RECORDS (16u << 20)
 #define MAX_MOUNTS 4096u
 /* Open flags a migrated file handle may carry (what F_GETFL reports of a
@@ -185,12 +186,14 @@ static void put_record(struct save_ctx *c, struct inode *i)
 	/* Paths always (a handle needs its mount found by path, and a path
 	 * still works where the destination cannot open handles); handles
 	 * in file-handles mode. */
-	bool have_handle = i->fh_len > 0 && !c->want_paths;
+	bool have_handle = i->fh_len > 0 && (!c->want_paths || pt->opt.migration_verify_handles);
+	if (have_handle && c->want_paths)
+		flags |= REC_VERIFY;
 	int r = path_of(pt, i, c->root, c->root_fd, rel, sizeof(rel));
 	if (r == 0)
 		flags |= REC_HAS_PATH;
-	if (r < 0 && !have_handle) {
-		flags |= REC_LOST;
+	if (r < 0 && (!have_handle || (flags & REC_VERIFY))) {
+		flags = REC_LOST;
 		c->lost++;
 		log_warn("migration: inode %llu (nodeid %llu) cannot be named: %s",
 			 (unsigned long long)i->key.ino, (unsigned long long)i->nodeid,
@@ -387,7 +390,7 @@ static bool read_inode(struct state_in *in, struct loaded_inode *r)
 	return (r->mode & ~(uint32_t)S_IFMT) == 0 &&
 	       (S_ISREG(t) || S_ISDIR(t) || S_ISLNK(t) || S_ISCHR(t) || S_ISBLK(t) ||
 		S_ISFIFO(t) || S_ISSOCK(t)) &&
-	       (r->flags & ~(REC_LOST | REC_HAS_PATH)) == 0 && r->nodeid != 0 &&
+	       (r->flags & ~(REC_LOST | REC_HAS_PATH | REC_VERIFY)) == 0 && r->nodeid != 0 &&
 	       !memchr(r->name, '\0', r->name_len);
 }
 
@@ -397,7 +400,7 @@ static int open_record(struct load_ctx *c, const struct loaded_inode *r)
 	int fd = -ENOENT;
 	if (r->flags & REC_LOST)
 		return -ENOENT;
-	if (r->fh_len) {
+	if (r->fh_len && !(r->flags & REC_VERIFY)) {
 		struct fh h = { .type = (int)r->fh_type, .len = (uint16_t)r->fh_len };
 		memcpy(h.bytes, r->fh, r->fh_len);
 		fd = fh_open(&c->mounts, r->mnt_id, &h, O_PATH);
@@ -411,7 +414,7 @@ static int open_record(struct load_ctx *c, const struct loaded_inode *r)
 	int e = stat_fd(fd, &st, &mnt_id);
 	if (e == 0 && (st.st_mode & S_IFMT) != (r->mode & S_IFMT))
 		e = -ESTALE;
-	if (e == 0 && c->pt->opt.migration_verify_handles) {
+	if (e == 0 && (r->flags & REC_VERIFY)) {
 		struct fh h;
 		uint64_t hm;
 		if (st.st_ino != r->ino)

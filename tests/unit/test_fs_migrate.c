@@ -13,13 +13,15 @@
 
 #include "fs_fixture.h"
 
+static bool verify_handles;
+
 static struct pt *new_instance(enum migration_mode mode, bool guest_error)
 {
 	struct passthrough_options o = {
 		.root = dir, .cache = CACHE_AUTO, .xattr = true, .switch_creds = true,
 		.announce_submounts = true, .migration_mode = mode,
 		.migration_guest_error = guest_error, .migration_confirm_paths = true,
-		.file_handles = IFH_PREFER,
+		.file_handles = IFH_PREFER, .migration_verify_handles = verify_handles,
 	};
 	char err[256];
 	struct pt *p = passthrough_new(&o, err, sizeof(err));
@@ -222,6 +224,42 @@ static void test_file_handles_mode(void)
 	teardown();
 }
 
+/* A file replaced on the host between the save and the load: the path
+ * leads to another inode.  Without --migration-verify-handles the
+ * destination cannot tell; with it, that inode fails (here: the move). */
+static void test_verify_handles(void)
+{
+	for (int verify = 0; verify < 2; verify++) {
+		setup(CACHE_AUTO);
+		verify_handles = verify;
+		struct pt *src = new_instance(MIGRATE_FIND_PATHS, false);
+		struct guest_view g;
+		guest_before(src, &g);
+		int fd = state_fd();
+		EQ(ops->save_state(src, fd), 0);
+		char a[256], b[256];
+		snprintf(a, sizeof(a), "%s/sub/file", dir);
+		snprintf(b, sizeof(b), "%s/sub/file.old", dir);
+		CHECK(rename(a, b) == 0);
+		put_file("sub/file", "an impostor");
+		struct pt *dst = new_instance(MIGRATE_FIND_PATHS, false);
+		CHECK(lseek(fd, 0, SEEK_SET) == 0);
+		int r = ops->load_state(dst, fd);
+		if (verify) {
+			CHECK(r == -ESTALE);
+		} else {
+			EQ(r, 0);
+			char buf[32] = { 0 };
+			CHECK(read_node(dst, g.file, g.fh, buf, sizeof(buf)) == 11);
+		}
+		close(fd);
+		passthrough_free(dst);
+		passthrough_free(src);
+		teardown();
+	}
+	verify_handles = false;
+}
+
 /* Hostile or damaged streams: refused, and the destination is left with
  * its root only. */
 static void test_bad_streams(void)
@@ -286,6 +324,7 @@ int main(void)
 	test_round_trip();
 	test_abort_on_lost();
 	test_file_handles_mode();
+	test_verify_handles();
 	test_bad_streams();
 	printf("test_fs_migrate: ok\n");
 	return 0;
