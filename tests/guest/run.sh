@@ -139,6 +139,12 @@ run_test() {
 		skipped=$((skipped + 1))
 		return
 	fi
+	# ... and the stacks it needs in "stacks".
+	if [ -f "$dir/stacks" ] && ! grep -qw -- "$stack" "$dir/stacks"; then
+		echo "[$daemon $t] SKIP $t: stack $(grep -v '^ *$' "$dir/stacks" | tr '\n' ' ')"
+		skipped=$((skipped + 1))
+		return
+	fi
 	tb_tmpdir tmp
 	local share=$tmp/share sock=$tmp/vhost-user-fs.sock
 	mkdir "$share"
