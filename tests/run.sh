@@ -57,6 +57,20 @@ run_stage "client smoke test (host-side VMM + driver)" env OURS_VIRTIOFSD=build-
 	tests/client/with-daemon.sh ours "$smoke_share" build/client/smoke @SOCK@ "$smoke_share"
 rm -rf "$smoke_share"
 run_stage "hostile-input client tests" tests/client/hostile.sh ours
+# The escape cases again with the kernel's walls up: what a request may
+# reach must not depend on the sandbox mode.
+escape_cases="name-empty name-unterminated name-slash name-too-long name-dot-dotdot-at-root
+	dotdot-from-subdir name-embedded-nul symlink-escape symlink-created-escape
+	rename-link-unknown-nodes open-fifo open-socket open-device open-creat xattr-names-bad"
+for mode in namespace chroot; do
+	# shellcheck disable=SC2086
+	run_stage "hostile-input escape cases, --sandbox=$mode" env HOSTILE_SANDBOX=$mode \
+		tests/client/hostile.sh ours $escape_cases
+done
+for mode in none namespace; do
+	run_stage "live migration between two daemons (client), --sandbox=$mode" \
+		env MIGRATE_SANDBOX=$mode tests/client/migrate.sh
+done
 run_stage "socket activation (--fd, LISTEN_FDS)" tests/client/socket-activation.sh
 run_stage "termination signals in each sandbox mode" tests/client/signals.sh
 run_stage "fuzzers (libFuzzer)" fuzz/run.sh --seconds="${TESTS_FUZZ_SECONDS:-20}"
@@ -64,6 +78,14 @@ run_stage "fuzzers (libFuzzer)" fuzz/run.sh --seconds="${TESTS_FUZZ_SECONDS:-20}
 if [ "${TESTS_GUEST:-1}" != 0 ]; then
 	run_stage "guest tests: this daemon, floor stack (QEMU 7.2, Linux 6.1)" \
 		tests/guest/run.sh --daemon=ours --stack=floor
+	# The other sandbox modes: the suites about files, names and
+	# privileges (the full suite per mode: tests/guest/run.sh
+	# --daemon-args=--sandbox=MODE).
+	for mode in chroot none; do
+		run_stage "guest tests: this daemon, --sandbox=$mode, floor stack" \
+			tests/guest/run.sh --daemon=ours --stack=floor --daemon-args=--sandbox=$mode \
+			io names attrs posix setgid-create killpriv xattrmap
+	done
 	if [ "${TESTS_GUEST_REF:-1}" != 0 ]; then
 		run_stage "guest tests: reference C daemon, floor stack" \
 			tests/guest/run.sh --daemon=ref-c --stack=floor

@@ -33,6 +33,21 @@ void *guest_mem_uva(const struct guest_mem *m, uint64_t uva, uint64_t len)
 	return NULL;
 }
 
+uint64_t guest_mem_hva_gpa(const struct guest_mem *m, const void *hva, uint64_t *gpa)
+{
+	uintptr_t p = (uintptr_t)hva;
+
+	for (unsigned i = 0; i < m->nregions; i++) {
+		const struct guest_region *r = &m->regions[i];
+		uintptr_t base = (uintptr_t)r->hva;
+		if (p >= base && p - base < r->size) {
+			*gpa = r->gpa + (p - base);
+			return r->size - (p - base);
+		}
+	}
+	return 0;
+}
+
 int guest_mem_gpa_iov(const struct guest_mem *m, uint64_t gpa, uint64_t len,
 		      struct iovec *iov, int max)
 {

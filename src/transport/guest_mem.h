@@ -36,6 +36,10 @@ void *guest_mem_uva(const struct guest_mem *m, uint64_t uva, uint64_t len);
  * outside guest memory or more than max iovecs would be needed. */
 int guest_mem_gpa_iov(const struct guest_mem *m, uint64_t gpa, uint64_t len,
 		      struct iovec *iov, int max);
+/* The reverse, for dirty logging: the guest-physical address of our
+ * pointer hva (in *gpa) and how many bytes from hva on lie in the same
+ * region; 0 when hva is not in guest memory. */
+uint64_t guest_mem_hva_gpa(const struct guest_mem *m, const void *hva, uint64_t *gpa);
 /* Unmap every region and empty the table. */
 void guest_mem_clear(struct guest_mem *m);
 

@@ -19,17 +19,21 @@
 
 /* A handler returns 0 (success), -errno (failure: a nonzero REPLY_ACK) or
  * REPLIED when it has sent the request's own reply. */
-#define REPLIED 1
+#define REPLIED VU_REPLIED
 
 static const uint64_t offered_features =
 	(1ull << VU_F_VERSION_1) | (1ull << VU_F_INDIRECT_DESC) |
-	(1ull << VU_F_EVENT_IDX) | (1ull << VHOST_USER_F_PROTOCOL_FEATURES);
+	(1ull << VU_F_EVENT_IDX) | (1ull << VHOST_USER_F_PROTOCOL_FEATURES) |
+	(1ull << VHOST_F_LOG_ALL);
 
 static uint64_t offered_protocol_features(const struct vu_dev *dev)
 {
 	uint64_t f = (1ull << VHOST_USER_PROTOCOL_F_MQ) |
 		     (1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK) |
-		     (1ull << VHOST_USER_PROTOCOL_F_RESET_DEVICE);
+		     (1ull << VHOST_USER_PROTOCOL_F_RESET_DEVICE) |
+		     (1ull << VHOST_USER_PROTOCOL_F_LOG_SHMFD);
+	if (vu_device_state_offered(dev))
+		f |= 1ull << VHOST_USER_PROTOCOL_F_DEVICE_STATE;
 	/* QEMU 7.1-8.0 abort when a vhost-user-fs backend offers CONFIG:
 	 * offer it only when asked to (--tag). */
 	if (dev->ops->tag)
@@ -94,7 +98,18 @@ static int h_set_features(struct vu_dev *dev, struct vu_msg *m)
 			  (unsigned long long)(m->p.u64 & ~offered_features));
 		return -EINVAL;
 	}
+	bool log_was = dev->features & (1ull << VHOST_F_LOG_ALL);
 	dev->features = m->p.u64;
+	/* Dirty logging starts (or stops) with LOG_ALL, rings running. */
+	if (log_was != !!(dev->features & (1ull << VHOST_F_LOG_ALL))) {
+		/* A new logging period: it is whole only with a log in place. */
+		if (!log_was)
+			dev->log_lost = dev->log_base_failed || !dev->log.bits;
+		vu_log_apply_all(dev);
+		log_info("vhost-user: dirty logging %s%s",
+			 log_was ? "stopped" : "started",
+			 log_was || dev->log.bits ? "" : " (no log given yet)");
+	}
 	return 0;
 }
 
@@ -163,13 +178,28 @@ static int h_set_vring_addr(struct vu_dev *dev, struct vu_msg *m)
 	struct vu_queue *q = queue_at(dev, m, m->p.addr.index);
 	if (!q)
 		return -EINVAL;
-	if (m->p.addr.flags & VHOST_USER_VRING_F_LOG) {
-		log_error("queue %u: ring logging requested but not offered", q->idx);
+	const struct vhost_user_addr *a = &m->p.addr;
+	if (a->flags & ~VHOST_USER_VRING_F_LOG) {
+		log_error("queue %u: unknown ring flags %#x", q->idx, a->flags);
 		return -EINVAL;
 	}
 	if (q->started) {
-		log_error("queue %u: address change while running", q->idx);
-		return -EBUSY;
+		/* Dirty logging of the used ring starts and stops on a running
+		 * ring: only the flag and the log address may change then. */
+		if (a->desc_user_addr != q->addr.desc_user_addr ||
+		    a->avail_user_addr != q->addr.avail_user_addr ||
+		    a->used_user_addr != q->addr.used_user_addr) {
+			log_error("queue %u: address change while running", q->idx);
+			return -EBUSY;
+		}
+		pthread_rwlock_wrlock(&dev->mem_lock);
+		q->addr.flags = a->flags;
+		q->addr.log_guest_addr = a->log_guest_addr;
+		pthread_rwlock_unlock(&dev->mem_lock);
+		log_debug("queue %u: used ring logging %s (log address %#llx)", q->idx,
+			  a->flags & VHOST_USER_VRING_F_LOG ? "on" : "off",
+			  (unsigned long long)a->log_guest_addr);
+		return 0;
 	}
 	struct vhost_user_addr saved = q->addr;
 	bool saved_set = q->addr_set;
@@ -316,11 +346,12 @@ static int h_get_config(struct vu_dev *dev, struct vu_msg *m)
 	return rc < 0 ? rc : REPLIED;
 }
 
-/* Requests we do not implement whose frontend waits for a reply even
- * without REPLY_ACK. */
-static bool has_own_reply(uint32_t request)
+/* Requests whose frontend waits for a reply even without REPLY_ACK. */
+static bool has_own_reply(const struct vu_dev *dev, uint32_t request)
 {
 	switch (request) {
+	case VHOST_USER_SET_LOG_BASE:
+		return dev->protocol_features & (1ull << VHOST_USER_PROTOCOL_F_LOG_SHMFD);
 	case VHOST_USER_GET_FEATURES:
 	case VHOST_USER_GET_PROTOCOL_FEATURES:
 	case VHOST_USER_GET_VRING_BASE:
@@ -349,7 +380,7 @@ static int h_unsupported(struct vu_dev *dev, struct vu_msg *m)
 		dev->unknown_logged |= bit;
 		log_warn("vhost-user: request %u (%s) is not supported", r, vu_msg_name(r));
 	}
-	if (has_own_reply(r))
+	if (has_own_reply(dev, r))
 		return reply_u64(dev, m, 1);
 	return -ENOTSUP;
 }
@@ -359,7 +390,7 @@ static int dispatch(struct vu_dev *dev, struct vu_msg *m)
 	if (m->fds_truncated) {
 		log_error("vhost-user: %s carried more than %d fds, refused",
 			  vu_msg_name(m->hdr.request), VHOST_USER_MAX_FDS);
-		if (has_own_reply(m->hdr.request))
+		if (has_own_reply(dev, m->hdr.request))
 			return reply_u64(dev, m, 1);
 		return -EINVAL;
 	}
@@ -406,9 +437,15 @@ static int dispatch(struct vu_dev *dev, struct vu_msg *m)
 	case VHOST_USER_SET_BACKEND_REQ_FD:
 		/* Not offered; accept so an eager frontend carries on. */
 		return 0;
+	case VHOST_USER_SET_LOG_BASE:
+		return vu_h_set_log_base(dev, m);
+	case VHOST_USER_SET_LOG_FD:
+		return vu_h_set_log_fd(dev, m);
+	case VHOST_USER_SET_DEVICE_STATE_FD:
+		return vu_h_set_device_state_fd(dev, m);
+	case VHOST_USER_CHECK_DEVICE_STATE:
+		return vu_h_check_device_state(dev, m);
 	default:
-		/* SET_LOG_BASE / SET_LOG_FD land here too: logging is not
-		 * offered. */
 		return h_unsupported(dev, m);
 	}
 }
@@ -484,6 +521,7 @@ int vu_serve(const struct vu_options *opt, const struct vu_device *ops)
 		pthread_rwlock_wrlock(&dev->mem_lock);
 		guest_mem_clear(&dev->mem);
 		pthread_rwlock_unlock(&dev->mem_lock);
+		vu_migration_reset(dev);
 		dev->features = 0;
 		dev->protocol_features = 0;
 		dev->protocol_acked = false;

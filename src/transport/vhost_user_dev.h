@@ -9,6 +9,10 @@
  *    batch; SET_MEM_TABLE takes the write side to swap the table and
  *    re-translate the rings of running queues (writer-preferring, so a busy
  *    queue cannot starve it; a batch is at most one queue-size of requests).
+ *  - The dirty log (dev->log), whether logging is on (every queue's
+ *    vq.log_write) and q->addr of a running queue (its log address and
+ *    VHOST_VRING_F_LOG) change only under the write side of mem_lock too:
+ *    a queue thread marks the log from inside its batch.
  *  - vq.call_fd and q->err_fd change while the queue runs (QEMU re-sends
  *    SET_VRING_CALL when the guest masks interrupts): both under vq.push_lock.
  *  - Anything else about a queue changes only while its thread is stopped. */
@@ -19,12 +23,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dirty_log.h"
 #include "guest_mem.h"
 #include "vhost_user.h"
 #include "vhost_user_proto.h"
 #include "virtqueue.h"
 
 struct vu_dev;
+
+/* A handler returns 0 (success), -errno (failure: a nonzero REPLY_ACK) or
+ * VU_REPLIED when it has sent the request's own reply. */
+#define VU_REPLIED 1
 
 struct vu_queue {
 	struct vu_dev *dev;
@@ -52,6 +61,21 @@ struct vu_dev {
 	pthread_rwlock_t mem_lock;
 	struct vu_queue q[VU_MAX_QUEUES];
 	uint64_t unknown_logged;    /* bit per request number already logged */
+
+	/* Live migration (vhost_user_migrate.c). */
+	struct dirty_log log;       /* SET_LOG_BASE's log; bits NULL when none */
+	void *log_map;              /* what mmap returned for it */
+	size_t log_map_len;
+	int log_fd;                 /* SET_LOG_FD's eventfd, -1 when none */
+	bool log_error_reported;    /* a write outside the log was reported */
+	/* Since logging last started, a write into guest memory went unlogged
+	 * (no log, a failed SET_LOG_BASE, a page past the log): the VMM would
+	 * copy stale pages, so the state save is refused and the migration
+	 * fails with the source still running. */
+	bool log_lost;
+	bool log_base_failed;       /* the last SET_LOG_BASE failed */
+	int state_result;           /* of the last state transfer: 0, -errno,
+				     * or -ENODATA when none happened */
 };
 
 /* vhost_user_queue.c */
@@ -74,6 +98,32 @@ void vu_queue_set_call_fd(struct vu_queue *q, int fd);
 void vu_queue_set_err_fd(struct vu_queue *q, int fd);
 /* Is the ring enabled (explicitly, or by default without protocol features)? */
 bool vu_queue_enabled(const struct vu_dev *dev, const struct vu_queue *q);
+
+/* vhost_user_migrate.c: dirty logging and device state transfer. */
+/* Is dirty logging on (VHOST_F_LOG_ALL acked and a log mapped)? */
+bool vu_logging(const struct vu_dev *dev);
+/* Point q's virtqueue at the log hook, or at none when logging is off.
+ * Call it when q is stopped, or with mem_lock's write side held. */
+void vu_log_apply(struct vu_dev *dev, struct vu_queue *q);
+/* The same for every queue; takes mem_lock's write side. */
+void vu_log_apply_all(struct vu_dev *dev);
+/* The virtqueue hook (vq.log_write): mark the pages of [hva, hva+len),
+ * which q's thread just wrote.  opaque is the struct vu_queue.  Addresses
+ * in q's used ring are logged at the ring's log address when it has
+ * VHOST_VRING_F_LOG, everything else at its guest-physical address. */
+void vu_log_write(void *opaque, const void *hva, uint64_t len);
+/* Map [offset, offset+size) of fd as the log (takes fd) and swap it in. */
+int vu_set_log_base(struct vu_dev *dev, uint64_t size, uint64_t offset, int fd);
+/* Request handlers (struct vu_msg is in vhost_user_msg.h). */
+struct vu_msg;
+int vu_h_set_log_base(struct vu_dev *dev, struct vu_msg *m);
+int vu_h_set_log_fd(struct vu_dev *dev, struct vu_msg *m);
+int vu_h_set_device_state_fd(struct vu_dev *dev, struct vu_msg *m);
+int vu_h_check_device_state(struct vu_dev *dev, struct vu_msg *m);
+/* Does the device offer VHOST_USER_PROTOCOL_F_DEVICE_STATE? */
+bool vu_device_state_offered(const struct vu_dev *dev);
+/* Disconnect: unmap the log, close the log fd, forget the last transfer. */
+void vu_migration_reset(struct vu_dev *dev);
 
 /* vhost_user_mem.c: SET_MEM_TABLE; takes ownership of fds (closes them). */
 int vu_set_mem_table(struct vu_dev *dev, const struct vhost_user_memory *mt,

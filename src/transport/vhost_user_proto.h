@@ -58,6 +58,7 @@ enum vhost_user_request {
 #define VHOST_USER_NEED_REPLY_MASK 0x8u
 
 /* virtio / vhost feature bits (bit numbers) */
+#define VHOST_F_LOG_ALL 26            /* the frontend logs our guest memory writes */
 #define VU_F_INDIRECT_DESC 28         /* VIRTIO_RING_F_INDIRECT_DESC */
 #define VU_F_EVENT_IDX 29             /* VIRTIO_RING_F_EVENT_IDX */
 #define VHOST_USER_F_PROTOCOL_FEATURES 30
@@ -65,9 +66,11 @@ enum vhost_user_request {
 
 /* protocol feature bits */
 #define VHOST_USER_PROTOCOL_F_MQ 0
+#define VHOST_USER_PROTOCOL_F_LOG_SHMFD 1
 #define VHOST_USER_PROTOCOL_F_REPLY_ACK 3
 #define VHOST_USER_PROTOCOL_F_CONFIG 9
 #define VHOST_USER_PROTOCOL_F_RESET_DEVICE 13
+#define VHOST_USER_PROTOCOL_F_DEVICE_STATE 19
 
 /* u64 payload of SET_VRING_KICK/CALL/ERR */
 #define VHOST_USER_VRING_IDX_MASK 0xffu
@@ -75,6 +78,14 @@ enum vhost_user_request {
 
 /* SET_VRING_ADDR flags */
 #define VHOST_USER_VRING_F_LOG 0x1u
+
+/* Dirty log: one bit per page of this size (guest-physical). */
+#define VHOST_LOG_PAGE 0x1000u
+
+/* SET_DEVICE_STATE_FD: transfer direction and migration phase */
+#define VHOST_USER_TRANSFER_SAVE 0u   /* back-end writes its state */
+#define VHOST_USER_TRANSFER_LOAD 1u   /* back-end reads a state */
+#define VHOST_USER_PHASE_STOPPED 0u   /* the only phase defined */
 
 #define VHOST_USER_MEM_REGIONS_MAX 8  /* regions in one SET_MEM_TABLE */
 #define VHOST_USER_MAX_FDS 8          /* fds in one message */
@@ -113,6 +124,18 @@ struct vhost_user_memory {
 	struct vhost_user_mem_region regions[VHOST_USER_MEM_REGIONS_MAX];
 };
 
+/* SET_LOG_BASE (with LOG_SHMFD): the log is [mmap_offset,
+ * mmap_offset + mmap_size) of the fd that comes with the message. */
+struct vhost_user_log {
+	uint64_t mmap_size;
+	uint64_t mmap_offset;
+};
+
+struct vhost_user_transfer_state {
+	uint32_t direction;
+	uint32_t phase;
+};
+
 struct vhost_user_config {
 	uint32_t offset;
 	uint32_t size;
@@ -130,6 +153,8 @@ union vhost_user_payload {
 	struct vhost_user_addr addr;
 	struct vhost_user_memory memory;
 	struct vhost_user_config config;
+	struct vhost_user_log log;
+	struct vhost_user_transfer_state transfer;
 	uint8_t bytes[VHOST_USER_PAYLOAD_MAX];
 };
 

@@ -167,6 +167,7 @@ int vu_queue_try_start(struct vu_dev *dev, struct vu_queue *q)
 	pthread_mutex_destroy(&q->vq.push_lock);
 	vq_init(&q->vq, q->num, desc, avail, used, &dev->mem, q->vq.last_avail, event_idx);
 	q->vq.call_fd = q->call_fd;
+	vu_log_apply(dev, q);
 	uint64_t v;
 	while (read(q->stop_fd, &v, sizeof(v)) > 0)
 		;
@@ -240,6 +241,8 @@ int vu_dev_init(struct vu_dev *dev, const struct vu_device *ops)
 	memset(dev, 0, sizeof(*dev));
 	dev->ops = ops;
 	dev->sock = -1;
+	dev->log_fd = -1;
+	dev->state_result = -ENODATA;
 	pthread_rwlockattr_init(&attr);
 	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
 	int rc = pthread_rwlock_init(&dev->mem_lock, &attr);
@@ -274,6 +277,7 @@ void vu_dev_destroy(struct vu_dev *dev)
 		q->req = NULL;
 		pthread_mutex_destroy(&q->vq.push_lock);
 	}
+	vu_migration_reset(dev);
 	guest_mem_clear(&dev->mem);
 	pthread_rwlock_destroy(&dev->mem_lock);
 }

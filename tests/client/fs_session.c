@@ -15,14 +15,16 @@ static int step_fail(const char **step, const char *name, int r)
 	return r;
 }
 
-int fs_open(struct fs_session *s, const char *path, const struct fs_options *o,
-	    const char **step)
+int fs_connect(struct fs_session *s, const char *path, const struct fs_options *o,
+	       const char **step)
 {
-	uint64_t want, proto_want, mem_size = o->mem_size ? o->mem_size : 64ull << 20;
-	unsigned qsize = o->queue_size ? o->queue_size : 128;
+	uint64_t want, proto_want;
 	int r;
 
 	memset(s, 0, sizeof(*s));
+	s->hiprio.kick_fd = s->hiprio.call_fd = -1;
+	s->req.kick_fd = s->req.call_fd = -1;
+	s->c.sock = s->c.memfd = -1;
 	s->next_unique = 2;
 	if ((r = vuc_connect(&s->c, path)) < 0)
 		return step_fail(step, "connect", r);
@@ -38,12 +40,13 @@ int fs_open(struct fs_session *s, const char *path, const struct fs_options *o,
 	if (o->indirect)
 		want |= BIT(VIRTIO_RING_F_INDIRECT_DESC);
 	want &= s->offered_features;
+	s->features_want = want;
 
 	if (want & BIT(VUC_F_PROTOCOL_FEATURES)) {
 		if ((r = vuc_get_protocol_features(&s->c, &s->offered_protocol)) < 0)
 			return step_fail(step, "GET_PROTOCOL_FEATURES", r);
-		proto_want = (BIT(VUC_PROTOCOL_F_REPLY_ACK) | BIT(VUC_PROTOCOL_F_MQ)) &
-			     s->offered_protocol;
+		proto_want = (BIT(VUC_PROTOCOL_F_REPLY_ACK) | BIT(VUC_PROTOCOL_F_MQ) |
+			      o->protocol_extra) & s->offered_protocol;
 		if ((r = vuc_set_protocol_features(&s->c, proto_want)) < 0)
 			return step_fail(step, "SET_PROTOCOL_FEATURES", r);
 		if (proto_want & BIT(VUC_PROTOCOL_F_MQ)) {
@@ -57,19 +60,41 @@ int fs_open(struct fs_session *s, const char *path, const struct fs_options *o,
 				return step_fail(step, "GET_QUEUE_NUM < 2", -ENOTSUP);
 		}
 	}
-	if ((r = vuc_set_features(&s->c, want)) < 0)
+	return 0;
+}
+
+int fs_start(struct fs_session *s, const struct fs_options *o, const struct vuc *mem_from,
+	     const char **step)
+{
+	uint64_t mem_size = o->mem_size ? o->mem_size : 64ull << 20;
+	int r;
+
+	if ((r = vuc_set_features(&s->c, s->features_want)) < 0)
 		return step_fail(step, "SET_FEATURES", r);
 	if (o->verbose)
 		fprintf(stderr, "features offered %#llx set %#llx protocol offered %#llx set %#llx\n",
-			(unsigned long long)s->offered_features, (unsigned long long)want,
+			(unsigned long long)s->offered_features,
+			(unsigned long long)s->features_want,
 			(unsigned long long)s->offered_protocol,
 			(unsigned long long)s->c.protocol_features);
 
-	if ((r = vuc_mem_create(&s->c, VUC_GPA_BASE, mem_size)) < 0)
+	if (mem_from)
+		r = vuc_mem_share(&s->c, mem_from);
+	else
+		r = vuc_mem_create(&s->c, VUC_GPA_BASE, mem_size);
+	if (r < 0)
 		return step_fail(step, "memfd", r);
 	if ((r = vuc_set_mem_table(&s->c)) < 0)
 		return step_fail(step, "SET_MEM_TABLE", r);
-	bool ev = want & BIT(VIRTIO_RING_F_EVENT_IDX);
+	return 0;
+}
+
+int fs_rings(struct fs_session *s, const struct fs_options *o, const char **step)
+{
+	unsigned qsize = o->queue_size ? o->queue_size : 128;
+	bool ev = s->features_want & BIT(VIRTIO_RING_F_EVENT_IDX);
+	int r;
+
 	if ((r = vr_create(&s->hiprio, &s->c, 0, qsize, ev)) < 0 ||
 	    (r = vr_create(&s->req, &s->c, 1, qsize, ev)) < 0)
 		return step_fail(step, "ring allocation", r);
@@ -78,6 +103,16 @@ int fs_open(struct fs_session *s, const char *path, const struct fs_options *o,
 	if ((r = vr_setup(&s->req)) < 0)
 		return step_fail(step, "queue 1 setup", r);
 	return 0;
+}
+
+int fs_open(struct fs_session *s, const char *path, const struct fs_options *o,
+	    const char **step)
+{
+	int r;
+
+	if ((r = fs_connect(s, path, o, step)) < 0 || (r = fs_start(s, o, NULL, step)) < 0)
+		return r;
+	return fs_rings(s, o, step);
 }
 
 uint64_t fs_unique(struct fs_session *s)

@@ -9,7 +9,8 @@
  * and GET_FEATURES still work and that nothing outside the share changed.
  *
  * Case files: hostile_vring.c (descriptor chains), hostile_fuse.c and
- * hostile_names.c (FUSE requests), hostile_vhost.c (vhost-user messages). */
+ * hostile_names.c (FUSE requests), hostile_vhost.c (vhost-user messages),
+ * hostile_migration.c (dirty logging and device state transfer). */
 #ifndef HOSTILE_H
 #define HOSTILE_H
 
@@ -58,6 +59,8 @@ extern const struct hostile_case hostile_names_cases[];
 extern const unsigned hostile_names_count;
 extern const struct hostile_case hostile_vhost_cases[];
 extern const unsigned hostile_vhost_count;
+extern const struct hostile_case hostile_migration_cases[];
+extern const unsigned hostile_migration_count;
 
 /* Contents of BASE/outside and BASE/share/file (hostile prepare). */
 #define H_SECRET "secret outside the share\n"

@@ -12,6 +12,7 @@
  * exit 0 on PASS.  tests/client/hostile.sh runs every case. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ static const struct {
 	{ hostile_fuse_cases, &hostile_fuse_count },
 	{ hostile_names_cases, &hostile_names_count },
 	{ hostile_vhost_cases, &hostile_vhost_count },
+	{ hostile_migration_cases, &hostile_migration_count },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
@@ -86,6 +88,10 @@ static int prepare(const char *base)
 	char target[4096];
 	snprintf(target, sizeof(target), "%s/outside", base);
 	if (symlink(target, AT("share/escape-abs")) < 0)
+		return perror(p), 1;
+	/* The host's /proc, through the daemon's own view of it. */
+	if (symlink("/proc/self/root", AT("share/escape-proc-root")) < 0 ||
+	    symlink("/proc/1/root/etc", AT("share/escape-proc-init")) < 0)
 		return perror(p), 1;
 	/* A device node needs CAP_MKNOD: /dev/null's numbers, harmless to open. */
 	if (mknod(AT("share/devnull"), S_IFCHR | 0666, makedev(1, 3)) < 0 &&
@@ -146,6 +152,9 @@ int main(int argc, char **argv)
 	int r;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* A daemon that stops reading a state stream makes our writes fail
+	 * with EPIPE, not kill us. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc == 2 && !strcmp(argv[1], "list")) {
 		for (size_t t = 0; t < NTABLES; t++)
 			for (unsigned i = 0; i < *tables[t].count; i++)

@@ -188,10 +188,11 @@ static int name_embedded_nul(struct env *e)
  * up (they are symlinks) but never followed. */
 static int symlink_escape(struct env *e)
 {
-	const char *links[] = { "escape-file", "escape-abs", "escape-dir" };
+	const char *links[] = { "escape-file", "escape-abs", "escape-dir", "escape-proc-root",
+				"escape-proc-init" };
 	uint64_t nid, ino, fh, n2;
 
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 5; i++) {
 		int r = h_lookup(e, FUSE_ROOT_ID, links[i], &nid, &ino);
 		if (r != 0)
 			return h_fail(e, "LOOKUP %s: %d", links[i], r);
@@ -207,6 +208,15 @@ static int symlink_escape(struct env *e)
 			return h_fail(e, "LOOKUP %s/outside succeeded", links[i]);
 		if (r == -EPROTO)
 			return -1;
+		/* Through /proc: the host's root and its /etc. */
+		const char *inside[] = { "etc", "passwd", "proc" };
+		for (int k = 0; k < 3; k++) {
+			r = h_lookup(e, nid, inside[k], &n2, &ino);
+			if (r == 0)
+				return h_fail(e, "LOOKUP %s/%s succeeded", links[i], inside[k]);
+			if (r == -EPROTO)
+				return -1;
+		}
 	}
 	return 0;
 }
@@ -214,12 +224,13 @@ static int symlink_escape(struct env *e)
 /* The guest makes its own escaping symlinks and hard links. */
 static int symlink_created_escape(struct env *e)
 {
-	static const char *targets[] = { "../outside", "/etc/passwd", "../../../../../../etc/shadow" };
+	static const char *targets[] = { "../outside", "/etc/passwd", "../../../../../../etc/shadow",
+					 "/proc/self/root/etc/shadow", "/proc/self/fd/0" };
 	uint8_t buf[256];
 	uint64_t nid, ino, fh;
 	char name[16];
 
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 5; i++) {
 		snprintf(name, sizeof(name), "evil%d", i);
 		size_t n = strlen(name) + 1, t = strlen(targets[i]) + 1;
 		memcpy(buf, name, n);

@@ -68,11 +68,33 @@ void vr_destroy(struct vring_drv *vr)
 
 int vr_setup(struct vring_drv *vr)
 {
+	return vr_setup_at(vr, 0);
+}
+
+int vr_move(struct vring_drv *dst, struct vring_drv *src, struct vuc *c)
+{
+	*dst = *src;
+	dst->c = c;
+	dst->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	dst->call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (src->kick_fd >= 0)
+		close(src->kick_fd);
+	if (src->call_fd >= 0)
+		close(src->call_fd);
+	memset(src, 0, sizeof(*src));
+	src->kick_fd = src->call_fd = -1;
+	if (dst->kick_fd < 0 || dst->call_fd < 0)
+		return -errno;
+	return 0;
+}
+
+int vr_setup_at(struct vring_drv *vr, unsigned base)
+{
 	struct vuc *c = vr->c;
 	int r;
 
 	if ((r = vuc_set_vring_num(c, vr->idx, vr->num)) < 0 ||
-	    (r = vuc_set_vring_base(c, vr->idx, 0)) < 0 ||
+	    (r = vuc_set_vring_base(c, vr->idx, base)) < 0 ||
 	    (r = vuc_set_vring_addr(c, vr->idx, vr->desc, vr->avail, vr->used)) < 0 ||
 	    (r = vuc_set_vring_call(c, vr->idx, vr->call_fd)) < 0 ||
 	    (r = vuc_set_vring_kick(c, vr->idx, vr->kick_fd)) < 0)

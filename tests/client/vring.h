@@ -64,6 +64,13 @@ int vr_create(struct vring_drv *vr, struct vuc *c, unsigned idx, unsigned num,
 /* Tell the backend about the ring: SET_VRING_NUM, _BASE (0), _ADDR, _CALL,
  * _KICK and, when PROTOCOL_FEATURES was negotiated, _ENABLE 1. */
 int vr_setup(struct vring_drv *vr);
+/* The same with SET_VRING_BASE base: a ring that resumes where another
+ * backend stopped (live migration: base from its GET_VRING_BASE). */
+int vr_setup_at(struct vring_drv *vr, unsigned base);
+/* Hand a ring, with its driver state and its memory, to another
+ * connection c (same guest memory: vuc_mem_share): dst gets new eventfds,
+ * src is left empty (vr_destroy on it is harmless).  0 or -errno. */
+int vr_move(struct vring_drv *dst, struct vring_drv *src, struct vuc *c);
 /* Free the eventfds (ring memory stays with the client). */
 void vr_destroy(struct vring_drv *vr);
 

@@ -2,7 +2,9 @@
 #include "vu_client.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -38,7 +40,7 @@ void vuc_close(struct vuc *c)
 {
 	if (c->sock >= 0)
 		close(c->sock);
-	if (c->mem)
+	if (c->mem && !c->mem_borrowed)
 		munmap(c->mem, c->mem_size);
 	if (c->memfd >= 0)
 		close(c->memfd);
@@ -63,6 +65,21 @@ int vuc_mem_create(struct vuc *c, uint64_t gpa, uint64_t size)
 	c->mem_gpa = gpa;
 	c->mem_size = size;
 	c->mem_brk = 0;
+	return 0;
+}
+
+int vuc_mem_share(struct vuc *c, const struct vuc *from)
+{
+	if (!from->mem || from->memfd < 0)
+		return -EINVAL;
+	c->memfd = fcntl(from->memfd, F_DUPFD_CLOEXEC, 0);
+	if (c->memfd < 0)
+		return -errno;
+	c->mem = from->mem;
+	c->mem_gpa = from->mem_gpa;
+	c->mem_size = from->mem_size;
+	c->mem_brk = from->mem_brk;
+	c->mem_borrowed = 1;
 	return 0;
 }
 
@@ -390,5 +407,207 @@ int vuc_get_vring_base(struct vuc *c, unsigned idx, unsigned *base)
 	if (out.index != idx)
 		return -EPROTO;
 	*base = out.num;
+	return 0;
+}
+
+int vuc_set_vring_addr_log(struct vuc *c, unsigned idx, const void *desc,
+			   const void *avail, const void *used, uint32_t flags,
+			   uint64_t log_gpa)
+{
+	struct vuc_vring_addr a = {
+		.index = idx,
+		.flags = flags,
+		.desc_uva = vuc_uva(c, desc),
+		.used_uva = vuc_uva(c, used),
+		.avail_uva = vuc_uva(c, avail),
+		.log_gpa = log_gpa,
+	};
+
+	return vuc_command(c, VUC_SET_VRING_ADDR, &a, sizeof(a), NULL, 0);
+}
+
+int vuc_log_create(struct vuc_log *l, uint64_t size, uint64_t end)
+{
+	void *p;
+
+	l->fd = -1;
+	l->bits = NULL;
+	if (size == 0)
+		size = (end / VUC_LOG_PAGE + 7) / 8;
+	l->size = size;
+	l->fd = memfd_create("vuc-dirty-log", MFD_CLOEXEC);
+	if (l->fd < 0)
+		return -errno;
+	if (ftruncate(l->fd, (off_t)size) < 0)
+		return -errno;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, l->fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	l->bits = p;
+	return 0;
+}
+
+void vuc_log_destroy(struct vuc_log *l)
+{
+	if (l->bits)
+		munmap(l->bits, l->size);
+	if (l->fd >= 0)
+		close(l->fd);
+	l->bits = NULL;
+	l->fd = -1;
+}
+
+int vuc_log_test(const struct vuc_log *l, uint64_t gpa)
+{
+	uint64_t page = gpa / VUC_LOG_PAGE;
+
+	if (page / 8 >= l->size)
+		return 0;
+	return (__atomic_load_n(&l->bits[page / 8], __ATOMIC_ACQUIRE) >> (page % 8)) & 1;
+}
+
+int vuc_set_log_base(struct vuc *c, int fd, uint64_t size, uint64_t offset)
+{
+	struct { uint64_t size, offset; } p = { size, offset };
+	struct vuc_msg m;
+	uint64_t status = 0;
+	int r;
+
+	/* With LOG_SHMFD the backend replies whatever REPLY_ACK says. */
+	r = vuc_send_raw(c, VUC_SET_LOG_BASE, VUC_FLAG_VERSION, &p, sizeof(p),
+			 fd >= 0 ? &fd : NULL, fd >= 0 ? 1 : 0);
+	if (r < 0)
+		return r;
+	if ((r = vuc_recv(c, &m)) < 0)
+		return r;
+	close_fds(&m);
+	if (m.hdr.request != VUC_SET_LOG_BASE || !(m.hdr.flags & VUC_FLAG_REPLY))
+		return -EPROTO;
+	if (m.hdr.size == 8)
+		memcpy(&status, m.payload, 8);
+	else if (m.hdr.size != 0 && m.hdr.size != sizeof(p))
+		return -EPROTO;
+	return status ? -EIO : 0;
+}
+
+int vuc_set_log_fd(struct vuc *c, int fd)
+{
+	return vuc_command(c, VUC_SET_LOG_FD, NULL, 0, &fd, 1);
+}
+
+int vuc_set_device_state_fd(struct vuc *c, uint32_t direction, uint32_t phase, int *ours)
+{
+	struct { uint32_t direction, phase; } p = { direction, phase };
+	struct vuc_msg m;
+	uint64_t reply;
+	int pfd[2], theirs, r;
+
+	*ours = -1;
+	m.nfds = 0;
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -errno;
+	theirs = direction == VUC_STATE_LOAD ? pfd[0] : pfd[1];
+	*ours = direction == VUC_STATE_LOAD ? pfd[1] : pfd[0];
+	r = vuc_send_raw(c, VUC_SET_DEVICE_STATE_FD, VUC_FLAG_VERSION, &p, sizeof(p),
+			 &theirs, 1);
+	/* Only the backend may hold that end now: EOF / EPIPE when it closes. */
+	close(theirs);
+	if (r >= 0)
+		r = vuc_recv(c, &m);
+	if (r >= 0 && (m.hdr.request != VUC_SET_DEVICE_STATE_FD ||
+		       !(m.hdr.flags & VUC_FLAG_REPLY) || m.hdr.size != 8))
+		r = -EPROTO;
+	if (r < 0) {
+		close_fds(&m);
+		close(*ours);
+		*ours = -1;
+		return r;
+	}
+	memcpy(&reply, m.payload, 8);
+	if (reply & 0xff) {
+		close_fds(&m);
+		close(*ours);
+		*ours = -1;
+		return -EIO;
+	}
+	if (!(reply & VUC_STATE_NOFD)) {
+		/* The backend's own channel replaces our pipe. */
+		if (m.nfds != 1) {
+			close_fds(&m);
+			close(*ours);
+			*ours = -1;
+			return -EPROTO;
+		}
+		close(*ours);
+		*ours = m.fds[0];
+		return 0;
+	}
+	close_fds(&m);
+	return 0;
+}
+
+int vuc_check_device_state(struct vuc *c, uint64_t *result)
+{
+	uint64_t v = ~0ull;
+	int r = vuc_request(c, VUC_CHECK_DEVICE_STATE, NULL, 0, NULL, 0, &v, sizeof(v));
+
+	if (result)
+		*result = v;
+	if (r < 0)
+		return r;
+	return v ? -EIO : 0;
+}
+
+int vuc_read_all(int fd, uint8_t **buf, size_t *len)
+{
+	size_t cap = 65536, n = 0;
+	uint8_t *b = malloc(cap);
+
+	if (!b)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t k;
+
+		if (n == cap) {
+			uint8_t *nb = realloc(b, cap * 2);
+
+			if (!nb) {
+				free(b);
+				return -ENOMEM;
+			}
+			b = nb;
+			cap *= 2;
+		}
+		k = read(fd, b + n, cap - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			int e = -errno;
+
+			free(b);
+			return e;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+int vuc_write_all(int fd, const void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t k = write(fd, (const uint8_t *)buf + done, len - done);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		done += (size_t)k;
+	}
 	return 0;
 }

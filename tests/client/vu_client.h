@@ -41,6 +41,8 @@ enum {
 	VUC_GET_MAX_MEM_SLOTS = 36,
 	VUC_ADD_MEM_REG = 37,
 	VUC_REM_MEM_REG = 38,
+	VUC_SET_DEVICE_STATE_FD = 42,
+	VUC_CHECK_DEVICE_STATE = 43,
 };
 
 /* Header flags: version 1 in bits 0-1, bit 2 = reply, bit 3 = need_reply. */
@@ -50,11 +52,27 @@ enum {
 
 /* Virtio feature bits (VIRTIO_F_VERSION_1 etc. come from the kernel headers). */
 #define VUC_F_PROTOCOL_FEATURES 30
+#define VUC_F_LOG_ALL 26            /* VHOST_F_LOG_ALL: dirty logging */
 
 /* Protocol feature bits. */
 #define VUC_PROTOCOL_F_MQ 0
 #define VUC_PROTOCOL_F_REPLY_ACK 3
 #define VUC_PROTOCOL_F_CONFIG 9
+#define VUC_PROTOCOL_F_LOG_SHMFD 1
+#define VUC_PROTOCOL_F_DEVICE_STATE 19
+
+/* SET_VRING_ADDR flags: log the used ring at log_gpa. */
+#define VUC_VRING_F_LOG 0x1u
+
+/* SET_DEVICE_STATE_FD: direction and phase. */
+#define VUC_STATE_SAVE 0u           /* the backend writes its state */
+#define VUC_STATE_LOAD 1u           /* the backend reads a state */
+#define VUC_PHASE_STOPPED 0u
+/* Its u64 reply: bits 0-7 nonzero = error, bit 8 = no fd returned. */
+#define VUC_STATE_NOFD (1ull << 8)
+
+/* The dirty log: one bit per 4 KiB guest-physical page. */
+#define VUC_LOG_PAGE 4096ull
 
 /* Bit 8 of the u64 payload of SET_VRING_KICK/CALL/ERR: no fd attached. */
 #define VUC_VRING_NOFD (1ull << 8)
@@ -112,6 +130,14 @@ struct vuc {
 	uint64_t mem_gpa;
 	uint64_t mem_size;
 	uint64_t mem_brk;           /* bump allocator: next free offset */
+	int mem_borrowed;           /* mem belongs to another vuc (vuc_mem_share) */
+};
+
+/* A dirty log as a VMM gives it (a memfd; vhost-user LOG_SHMFD). */
+struct vuc_log {
+	int fd;
+	uint8_t *bits;              /* our mapping of the whole memfd */
+	uint64_t size;              /* bytes of log */
 };
 
 /* Connect to the backend at path.  No message is sent yet. */
@@ -122,6 +148,11 @@ void vuc_close(struct vuc *c);
 /* Create the guest memory (memfd of size bytes at guest-physical gpa) and map
  * it here.  Does not tell the backend: see vuc_set_mem_table. */
 int vuc_mem_create(struct vuc *c, uint64_t gpa, uint64_t size);
+/* Use the guest memory of from (same memfd, same mapping, same addresses:
+ * a second VMM connection, e.g. to a migration's destination backend, on
+ * the same guest).  from must stay open while c uses it; closing c leaves
+ * the mapping alone.  The allocator continues where from's stands. */
+int vuc_mem_share(struct vuc *c, const struct vuc *from);
 /* Carve len bytes (aligned to align, a power of two) out of guest memory,
  * zeroed.  Returns our pointer, or NULL when memory is exhausted. */
 void *vuc_alloc(struct vuc *c, uint64_t len, uint64_t align);
@@ -173,5 +204,37 @@ int vuc_set_vring_call(struct vuc *c, unsigned idx, int fd);
 int vuc_set_vring_enable(struct vuc *c, unsigned idx, int enable);
 /* Stops the ring; *base is the backend's next avail index. */
 int vuc_get_vring_base(struct vuc *c, unsigned idx, unsigned *base);
+/* SET_VRING_ADDR with flags (VUC_VRING_F_LOG) and the used ring's log
+ * address (guest-physical, as QEMU gives it). */
+int vuc_set_vring_addr_log(struct vuc *c, unsigned idx, const void *desc,
+			   const void *avail, const void *used, uint32_t flags,
+			   uint64_t log_gpa);
+
+/* Live migration.
+ * A log of size bytes (a memfd of exactly that size, zeroed), big enough
+ * for pages up to guest-physical end when size is 0. */
+int vuc_log_create(struct vuc_log *l, uint64_t size, uint64_t end);
+void vuc_log_destroy(struct vuc_log *l);
+/* Is the page of gpa marked? */
+int vuc_log_test(const struct vuc_log *l, uint64_t gpa);
+/* SET_LOG_BASE with LOG_SHMFD: fd (any fd, -1 for none) holds the log at
+ * [offset, offset+size).  The backend always replies: 0 when it accepted
+ * (its reply echoes the payload, or is empty or a zero u64), -EIO when it
+ * refused (a nonzero u64). */
+int vuc_set_log_base(struct vuc *c, int fd, uint64_t size, uint64_t offset);
+/* SET_LOG_FD: the eventfd the backend may signal after logging. */
+int vuc_set_log_fd(struct vuc *c, int fd);
+/* SET_DEVICE_STATE_FD over a new pipe: the backend gets the write end
+ * (save) or the read end (load), *ours the other (or the fd the backend
+ * returned instead).  Returns 0 when accepted, -EIO when refused (nothing
+ * left open), -errno on a transport error. */
+int vuc_set_device_state_fd(struct vuc *c, uint32_t direction, uint32_t phase, int *ours);
+/* CHECK_DEVICE_STATE: 0 when the backend reports success, -EIO when not;
+ * *result (may be NULL) gets the reply. */
+int vuc_check_device_state(struct vuc *c, uint64_t *result);
+/* Read fd to EOF into a malloc'd buffer (*buf, *len).  0 or -errno. */
+int vuc_read_all(int fd, uint8_t **buf, size_t *len);
+/* Write all of buf to fd.  0 or -errno (-EPIPE when the reader left). */
+int vuc_write_all(int fd, const void *buf, size_t len);
 
 #endif

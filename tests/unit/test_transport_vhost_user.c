@@ -209,8 +209,10 @@ static void test_session(const char *path)
 	int sock = sock_connect(path);
 
 	uint64_t f = get_u64(sock, VHOST_USER_GET_FEATURES);
-	CHECK(f == ((1ull << 32) | (1ull << 28) | (1ull << 29) | (1ull << 30)));
+	CHECK(f == ((1ull << 32) | (1ull << 28) | (1ull << 29) | (1ull << 30) | (1ull << 26)));
 	uint64_t pf = get_u64(sock, VHOST_USER_GET_PROTOCOL_FEATURES);
+	CHECK(pf & (1ull << VHOST_USER_PROTOCOL_F_LOG_SHMFD));
+	CHECK(!(pf & (1ull << VHOST_USER_PROTOCOL_F_DEVICE_STATE)));  /* no callbacks */
 	CHECK(pf & (1ull << VHOST_USER_PROTOCOL_F_MQ));
 	CHECK(pf & (1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK));
 	CHECK(!(pf & (1ull << VHOST_USER_PROTOCOL_F_CONFIG)));    /* no tag */
@@ -321,8 +323,10 @@ static void test_session(const char *path)
 	/* Unknown and unsupported requests. */
 	CHECK(acked(sock, 99, NULL, 0, NULL, 0) != 0);
 	CHECK(get_u64(sock, VHOST_USER_GET_INFLIGHT_FD) != 0);
-	v = 0;
+	v = 0;    /* a u64 (the pre-LOG_SHMFD form) and no fd: refused */
 	CHECK(acked(sock, VHOST_USER_SET_LOG_BASE, &v, 8, NULL, 0) != 0);
+	CHECK(get_u64(sock, VHOST_USER_SET_DEVICE_STATE_FD) != 0);   /* not offered */
+	CHECK(get_u64(sock, VHOST_USER_CHECK_DEVICE_STATE) != 0);
 	{
 		struct vhost_user_config c = { 0, 40, 0, { 0 } };
 		send_msg(sock, VHOST_USER_GET_CONFIG, 0, &c, 12 + 40, NULL, 0);
