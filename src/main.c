@@ -93,8 +93,11 @@ static int raise_nofile_limit(const struct options *o)
 
 static int print_capabilities(void)
 {
-	/* What libvirt reads; no "migrate-precopy" until migration exists. */
-	printf("{\n  \"type\": \"fs\"\n}\n");
+	/* What libvirt reads (the Rust daemon's list): migrate-precopy lets it
+	 * migrate a domain with this filesystem; separate-options says the long
+	 * options are taken one by one (not only as QEMU C's -o list). */
+	printf("{\n  \"type\": \"fs\",\n  \"features\": [\n    \"migrate-precopy\",\n"
+	       "    \"separate-options\"\n  ]\n}\n");
 	return 0;
 }
 

@@ -71,6 +71,12 @@ for mode in none namespace; do
 	run_stage "live migration between two daemons (client), --sandbox=$mode" \
 		env MIGRATE_SANDBOX=$mode tests/client/migrate.sh
 done
+run_stage "--print-capabilities (what libvirt reads)" python3 -c '
+import json, subprocess
+d = json.loads(subprocess.run(["build/virtiofsd", "--print-capabilities"], check=True,
+                              capture_output=True, text=True).stdout)
+ok = d.get("type") == "fs" and {"migrate-precopy", "separate-options"} <= set(d.get("features", []))
+print(("PASS" if ok else "FAIL") + " print-capabilities" + ("" if ok else ": %r" % d))'
 run_stage "socket activation (--fd, LISTEN_FDS)" tests/client/socket-activation.sh
 run_stage "termination signals in each sandbox mode" tests/client/signals.sh
 run_stage "fuzzers (libFuzzer)" fuzz/run.sh --seconds="${TESTS_FUZZ_SECONDS:-20}"
