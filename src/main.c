@@ -325,7 +325,8 @@ int main(int argc, char **argv)
 		.tag = o.tag,
 		.num_request_queues = VU_MAX_REQUEST_QUEUES,
 	};
-	struct vu_options vo = { .listen_fd = listen_fd, .keep_listening = o.keep_listening };
+	struct vu_options vo = { .listen_fd = listen_fd, .keep_listening = o.keep_listening,
+				 .poll_us = o.queue_poll_us };
 	if (o.thread_pool_size > 0)
 		log_info("--thread-pool-size=%u: requests are served on the queue threads "
 			 "(no worker pool in this version)", o.thread_pool_size);

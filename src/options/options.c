@@ -199,6 +199,7 @@ static const struct opt_def long_opts[] = {
 	{ "migration-on-error", 0, K_ENUM, F(migration_on_error), migration_error_names, "MODE", "abort|guest-error: when an inode the guest uses cannot be named (source) or found again (destination), e.g. deleted or moved out on the host: fail the migration (the source keeps running), or complete it and fail only that inode's requests (ESTALE, EBADF) [default: abort]", NULL },
 	{ "migration-verify-handles", 0, K_TRUE, F(migration_verify_handles), NULL, NULL, "find-paths mode: the source adds each inode's file handle, and the destination checks that the path it opens leads to that very inode (not a file put in its place meanwhile); same filesystems only", NULL },
 	{ "migration-confirm-paths", 0, K_TRUE, F(migration_confirm_paths), NULL, NULL, "the source opens each path again before sending it, to catch a rename racing with the migration", NULL },
+	{ "queue-poll", 0, K_UINT, F(queue_poll_us), NULL, "USEC", "after serving requests, watch the queue this many microseconds for the next one before sleeping (lower latency at low queue depth; an idle queue never spins) [default: 0, off]", NULL },
 	{ "keep-listening", 0, K_TRUE, F(keep_listening), NULL, NULL, "after the VMM disconnects, wait for the next connection instead of exiting", NULL },
 	{ "daemonize", 0, K_TRUE, F(daemonize), NULL, NULL, "run in the background", NULL },
 	{ "print-capabilities", 0, K_TRUE, F(print_capabilities), NULL, NULL, "print the vhost-user JSON capabilities and exit", NULL },

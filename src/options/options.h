@@ -50,6 +50,7 @@ struct options {
 	const char *uid_map, *gid_map;
 	bool daemonize;
 	bool keep_listening;
+	unsigned queue_poll_us;
 	bool print_capabilities, version, help;
 
 	char *owned[32];               /* copies of -o lists that fields point into */

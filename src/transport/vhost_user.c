@@ -499,6 +499,7 @@ int vu_serve(const struct vu_options *opt, const struct vu_device *ops)
 		free(dev);
 		return rc;
 	}
+	dev->poll_ns = (uint64_t)opt->poll_us * 1000;
 	for (;;) {
 		int sock;
 		do {

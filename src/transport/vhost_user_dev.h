@@ -61,6 +61,7 @@ struct vu_dev {
 	pthread_rwlock_t mem_lock;
 	struct vu_queue q[VU_MAX_QUEUES];
 	uint64_t unknown_logged;    /* bit per request number already logged */
+	uint64_t poll_ns;           /* vu_options.poll_us, in ns */
 
 	/* Live migration (vhost_user_migrate.c). */
 	struct dirty_log log;       /* SET_LOG_BASE's log; bits NULL when none */

@@ -297,6 +297,11 @@ bool vq_enable_kicks(struct virtqueue *vq)
 	return avail_idx != vq->last_avail;
 }
 
+bool vq_avail_pending(const struct virtqueue *vq)
+{
+	return le16toh(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE)) != vq->last_avail;
+}
+
 void vq_disable_kicks(struct virtqueue *vq)
 {
 	/* With EVENT_IDX the guest kicks only when avail idx crosses the

@@ -77,6 +77,9 @@ void vq_notify(struct virtqueue *vq);
  * writes avail_event.  vq_enable_kicks returns true when more requests
  * arrived meanwhile (the caller must pop again before sleeping). */
 bool vq_enable_kicks(struct virtqueue *vq);
+/* Has the guest published requests we have not popped?  (No side effect:
+ * for polling.) */
+bool vq_avail_pending(const struct virtqueue *vq);
 void vq_disable_kicks(struct virtqueue *vq);
 
 #endif
