@@ -279,6 +279,7 @@ int main(int argc, char **argv)
 		.file_handles = o.inode_file_handles,
 		.migration_mode = o.migration_mode,
 		.migration_guest_error = o.migration_on_error == 1,
+		.migration_source_abort = o.migration_on_error_set && o.migration_on_error == 0,
 		.migration_verify_handles = o.migration_verify_handles,
 		.migration_confirm_paths = o.migration_confirm_paths,
 		.xattrmap = maps.xattrs,

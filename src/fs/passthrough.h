@@ -28,8 +28,11 @@ struct passthrough_options {
 	unsigned inode_fd_cache;       /* most O_PATH fds cached for inodes; 0: from the budget */
 	/* Live migration (pt_migrate.c). */
 	enum migration_mode migration_mode;
-	bool migration_guest_error;    /* an inode not found again fails only its own
-					* requests (else the whole migration fails) */
+	bool migration_guest_error;    /* destination: an inode not found again fails
+					* only its own requests (else the load fails) */
+	bool migration_source_abort;   /* source: refuse to save an inode it cannot
+					* name (else it is sent as lost, and the
+					* destination decides) */
 	bool migration_verify_handles; /* the destination checks inode numbers and handles */
 	bool migration_confirm_paths;  /* the source re-opens each path it sends to check it */
 	/* Borrowed, may be NULL; they must outlive the filesystem. */

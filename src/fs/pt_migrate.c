@@ -315,10 +315,13 @@ int pt_save_state(void *fs, int fd)
 			inode_put_fd(&pt->inodes, root, c.root_fd);
 		inode_table_put(&pt->inodes, root);
 	}
-	if (r == 0 && c.lost && !pt->opt.migration_guest_error) {
+	if (r == 0 && c.lost && pt->opt.migration_source_abort) {
 		log_error("migration: %u inodes or handles cannot be found again: refusing to "
-			  "migrate (--migration-on-error=guest-error would fail only those)", c.lost);
+			  "migrate (--migration-on-error=abort)", c.lost);
 		r = -ESTALE;
+	} else if (r == 0 && c.lost) {
+		log_warn("migration: %u inodes or handles cannot be found again: sent as lost "
+			 "(the destination's --migration-on-error decides)", c.lost);
 	}
 	if (r == 0) {
 		so_checksum(&c.out, 0);

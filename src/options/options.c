@@ -28,7 +28,6 @@ static const char *const seccomp_names[] = { "kill", "log", "trap", "none", NULL
 static const char *const cache_names[] = { "never", "metadata", "auto", "always", NULL };
 static const char *const ifh_names[] = { "never", "prefer", "mandatory", NULL };
 static const char *const migration_mode_names[] = { "find-paths", "file-handles", NULL };
-static const char *const migration_error_names[] = { "abort", "guest-error", NULL };
 
 
 static int parse_uint(const char *v, unsigned *out)
@@ -127,6 +126,21 @@ static int set_c_cache(struct options *o, const char *v, char *err, size_t n)
 
 /* Options whose feature is not built yet: refuse clearly rather than
  * pretend (a silently ignored --xattrmap would expose xattrs unmapped). */
+/* Like an enum option, but remembers that it was given: the source daemon
+ * refuses to save a lost inode only when told --migration-on-error=abort
+ * itself (by default the destination decides, as with the Rust daemon). */
+static int set_migration_on_error(struct options *o, const char *v, char *err, size_t n)
+{
+	if (!strcmp(v, "abort"))
+		o->migration_on_error = 0;
+	else if (!strcmp(v, "guest-error"))
+		o->migration_on_error = 1;
+	else
+		return errbuf_fail(err, n, "invalid value '%s' (abort or guest-error)", v);
+	o->migration_on_error_set = true;
+	return 0;
+}
+
 static int not_yet(struct options *o, const char *v, char *err, size_t n)
 {
 	return errbuf_fail(err, n, "this option is not supported by this virtiofsd yet");
@@ -196,7 +210,7 @@ static const struct opt_def long_opts[] = {
 	{ "uid-map", 0, K_SPECIAL, 0, NULL, "MAP", "uid map for --sandbox=namespace as a user (not supported yet: refused)", not_yet },
 	{ "gid-map", 0, K_SPECIAL, 0, NULL, "MAP", "gid map (not supported yet: refused)", not_yet },
 	{ "migration-mode", 0, K_ENUM, F(migration_mode), migration_mode_names, "MODE", "find-paths|file-handles: how live migration names each inode to the destination: its path in the share (read when the guest stops, so host renames before that are followed), or its file handle (the destination must see the same filesystems, e.g. the same host) [default: find-paths]", NULL },
-	{ "migration-on-error", 0, K_ENUM, F(migration_on_error), migration_error_names, "MODE", "abort|guest-error: when an inode the guest uses cannot be named (source) or found again (destination), e.g. deleted or moved out on the host: fail the migration (the source keeps running), or complete it and fail only that inode's requests (ESTALE, EBADF) [default: abort]", NULL },
+	{ "migration-on-error", 0, K_SPECIAL, 0, NULL, "MODE", "abort|guest-error: when an inode the guest uses cannot be found again on the destination (deleted or moved out on the host): fail the migration (the source keeps running), or complete it and fail only that inode's requests (ESTALE, EBADF); given on the source, abort also refuses to send an inode it cannot name [default: abort, decided by the destination]", set_migration_on_error },
 	{ "migration-verify-handles", 0, K_TRUE, F(migration_verify_handles), NULL, NULL, "find-paths mode: the source adds each inode's file handle, and the destination checks that the path it opens leads to that very inode (not a file put in its place meanwhile); same filesystems only", NULL },
 	{ "migration-confirm-paths", 0, K_TRUE, F(migration_confirm_paths), NULL, NULL, "the source opens each path again before sending it, to catch a rename racing with the migration", NULL },
 	{ "queue-poll", 0, K_UINT, F(queue_poll_us), NULL, "USEC", "after serving requests, watch the queue this many microseconds for the next one before sleeping (lower latency at low queue depth; an idle queue never spins) [default: 0, off]", NULL },

@@ -32,6 +32,7 @@ struct options {
 	unsigned inode_fd_cache;       /* --inode-fd-cache; 0: from the fd budget */
 	enum migration_mode migration_mode;
 	int migration_on_error;        /* index in {abort, guest-error} */
+	bool migration_on_error_set;   /* given: the source honours it too */
 	bool migration_verify_handles, migration_confirm_paths;
 	enum cache_mode cache;
 	bool allow_direct_io, allow_mmap, writeback, readdirplus, killpriv_v2, readonly;

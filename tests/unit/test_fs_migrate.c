@@ -15,12 +15,16 @@
 
 static bool verify_handles;
 
-static struct pt *new_instance(enum migration_mode mode, bool guest_error)
+/* --migration-on-error as each daemon was given it. */
+enum on_error { ON_ERROR_UNSET, ON_ERROR_ABORT, ON_ERROR_GUEST };
+
+static struct pt *new_instance(enum migration_mode mode, enum on_error on_error)
 {
 	struct passthrough_options o = {
 		.root = dir, .cache = CACHE_AUTO, .xattr = true, .switch_creds = true,
 		.announce_submounts = true, .migration_mode = mode,
-		.migration_guest_error = guest_error, .migration_confirm_paths = true,
+		.migration_guest_error = on_error == ON_ERROR_GUEST,
+		.migration_source_abort = on_error == ON_ERROR_ABORT, .migration_confirm_paths = true,
 		.file_handles = IFH_PREFER, .migration_verify_handles = verify_handles,
 	};
 	char err[256];
@@ -109,7 +113,7 @@ static int count_add(struct fs_dir_sink *s, const struct fs_dirent *d, const str
 static void test_round_trip(void)
 {
 	setup(CACHE_AUTO);
-	struct pt *src = new_instance(MIGRATE_FIND_PATHS, true);
+	struct pt *src = new_instance(MIGRATE_FIND_PATHS, ON_ERROR_UNSET);
 	struct guest_view g;
 	guest_before(src, &g);
 	/* Half a listing on the source. */
@@ -130,7 +134,7 @@ static void test_round_trip(void)
 	off_t len = lseek(fd, 0, SEEK_CUR);
 	CHECK(len > 64);
 
-	struct pt *dst = new_instance(MIGRATE_FIND_PATHS, true);
+	struct pt *dst = new_instance(MIGRATE_FIND_PATHS, ON_ERROR_GUEST);
 	CHECK(lseek(fd, 0, SEEK_SET) == 0);
 	EQ(ops->load_state(dst, fd), 0);
 
@@ -180,7 +184,7 @@ static void test_round_trip(void)
 static void test_abort_on_lost(void)
 {
 	setup(CACHE_AUTO);
-	struct pt *src = new_instance(MIGRATE_FIND_PATHS, false);
+	struct pt *src = new_instance(MIGRATE_FIND_PATHS, ON_ERROR_ABORT);
 	struct guest_view g;
 	guest_before(src, &g);
 	char a[256];
@@ -196,10 +200,39 @@ static void test_abort_on_lost(void)
 	teardown();
 }
 
+/* By default the source sends a lost inode as lost and the destination's
+ * option decides (the Rust daemon's meaning): abort refuses the load, the
+ * source keeps serving; guest-error loads it. */
+static void test_destination_decides(void)
+{
+	setup(CACHE_AUTO);
+	struct pt *src = new_instance(MIGRATE_FIND_PATHS, ON_ERROR_UNSET);
+	struct guest_view g;
+	guest_before(src, &g);
+	char a[256];
+	snprintf(a, sizeof(a), "%s/doomed", dir);
+	CHECK(unlink(a) == 0);
+	int fd = state_fd();
+	EQ(ops->save_state(src, fd), 0);
+	struct pt *dst = new_instance(MIGRATE_FIND_PATHS, ON_ERROR_UNSET);
+	CHECK(lseek(fd, 0, SEEK_SET) == 0);
+	CHECK(ops->load_state(dst, fd) < 0);
+	passthrough_free(dst);
+	char buf[32];
+	CHECK(read_node(src, g.doomed, g.doomed_fh, buf, sizeof(buf)) == 9);
+	dst = new_instance(MIGRATE_FIND_PATHS, ON_ERROR_GUEST);
+	CHECK(lseek(fd, 0, SEEK_SET) == 0);
+	EQ(ops->load_state(dst, fd), 0);
+	close(fd);
+	passthrough_free(dst);
+	passthrough_free(src);
+	teardown();
+}
+
 static void test_file_handles_mode(void)
 {
 	setup(CACHE_AUTO);
-	struct pt *src = new_instance(MIGRATE_FILE_HANDLES, false);
+	struct pt *src = new_instance(MIGRATE_FILE_HANDLES, ON_ERROR_UNSET);
 	struct guest_view g;
 	guest_before(src, &g);
 	/* Deleted but still open: the handle still reaches it. */
@@ -211,7 +244,7 @@ static void test_file_handles_mode(void)
 	/* Opening by handle needs CAP_DAC_READ_SEARCH (root here). */
 	CHECK(src->inodes.open_by_handle);
 	{
-		struct pt *dst = new_instance(MIGRATE_FILE_HANDLES, false);
+		struct pt *dst = new_instance(MIGRATE_FILE_HANDLES, ON_ERROR_UNSET);
 		CHECK(lseek(fd, 0, SEEK_SET) == 0);
 		EQ(ops->load_state(dst, fd), 0);
 		char buf[32] = { 0 };
@@ -232,7 +265,7 @@ static void test_verify_handles(void)
 	for (int verify = 0; verify < 2; verify++) {
 		setup(CACHE_AUTO);
 		verify_handles = verify;
-		struct pt *src = new_instance(MIGRATE_FIND_PATHS, false);
+		struct pt *src = new_instance(MIGRATE_FIND_PATHS, ON_ERROR_UNSET);
 		struct guest_view g;
 		guest_before(src, &g);
 		int fd = state_fd();
@@ -242,7 +275,7 @@ static void test_verify_handles(void)
 		snprintf(b, sizeof(b), "%s/sub/file.old", dir);
 		CHECK(rename(a, b) == 0);
 		put_file("sub/file", "an impostor");
-		struct pt *dst = new_instance(MIGRATE_FIND_PATHS, false);
+		struct pt *dst = new_instance(MIGRATE_FIND_PATHS, ON_ERROR_UNSET);
 		CHECK(lseek(fd, 0, SEEK_SET) == 0);
 		int r = ops->load_state(dst, fd);
 		if (verify) {
@@ -265,7 +298,7 @@ static void test_verify_handles(void)
 static void test_bad_streams(void)
 {
 	setup(CACHE_AUTO);
-	struct pt *src = new_instance(MIGRATE_FIND_PATHS, false);
+	struct pt *src = new_instance(MIGRATE_FIND_PATHS, ON_ERROR_UNSET);
 	struct guest_view g;
 	guest_before(src, &g);
 	int fd = state_fd();
@@ -275,7 +308,7 @@ static void test_bad_streams(void)
 	CHECK(pread(fd, good, (size_t)len, 0) == len);
 	close(fd);
 
-	struct pt *dst = new_instance(MIGRATE_FIND_PATHS, false);
+	struct pt *dst = new_instance(MIGRATE_FIND_PATHS, ON_ERROR_UNSET);
 	for (int cut = 0; cut <= 8; cut++) {
 		/* Cut short, and (cut == 8) whole but one byte flipped at
 		 * every 7th offset. */
@@ -323,6 +356,7 @@ int main(void)
 {
 	test_round_trip();
 	test_abort_on_lost();
+	test_destination_decides();
 	test_file_handles_mode();
 	test_verify_handles();
 	test_bad_streams();

@@ -67,9 +67,13 @@ int main(void)
 		    "--migration-on-error=guest-error", "--migration-verify-handles",
 		    "--migration-confirm-paths") == 0 &&
 	      o.migration_mode == MIGRATE_FILE_HANDLES && o.migration_on_error == 1 &&
+	      o.migration_on_error_set &&
 	      o.migration_verify_handles && o.migration_confirm_paths);
 	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s") == 0 &&
-	      o.migration_mode == MIGRATE_FIND_PATHS && o.migration_on_error == 0);
+	      o.migration_mode == MIGRATE_FIND_PATHS && o.migration_on_error == 0 &&
+	      !o.migration_on_error_set);
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--migration-on-error=abort") == 0 &&
+	      o.migration_on_error == 0 && o.migration_on_error_set);
 	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--rlimit-nofile=12x") < 0);
 	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--log-level") < 0);
 
