@@ -100,6 +100,10 @@ if [ "${TESTS_GUEST:-1}" != 0 ]; then
 		# Linux 6.12 spreads its CPUs over the request queues: two here.
 		run_stage "guest tests: this daemon, current stack (QEMU 10, Linux 6.12), 2 request queues" \
 			tests/guest/run.sh --daemon=ours --stack=current --queues=2
+		# Two QEMU 10 instances per scenario, each with its own daemon
+		# on one share (tests/guest/migration/).
+		run_stage "live migration with a real guest: this daemon, current stack" \
+			tests/guest/migrate.sh --daemon=ours
 	fi
 fi
 

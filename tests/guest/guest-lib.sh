@@ -75,3 +75,32 @@ host_step() {
 	fail "host-step-$1" "ttyS1 closed"
 	return 1
 }
+
+# fds_start: starts vt-fds (progs/vt-fds.c) in the background, driven through
+# two FIFOs (fd 7: commands, fd 6: answers), so that the descriptors it holds
+# outlive host steps (a live migration, say).
+fds_start() {
+	rm -f /tmp/fds.in /tmp/fds.out
+	mkfifo /tmp/fds.in /tmp/fds.out
+	vt-fds < /tmp/fds.in > /tmp/fds.out 2>&1 &
+	FDS_PID=$!
+	exec 7> /tmp/fds.in 6< /tmp/fds.out
+}
+
+# fds CMD...: one vt-fds command; prints its answer.
+fds() {
+	local reply
+	echo "$*" >&7
+	if read -r reply <&6; then echo "$reply"; else echo "ERR vt-fds gone"; fi
+}
+
+# fds_ok NAME CMD...: PASS when vt-fds answers OK.
+fds_ok() {
+	local name=$1 reply
+	shift
+	reply=$(fds "$@")
+	case "$reply" in
+	OK*) pass "$name" ;;
+	*) fail "$name" "'$*': $reply" ;;
+	esac
+}

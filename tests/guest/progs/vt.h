@@ -41,4 +41,16 @@ static inline long long vt_number(const char *s)
 	return v;
 }
 
+/* The test pattern byte at file offset OFF for SEED (vt-fds, vt-pattern,
+ * vt-dirty): every byte says where it belongs, so a stale or misplaced block
+ * shows. */
+static inline unsigned char vt_pattern(unsigned seed, unsigned long long off)
+{
+	unsigned x = (unsigned)(off * 0x9E3779B1ull) + seed * 0x85EBCA77u;
+	x ^= x >> 15;
+	x *= 0x2C1B3C6Du;
+	x ^= x >> 12;
+	return (unsigned char)x;
+}
+
 #endif
