@@ -433,14 +433,14 @@ static void serve_one(struct fuse_server *s, const uint8_t *rd, size_t rd_len,
 		free(req.iov[i].iov_base);
 }
 
-static void serve_init(struct fuse_server *s)
+static void serve_init(struct fuse_server *s, uint32_t minor)
 {
 	struct {
 		struct fuse_in_header h;
 		struct fuse_init_in i;
 	} __attribute__((packed)) m = {
 		.h = { .len = sizeof(m), .opcode = FUSE_INIT, .unique = 2 },
-		.i = { .major = 7, .minor = 38, .max_readahead = 65536,
+		.i = { .major = 7, .minor = minor, .max_readahead = 65536,
 		       .flags = 0xffffffffu, .flags2 = 0xffffffffu },
 	};
 
@@ -470,8 +470,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opt.max_pages = data[0] & 4 ? 1 : 0;
 	struct fuse_server *s = fuse_server_new(&fake_ops, NULL, &opt);
 	CHECK(s);
+	/* 7.38 sends security contexts as extensions, 7.37 as an argument. */
 	if (!(data[1] & 0x80))
-		serve_init(s);
+		serve_init(s, data[0] & 8 ? 37 : 38);
 
 	for (int n = 0; size >= 4 && n < 16; n++) {
 		unsigned rd_chunk = data[0] % 65, wr_chunk = (data[1] & 0x7f) % 65;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <linux/fuse.h>
 #include <linux/virtio_ring.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +128,47 @@ static void one(const char *name, uint32_t opcode, uint64_t nodeid, const void *
 	put("fuzz_fuse_request", name, im.buf, im.len);
 }
 
+/* MKDIR "d" with a security context: as an extension (7.38, the default
+ * the fuzz target's INIT agrees) or as the last argument (7.37: bit 3 of
+ * the first control byte). */
+static void secctx_seed(const char *name, int ext)
+{
+	static const char xname[] = "security.selinux", val[] = "system_u:object_r:x_t:s0";
+	struct fuse_mkdir_in mk = { .mode = 0755 };
+	struct fuse_secctx one = { .size = sizeof(val) };
+	struct fuse_secctx_header h = { .nr_secctx = 1 };
+	uint8_t a[128];
+	size_t n = 0, start;
+
+	memcpy(a, &mk, sizeof(mk));
+	n += sizeof(mk);
+	memcpy(a + n, "d", 2);
+	n += 2;
+	start = n;
+	n += sizeof(h);
+	memcpy(a + n, &one, sizeof(one));
+	n += sizeof(one);
+	memcpy(a + n, xname, sizeof(xname));
+	n += sizeof(xname);
+	memcpy(a + n, val, sizeof(val));
+	n += sizeof(val);
+	while ((n - start) % 8)
+		a[n++] = 0;
+	h.size = (uint32_t)(n - start);
+	memcpy(a + start, &h, sizeof(h));
+
+	struct fuse_img im = { .len = 0 };
+	req(&im, FUSE_MKDIR, 1, a, n, NULL, NULL, 144);
+	if (ext) {
+		uint16_t extlen = (uint16_t)((n - start) / 8);
+		memcpy(im.buf + 4 + offsetof(struct fuse_in_header, total_extlen), &extlen,
+		       sizeof(extlen));
+	} else {
+		im.buf[0] |= 8;
+	}
+	put("fuzz_fuse_request", name, im.buf, im.len);
+}
+
 static void fuse_seeds(void)
 {
 	struct fuse_getattr_in ga = { 0 };
@@ -170,6 +212,8 @@ static void fuse_seeds(void)
 	one("read", FUSE_READ, 2, &rd, sizeof(rd), NULL, NULL, 4112);
 	one("write", FUSE_WRITE, 2, &w, sizeof(w), NULL, NULL, 24);
 	one("mkdir", FUSE_MKDIR, 1, &mk, sizeof(mk), "dir", NULL, 144);
+	secctx_seed("mkdir-secctx-ext", 1);
+	secctx_seed("mkdir-secctx-arg", 0);
 	one("mknod", FUSE_MKNOD, 1, &mn, sizeof(mn), "fifo", NULL, 144);
 	one("create", FUSE_CREATE, 1, &cr, sizeof(cr), "new", NULL, 160);
 	one("symlink", FUSE_SYMLINK, 1, NULL, 0, "link", "target/x", 144);

@@ -277,6 +277,7 @@ int main(int argc, char **argv)
 		.switch_creds = privileged,
 		.preserve_noatime = o.preserve_noatime,
 		.file_handles = o.inode_file_handles,
+		.security_label = o.security_label,
 		.migration_mode = o.migration_mode,
 		.migration_guest_error = o.migration_on_error == 1,
 		.migration_source_abort = o.migration_on_error_set && o.migration_on_error == 0,
@@ -294,7 +295,7 @@ int main(int argc, char **argv)
 	}
 
 	/* Serving starts here: from now on only what serving needs. */
-	if (privileged && caps_restrict(o.modcaps, o.inode_file_handles != IFH_NEVER) < 0)
+	if (privileged && caps_restrict(o.modcaps, o.inode_file_handles != IFH_NEVER, o.security_label) < 0)
 		return 1;
 	if (seccomp_install(o.seccomp, o.syslog) < 0)
 		return 1;

@@ -1,8 +1,10 @@
 #include "creds.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -96,4 +98,39 @@ bool creds_thread_umask(mode_t mask)
 		cur_umask = mask;
 	}
 	return true;
+}
+
+/* Capabilities are per thread: capget/capset(2) on this thread only
+ * (libcap-ng keeps process-wide state, so the raw calls here). */
+static int sys_admin_caps(struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3], bool set)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	return (int)syscall(set ? SYS_capset : SYS_capget, &h, d);
+}
+
+#define SYS_ADMIN_WORD (CAP_SYS_ADMIN / 32)
+#define SYS_ADMIN_BIT (1u << (CAP_SYS_ADMIN % 32))
+
+bool creds_sys_admin_raise(void)
+{
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	if (sys_admin_caps(d, false) < 0 || !(d[SYS_ADMIN_WORD].permitted & SYS_ADMIN_BIT) ||
+	    (d[SYS_ADMIN_WORD].effective & SYS_ADMIN_BIT))
+		return false; /* not ours to raise, or raised for good (--modcaps) */
+	d[SYS_ADMIN_WORD].effective |= SYS_ADMIN_BIT;
+	return sys_admin_caps(d, true) == 0;
+}
+
+void creds_sys_admin_drop(void)
+{
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	if (sys_admin_caps(d, false) == 0) {
+		d[SYS_ADMIN_WORD].effective &= ~SYS_ADMIN_BIT;
+		if (sys_admin_caps(d, true) == 0)
+			return;
+	}
+	/* Lowering an effective capability cannot fail; if it ever did, this
+	 * thread must not go on serving the guest with CAP_SYS_ADMIN. */
+	log_error("creds: cannot drop CAP_SYS_ADMIN again: %s", strerror(errno));
+	abort();
 }

@@ -47,4 +47,10 @@ bool creds_thread_umask(mode_t mask);
 /* Make this thread's cwd private (unshare(CLONE_FS)); false on failure. */
 bool creds_private_fs(void);
 
+/* Raise CAP_SYS_ADMIN in this thread's effective set, if the permitted set
+ * holds it (--security-label keeps it there): true when raised, and then
+ * creds_sys_admin_drop() must follow. */
+bool creds_sys_admin_raise(void);
+void creds_sys_admin_drop(void);
+
 #endif

@@ -23,9 +23,20 @@
 #define FS_NO_FH UINT64_MAX /* "no file handle given" in getattr/setattr */
 
 /* Who is asking: the guest process's ids, taken from the request header. */
+/* A security label for a new file (FUSE_SECURITY_CTX): an xattr name under
+ * "security." (never security.capability) and its value. */
+struct fs_secctx {
+	const char *name;
+	const void *value;
+	size_t size;
+};
+
 struct fs_ctx {
 	uint32_t uid, gid, pid;
 	unsigned queue; /* request queue index, for per-queue state */
+	/* CREATE, MKDIR, MKNOD, SYMLINK: the label the new file must carry,
+	 * or NULL.  The filesystem sets it or fails the request. */
+	const struct fs_secctx *secctx;
 	/* OPEN/CREATE only: the guest asks to clear setuid/setgid as the open
 	 * truncates (FUSE_OPEN_KILL_SUIDGID, sent under killpriv_v2 when the
 	 * caller lacks CAP_FSETID).  false everywhere else. */

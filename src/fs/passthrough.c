@@ -271,7 +271,8 @@ int pt_init(void *fs, struct fs_conn *conn)
 		conn->killpriv_v2 = false;
 	if (!pt->opt.posix_acl || !pt->opt.xattr)
 		conn->posix_acl = false;
-	conn->security_ctx = false; /* struct fs_create carries no context */
+	if (!pt->opt.security_label)
+		conn->security_ctx = false;
 	pt->submounts = conn->submounts;
 	pt->writeback = conn->writeback;
 	pt->killpriv_v2 = conn->killpriv_v2;

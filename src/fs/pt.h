@@ -65,6 +65,11 @@ int pt_kill_suidgid(struct pt *pt, int fd);
  * truncate, chown): fd is an open fd of i, or -1 to open one here. */
 int pt_drop_mapped_caps(struct pt *pt, struct inode *i, int fd);
 
+/* FUSE_SECURITY_CTX: give the file just made as dirfd/name (fd: open on it,
+ * or -1) the guest's label, under the --xattrmap host name.  -errno when
+ * it cannot be set: the caller removes the file. */
+int pt_set_label(struct pt *pt, int dirfd, const char *name, int fd, const struct fs_secctx *sc);
+
 /* Live migration: a directory handle fh on dir (a ref is taken) reading
  * fd, taken on success. */
 int pt_dir_handle_restore(struct pt *pt, uint64_t fh, struct inode *dir, int fd);

@@ -84,11 +84,21 @@ int pt_create(void *fs, const struct fs_ctx *c, uint64_t parent, const char *nam
 		goto out;
 	mode_t mode = pt_create_mode(pt, cr->mode, cr->umask) & 07777;
 	int fd = openat(dir.fd, name, flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	bool created = fd >= 0;
 	if (fd < 0)
 		fd = -errno;
 	if (fd == -EEXIST && !(cr->flags & O_EXCL))
 		fd = open_existing(pt, &dir, name, flags);
 	creds_leave(&cs);
+	/* A new file gets the guest's label, or does not stay. */
+	if (created && c->secctx) {
+		r = pt_set_label(pt, dir.fd, name, fd, c->secctx);
+		if (r < 0) {
+			close(fd);
+			unlinkat(dir.fd, name, 0);
+			fd = r;
+		}
+	}
 	/* FUSE_OPEN_KILL_SUIDGID matters only when an existing file was
 	 * opened (and truncated); a new file has no such bits to lose. */
 	if (fd >= 0 && c->kill_suidgid) {

@@ -150,6 +150,12 @@ static int make_node(struct pt *pt, const struct fs_ctx *c, uint64_t parent, con
 		r = rc < 0 ? -errno : 0;
 		creds_leave(&cs);
 	}
+	/* A new node gets the guest's label, or does not stay. */
+	if (r == 0 && c->secctx) {
+		r = pt_set_label(pt, dir.fd, name, -1, c->secctx);
+		if (r < 0)
+			unlinkat(dir.fd, name, kind == MAKE_DIR ? AT_REMOVEDIR : 0);
+	}
 	if (r == 0)
 		r = pt_lookup_at(pt, &dir, name, e, NULL);
 	pt_node_put(pt, &dir);

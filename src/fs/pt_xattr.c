@@ -67,14 +67,14 @@ static ssize_t on_path(const char *p, const struct xreq *x)
 	}
 }
 
-/* The call on a node of a type that must not be opened. */
-static ssize_t on_special(struct pt *pt, struct pt_node *n, const struct xreq *x)
+/* The call on a file of a type that must not be opened (path_fd: O_PATH). */
+static ssize_t on_special(struct pt *pt, int path_fd, const struct xreq *x)
 {
 	if (!creds_private_fs())
 		return -EOPNOTSUPP;
 	int saved = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	char name[PROC_FD_NAME_LEN];
-	proc_fd_name(n->fd, name);
+	proc_fd_name(path_fd, name);
 	ssize_t r;
 	if (fchdir(pt->proc_fd) < 0) {
 		r = -errno;
@@ -135,7 +135,7 @@ static ssize_t xattr_call(struct pt *pt, const struct fs_ctx *c, uint64_t nodeid
 			close(fd);
 		}
 	} else if (err == 0) {
-		r = on_special(pt, &n, x);
+		r = on_special(pt, n.fd, x);
 	}
 	creds_leave(&cs);
 	pt_node_put(pt, &n);
@@ -237,4 +237,53 @@ int pt_removexattr(void *fs, const struct fs_ctx *c, uint64_t nodeid, const char
 	struct xreq x = { .op = XREMOVE, .name = name };
 	ssize_t r = xattr_call(fs, c, nodeid, &x);
 	return r < 0 ? (int)r : 0;
+}
+
+int pt_set_label(struct pt *pt, int dirfd, const char *name, int fd, const struct fs_secctx *sc)
+{
+	struct xreq x = { .op = XSET, .name = sc->name, .buf = (void *)sc->value, .size = sc->size };
+	char host_name[XATTRMAP_NAME_MAX + 1];
+	if (pt->opt.xattrmap) {
+		int err = xattrmap_to_host(pt->opt.xattrmap, sc->name, host_name);
+		if (err)
+			return err;
+		x.name = host_name;
+	}
+	int own = -1;
+	ssize_t r = 0;
+	if (fd < 0) {
+		own = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		struct stat st;
+		if (own < 0 || fstat(own, &st) < 0) {
+			r = -errno;
+		} else if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+			char pname[PROC_FD_NAME_LEN];
+			proc_fd_name(own, pname);
+			fd = openat(pt->proc_fd, pname,
+				    O_RDONLY | O_NONBLOCK | O_CLOEXEC |
+				    (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
+			if (fd < 0)
+				r = -errno;
+		}
+	}
+	if (r == 0) {
+		/* security.* needs CAP_SYS_ADMIN unless the host's LSM owns
+		 * the name (SELinux checks its own relabel permissions). */
+		bool raised = creds_sys_admin_raise();
+		if (fd >= 0)
+			r = on_fd(fd, &x) < 0 ? -errno : 0;
+		else
+			r = on_special(pt, own, &x);
+		if (raised)
+			creds_sys_admin_drop();
+	}
+	if (own >= 0) {
+		if (fd >= 0)
+			close(fd);
+		close(own);
+	}
+	if (r < 0)
+		log_warn_ratelimited("security label %s on a new file: %s", x.name,
+				     strerror((int)-r));
+	return (int)r;
 }

@@ -95,6 +95,14 @@ int fuse_take_off(uint64_t v, off_t *o);
  * table guaranteed the bytes are there). */
 void fuse_arg(const struct fuse_req_ctx *r, size_t off, void *dst, size_t n);
 
+/* The security context of a new file (secctx.c), under FUSE_SECURITY_CTX:
+ * args_used is where the fixed arguments and strings end; buf (at least
+ * FUSE_SECCTX_BUF bytes) holds what sc then points into.  sc->name is NULL
+ * when there is no context.  0, or a negative errno for the request. */
+#define FUSE_SECCTX_BUF 4608
+int fuse_take_secctx(struct fuse_req_ctx *r, size_t args_used, unsigned char *buf,
+		     struct fs_secctx *sc);
+
 /* The session (init.c). */
 uint32_t fuse_do_init(struct fuse_req_ctx *r);
 uint32_t fuse_do_destroy(struct fuse_req_ctx *r);

@@ -32,13 +32,18 @@ uint32_t fuse_do_create(struct fuse_req_ctx *r)
 	struct fs_entry e;
 	struct fs_open o = { 0 };
 
+	unsigned char secbuf[FUSE_SECCTX_BUF];
+	struct fs_secctx sc;
+
 	FUSE_NEED(r, create);
 	fuse_arg(r, 0, &in, sizeof(in));
-	/* With FUSE_SECURITY_CTX an older guest appends the context after the
-	 * name; it is ignored, as are bytes after the NUL. */
 	int err = fuse_take_name(r->arg + sizeof(in), r->arg_len - sizeof(in), &name, &used);
+	if (!err)
+		err = fuse_take_secctx(r, sizeof(in) + used, secbuf, &sc);
 	if (err)
 		return reply_err(r, err);
+	if (sc.name)
+		r->ctx.secctx = &sc;
 	r->ctx.kill_suidgid = in.open_flags & FUSE_OPEN_KILL_SUIDGID;
 	struct fs_create cr = { .mode = in.mode, .umask = in.umask, .flags = (int)in.flags };
 	memset(&e, 0, sizeof(e));

@@ -80,7 +80,7 @@ static int update_one(int add, int cap)
 			    (unsigned)cap);
 }
 
-int caps_restrict(const char *modcaps, bool file_handles)
+int caps_restrict(const char *modcaps, bool file_handles, bool security_label)
 {
 	char err[256];
 	capng_clear(CAPNG_SELECT_BOTH);
@@ -94,6 +94,11 @@ int caps_restrict(const char *modcaps, bool file_handles)
 	 * wider right). */
 	if (file_handles && update_one(1, CAP_DAC_READ_SEARCH) < 0) {
 		log_error("capabilities: cannot keep CAP_DAC_READ_SEARCH");
+		return -1;
+	}
+	if (security_label &&
+	    capng_update(CAPNG_ADD, CAPNG_PERMITTED | CAPNG_BOUNDING_SET, CAP_SYS_ADMIN) < 0) {
+		log_error("capabilities: cannot keep CAP_SYS_ADMIN for --security-label");
 		return -1;
 	}
 	if (modcaps && each_modcap(modcaps, update_one, err, sizeof(err)) < 0) {

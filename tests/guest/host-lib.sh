@@ -207,7 +207,7 @@ tb_boot() {
 		-chardev socket,id=char0,path="$sock" \
 		-device "$fs_dev" \
 		-kernel "$KERNEL_IMAGE" -initrd "$initrd" \
-		-append "console=ttyS0 quiet panic=-1 no_timer_check" \
+		-append "console=ttyS0 quiet panic=-1 no_timer_check${TB_KERNEL_ARGS:+ $TB_KERNEL_ARGS}" \
 		-display none -serial file:"$serial" "${ctl[@]+"${ctl[@]}"}" -monitor none -no-reboot \
 		> "$qlog" 2>&1 < /dev/null &
 	local pid=$!

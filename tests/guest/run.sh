@@ -18,8 +18,9 @@
 # host-step.sh (bash, STEP and share path: steps the guest asks for with
 # guest-lib.sh's host_step, plus "daemon-started" before the boot and
 # "cleanup" always at the end), daemon-args-ours / daemon-args-ref-c (words
-# added to that daemon's command) and no-automount (/init does not mount the
-# share: guest.sh does).  Hooks get the test's folder as $TB_TEST_TMP.
+# added to that daemon's command), kernel-args (words added to the guest
+# kernel's command line) and no-automount (/init does not mount the share:
+# guest.sh does).  Hooks get the test's folder as $TB_TEST_TMP.
 # Environment: VIRTIOFSD_TESTBED_TIMEOUT (seconds per boot, default 240),
 # VIRTIOFSD_TESTBED_CACHE (default /var/cache/virtiofsd-testbed).
 set -euo pipefail
@@ -191,6 +192,8 @@ run_test() {
 	fi
 	# A failure is a FAIL line in host-step.log, collected below.
 	[ -z "$TB_HOST_STEP" ] || host_step daemon-started || true
+	TB_KERNEL_ARGS=
+	[ ! -f "$dir/kernel-args" ] || TB_KERNEL_ARGS=$(grep -v '^#' "$dir/kernel-args" | tr '\n' ' ')
 	tb_boot "$sock" "$tmp/initrd.gz" "$tmp/serial.log" "$tmp/qemu.log"
 	tb_stop_daemon
 	tb_serial_text "$tmp/serial.log" > "$tmp/guest.out"

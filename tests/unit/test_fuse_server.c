@@ -52,7 +52,23 @@ static struct fake {
 	size_t value_len;
 	struct flock lk, lk_reply;
 	bool sleep, is_flock;
+	/* the security context the last creating call saw */
+	int secctx_calls;
+	char sc_name[300];
+	unsigned char sc_value[5000];
+	size_t sc_size;
 } F;
+
+static void note_secctx(const struct fs_ctx *c)
+{
+	if (!c->secctx)
+		return;
+	F.secctx_calls++;
+	snprintf(F.sc_name, sizeof(F.sc_name), "%s", c->secctx->name);
+	CHECK(c->secctx->size <= sizeof(F.sc_value));
+	memcpy(F.sc_value, c->secctx->value, c->secctx->size);
+	F.sc_size = c->secctx->size;
+}
 
 static void copy_name(char *dst, const char *src)
 {
@@ -123,6 +139,7 @@ static int f_mknod(void *fs, const struct fs_ctx *c, uint64_t parent, const char
 		   const struct fs_create *cr, struct fs_entry *e)
 {
 	F.any++;
+	note_secctx(c);
 	copy_name(F.name, name);
 	F.cr = *cr;
 	fill_entry(e, 43);
@@ -132,6 +149,7 @@ static int f_symlink(void *fs, const struct fs_ctx *c, uint64_t parent, const ch
 		     const char *target, struct fs_entry *e)
 {
 	F.any++;
+	note_secctx(c);
 	copy_name(F.name, name);
 	copy_name(F.name2, target);
 	fill_entry(e, 44);
@@ -177,6 +195,7 @@ static int f_create(void *fs, const struct fs_ctx *c, uint64_t parent, const cha
 		    const struct fs_create *cr, struct fs_entry *e, struct fs_open *o)
 {
 	F.any++;
+	note_secctx(c);
 	copy_name(F.name, name);
 	F.cr = *cr;
 	F.kill = c->kill_suidgid;
@@ -1547,6 +1566,180 @@ static void test_concurrency(void)
 	fuse_server_free(s);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* FUSE_SECURITY_CTX: the label of a new file, as an extension (7.38+) or as
+ * the argument after the last string (7.36, 7.37). */
+
+/* A secctx header with nr contexts (each NAME=value), padded to 8; hsize
+ * 0: the true size. */
+static size_t make_secctx(unsigned char *b, uint32_t nr, const char *name, const void *value,
+			  uint32_t vlen, uint32_t hsize)
+{
+	size_t n = sizeof(struct fuse_secctx_header);
+	for (uint32_t i = 0; i < nr; i++) {
+		struct fuse_secctx one = { .size = vlen };
+		memcpy(b + n, &one, sizeof(one));
+		n += sizeof(one);
+		memcpy(b + n, name, strlen(name) + 1);
+		n += strlen(name) + 1;
+		memcpy(b + n, value, vlen);
+		n += vlen;
+	}
+	while (n % 8)
+		b[n++] = 0;
+	struct fuse_secctx_header h = { .size = hsize ? hsize : (uint32_t)n, .nr_secctx = nr };
+	memcpy(b, &h, sizeof(h));
+	return n;
+}
+
+static struct fuse_server *secctx_server(bool label, uint32_t minor)
+{
+	struct fuse_server_options o = { .security_label = label };
+	struct fuse_server *s = new_server(&o);
+	do_init(s, 7, minor, FUSE_ASYNC_READ | FUSE_INIT_EXT, (uint32_t)(FUSE_SECURITY_CTX >> 32),
+		sizeof(struct fuse_init_in));
+	CHECK(err_of() == 0);
+	const struct fuse_init_out *out = payload();
+	CHECK(!!(out->flags2 & (FUSE_SECURITY_CTX >> 32)) == label);
+	return s;
+}
+
+/* MKDIR "d" with the context as an extension (ext) or an argument. */
+static void mkdir_with(struct fuse_server *s, const unsigned char *sc, size_t n, bool ext)
+{
+	struct fuse_mkdir_in di = { .mode = 0755, .umask = 022 };
+	msg_start(FUSE_MKDIR, 1);
+	put(&di, sizeof(di));
+	put_str("d");
+	put(sc, n);
+	if (ext)
+		((struct fuse_in_header *)M.b)->total_extlen = (uint16_t)(n / 8);
+	msg_seal(0);
+	serve(s);
+}
+
+static void test_secctx(void)
+{
+	static const char label[] = "system_u:object_r:container_file_t:s0";
+	unsigned char sc[6000];
+	size_t n;
+
+	/* 7.41: an extension, through MKDIR, CREATE and SYMLINK. */
+	struct fuse_server *s = secctx_server(true, 41);
+	n = make_secctx(sc, 1, "security.selinux", label, sizeof(label), 0);
+	mkdir_with(s, sc, n, true);
+	CHECK(err_of() == 0 && F.secctx_calls == 1 && !strcmp(F.name, "d"));
+	CHECK(!strcmp(F.sc_name, "security.selinux") && F.sc_size == sizeof(label) &&
+	      !memcmp(F.sc_value, label, sizeof(label)));
+	struct fuse_create_in ci = { .flags = O_RDWR, .mode = 0644 };
+	msg_start(FUSE_CREATE, 1);
+	put(&ci, sizeof(ci));
+	put_str("f");
+	put(sc, n);
+	((struct fuse_in_header *)M.b)->total_extlen = (uint16_t)(n / 8);
+	msg_seal(0);
+	serve(s);
+	CHECK(err_of() == 0 && F.secctx_calls == 2 && !strcmp(F.name, "f"));
+	/* A header with no context: none reaches the filesystem. */
+	n = make_secctx(sc, 0, "", "", 0, 0);
+	mkdir_with(s, sc, n, true);
+	CHECK(err_of() == 0 && F.secctx_calls == 2 && F.any == 3);
+	/* Not a label: refused before the filesystem sees the request. */
+	n = make_secctx(sc, 1, "security.capability", "\1\0\0\2", 4, 0);
+	mkdir_with(s, sc, n, true);
+	CHECK(err_of() == -EPERM && F.any == 3);
+	n = make_secctx(sc, 1, "trusted.overlay.opaque", "y", 1, 0);
+	mkdir_with(s, sc, n, true);
+	CHECK(err_of() == -EPERM && F.any == 3);
+	n = make_secctx(sc, 1, "security.", "y", 1, 0);
+	mkdir_with(s, sc, n, true);
+	CHECK(err_of() == -EPERM && F.any == 3);
+	/* Two contexts (no Linux sends that): refused, not half applied. */
+	n = make_secctx(sc, 2, "security.selinux", label, sizeof(label), 0);
+	mkdir_with(s, sc, n, true);
+	CHECK(err_of() == -EOPNOTSUPP && F.any == 3);
+	/* Lying sizes. */
+	n = make_secctx(sc, 1, "security.selinux", label, sizeof(label), 4000);
+	mkdir_with(s, sc, n, true);
+	CHECK(err_of() == -EINVAL && F.any == 3);
+	static const char big[4097];
+	n = make_secctx(sc, 1, "security.selinux", big, sizeof(big), 0);
+	mkdir_with(s, sc, n, true);
+	CHECK(err_of() == -EINVAL && F.any == 3);
+	n = make_secctx(sc, 1, "security.selinux", label, sizeof(label), 0);
+	{
+		struct fuse_secctx one = { .size = 2000 }; /* value past the header's end */
+		memcpy(sc + sizeof(struct fuse_secctx_header), &one, sizeof(one));
+	}
+	mkdir_with(s, sc, n, true);
+	CHECK(err_of() == -EINVAL && F.any == 3);
+	/* An extension whose size is not a multiple of 8, or overruns. */
+	n = make_secctx(sc, 1, "security.selinux", label, sizeof(label), 0);
+	((struct fuse_secctx_header *)sc)->size = (uint32_t)n - 4;
+	mkdir_with(s, sc, n, true);
+	CHECK(err_of() == -EINVAL && F.any == 3);
+	/* The name unterminated within the context. */
+	n = make_secctx(sc, 1, "security.selinux", label, sizeof(label), 0);
+	memset(sc + 16, 'x', n - 16);
+	mkdir_with(s, sc, n, true);
+	CHECK(err_of() == -EINVAL && F.any == 3);
+	/* An unknown extension type after the label is skipped. */
+	n = make_secctx(sc, 1, "security.selinux", label, sizeof(label), 0);
+	struct fuse_ext_header other = { .size = 16, .type = 77 };
+	memcpy(sc + n, &other, sizeof(other));
+	memset(sc + n + 8, 0, 8);
+	mkdir_with(s, sc, n + 16, true);
+	CHECK(err_of() == 0 && F.secctx_calls == 3);
+	fuse_server_free(s);
+
+	/* 7.37: the argument after the last string (SYMLINK: after the target). */
+	s = secctx_server(true, 37);
+	n = make_secctx(sc, 1, "security.smack", "_", 2, 0);
+	msg_start(FUSE_SYMLINK, 1);
+	put_str("l");
+	put_str("target");
+	put(sc, n);
+	msg_seal(0);
+	serve(s);
+	CHECK(err_of() == 0 && F.secctx_calls == 1 && !strcmp(F.name2, "target") &&
+	      !strcmp(F.sc_name, "security.smack"));
+	/* A long target: the context lies past the gathered argument bytes. */
+	char target[4096];
+	memset(target, 't', sizeof(target) - 1);
+	target[sizeof(target) - 1] = 0;
+	n = make_secctx(sc, 1, "security.selinux", label, sizeof(label), 0);
+	msg_start(FUSE_SYMLINK, 1);
+	put_str("long-name-long-name-long-name-long-name");
+	put_str(target);
+	put(sc, n);
+	for (int i = 0; i < 200; i++)
+		put("", 1); /* bytes past the context: ignored, as after a name */
+	msg_seal(0);
+	serve(s);
+	CHECK(err_of() == 0 && F.secctx_calls == 2 && !memcmp(F.sc_value, label, sizeof(label)));
+	/* Too much after the target to be a context. */
+	msg_start(FUSE_SYMLINK, 1);
+	put_str("l2");
+	put_str("target");
+	for (int i = 0; i < 5000; i++)
+		put("", 1);
+	msg_seal(0);
+	serve(s);
+	CHECK(err_of() == -EINVAL && F.any == 2);
+	mkdir_with(s, sc, n, false);
+	CHECK(err_of() == 0 && F.secctx_calls == 3);
+	fuse_server_free(s);
+
+	/* --security-label off: the flag is not offered and whatever follows
+	 * the name is ignored, as before. */
+	s = secctx_server(false, 41);
+	n = make_secctx(sc, 1, "security.selinux", label, sizeof(label), 0);
+	mkdir_with(s, sc, n, true);
+	CHECK(err_of() == 0 && F.secctx_calls == 0 && F.any == 1);
+	fuse_server_free(s);
+}
+
 int main(void)
 {
 	log_setup(LOG_LVL_ERROR, 0);
@@ -1568,6 +1761,7 @@ int main(void)
 	test_enosys();
 	test_concurrency();
 	test_random();
+	test_secctx();
 	served_free();
 	printf("test_fuse_server: ok\n");
 	return 0;

@@ -72,6 +72,11 @@ int main(void)
 	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s") == 0 &&
 	      o.migration_mode == MIGRATE_FIND_PATHS && o.migration_on_error == 0 &&
 	      !o.migration_on_error_set);
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--security-label") == 0 &&
+	      o.security_label);
+	CHECK(PARSE(&o, err, "--socket-path=/s", "-o", "source=/srv,security_label") == 0 &&
+	      o.security_label);
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s") == 0 && !o.security_label);
 	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--migration-on-error=abort") == 0 &&
 	      o.migration_on_error == 0 && o.migration_on_error_set);
 	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--rlimit-nofile=12x") < 0);
