@@ -104,6 +104,9 @@ if [ "${TESTS_GUEST:-1}" != 0 ]; then
 		# on one share (tests/guest/migration/).
 		run_stage "live migration with a real guest: this daemon, current stack" \
 			tests/guest/migrate.sh --daemon=ours
+		run_stage "live migration with a real guest: this daemon, --migration-mode=file-handles" \
+			tests/guest/migrate.sh --daemon=ours --daemon-args=--migration-mode=file-handles \
+			open-files renamed-on-host
 	fi
 fi
 
