@@ -213,6 +213,13 @@ int main(int argc, char **argv)
 	struct fs_maps maps;
 	if (build_maps(&o, &maps) < 0)
 		return 1;
+	/* As the Rust virtiofsd: root needs no user namespace, and gets none. */
+	if ((o.n_uid_map || o.n_gid_map) && geteuid() == 0) {
+		fprintf(stderr, "virtiofsd: --uid-map and --gid-map are for a daemon started by a "
+			"non-root user (root serves every id without a user namespace)\n");
+		free_maps(&maps);
+		return 1;
+	}
 
 	char shared_dir[PATH_MAX];
 	if (!realpath(o.shared_dir, shared_dir)) {
@@ -263,6 +270,14 @@ int main(int argc, char **argv)
 	struct sandbox_result sb;
 	if (sandbox_enter(&o, &sb) < 0)
 		return 1;
+	/* Started by a user, the namespace sandbox made us uid 0 of our own user
+	 * namespace, with its capabilities: from here on the daemon is root
+	 * there, and switches to each request's (namespace) ids as root does.
+	 * Ids outside the namespace's maps cannot be taken: those requests
+	 * fail.  (open_by_handle_at still needs CAP_DAC_READ_SEARCH of the
+	 * initial namespace: file handles are probed, and found unusable.) */
+	if (sb.user_namespace)
+		privileged = true;
 
 	struct passthrough_options po = {
 		.root = sb.root,

@@ -44,15 +44,21 @@ int creds_enter(const struct creds_policy *p, const struct fs_ctx *c, struct cre
 		return -EPERM;
 	if (!p->switch_ids)
 		return 0;
-	/* gid first: once euid is not 0 the thread may not change it. */
+	/* (uid_t)-1 is no id: to setresuid() it means "unchanged", which would
+	 * serve the request as root. */
+	if (uid == (uint32_t)-1 || gid == (uint32_t)-1)
+		return -EPERM;
+	/* gid first: once euid is not 0 the thread may not change it.  EINVAL:
+	 * the id has no mapping in our user namespace (a user-namespace
+	 * sandbox serves only the ids its maps hold). */
 	if (gid != 0) {
 		if (syscall(SYS_setresgid, -1, (gid_t)gid, -1) < 0)
-			return -errno;
+			return errno == EINVAL ? -EPERM : -errno;
 		s->gid = true;
 	}
 	if (uid != 0) {
 		if (syscall(SYS_setresuid, -1, (uid_t)uid, -1) < 0) {
-			int err = errno;
+			int err = errno == EINVAL ? EPERM : errno;
 			creds_leave(s);
 			return -err;
 		}

@@ -124,8 +124,6 @@ static int set_c_cache(struct options *o, const char *v, char *err, size_t n)
 	return errbuf_fail(err, n, "invalid cache mode '%s' (none|auto|always)", v);
 }
 
-/* Options whose feature is not built yet: refuse clearly rather than
- * pretend (a silently ignored --xattrmap would expose xattrs unmapped). */
 /* Like an enum option, but remembers that it was given: the source daemon
  * refuses to save a lost inode only when told --migration-on-error=abort
  * itself (by default the destination decides, as with the Rust daemon). */
@@ -141,9 +139,61 @@ static int set_migration_on_error(struct options *o, const char *v, char *err, s
 	return 0;
 }
 
-static int not_yet(struct options *o, const char *v, char *err, size_t n)
+/* --uid-map/--gid-map, the Rust virtiofsd's syntax: ":ns:host:count:", the
+ * first character (not a letter or digit) separates and ends the three
+ * fields.  Repeatable: each adds one range. */
+static int add_id_range(struct id_range *list, unsigned *n, const char *what, const char *v,
+			char *err, size_t errlen)
 {
-	return errbuf_fail(err, n, "this option is not supported by this virtiofsd yet");
+	size_t len = strlen(v);
+	char sep = v[0];
+	uint64_t f[3];
+	if (len < 2 || (sep >= '0' && sep <= '9') || (sep >= 'a' && sep <= 'z') ||
+	    (sep >= 'A' && sep <= 'Z') || v[len - 1] != sep)
+		return errbuf_fail(err, errlen, "'%s' is not :namespace_%s:host_%s:count: (any "
+				   "separator, first and last)", v, what, what);
+	const char *p = v + 1;
+	for (int i = 0; i < 3; i++) {
+		const char *end = p;
+		f[i] = 0;
+		while (*end >= '0' && *end <= '9' && f[i] <= UINT32_MAX)
+			f[i] = f[i] * 10 + (uint64_t)(*end++ - '0');
+		if (end == p || *end != sep || f[i] > UINT32_MAX)
+			return errbuf_fail(err, errlen, "'%s' is not :namespace_%s:host_%s:count: "
+					   "(three decimal numbers below 2^32)", v, what, what);
+		p = end + 1;
+	}
+	if (*p)
+		return errbuf_fail(err, errlen, "'%s': more than three fields (one range per "
+				   "option; repeat the option for more)", v);
+	if (f[2] == 0)
+		return errbuf_fail(err, errlen, "'%s': the count must not be 0", v);
+	/* The kernel maps ids up to 4294967294 ((uid_t)-1 is never an id). */
+	if (f[0] + f[2] > UINT32_MAX || f[1] + f[2] > UINT32_MAX)
+		return errbuf_fail(err, errlen, "'%s': the range goes past %s 4294967294", v, what);
+	for (unsigned i = 0; i < *n; i++) {
+		const struct id_range *r = &list[i];
+		if (f[0] < (uint64_t)r->ns + r->count && r->ns < f[0] + f[2])
+			return errbuf_fail(err, errlen, "'%s' overlaps :%u:%u:%u: in the namespace",
+					   v, r->ns, r->host, r->count);
+		if (f[1] < (uint64_t)r->host + r->count && r->host < f[1] + f[2])
+			return errbuf_fail(err, errlen, "'%s' overlaps :%u:%u:%u: on the host",
+					   v, r->ns, r->host, r->count);
+	}
+	if (*n == OPTIONS_MAX_ID_MAPS)
+		return errbuf_fail(err, errlen, "more than %d ranges", OPTIONS_MAX_ID_MAPS);
+	list[(*n)++] = (struct id_range){ (uint32_t)f[0], (uint32_t)f[1], (uint32_t)f[2] };
+	return 0;
+}
+
+static int set_uid_map(struct options *o, const char *v, char *err, size_t n)
+{
+	return add_id_range(o->uid_map, &o->n_uid_map, "uid", v, err, n);
+}
+
+static int set_gid_map(struct options *o, const char *v, char *err, size_t n)
+{
+	return add_id_range(o->gid_map, &o->n_gid_map, "gid", v, err, n);
 }
 
 /* Repeatable: each --translate-uid/--translate-gid adds one entry. */
@@ -207,8 +257,8 @@ static const struct opt_def long_opts[] = {
 	{ "modcaps", 0, K_STR, F(modcaps), NULL, "CAPS", "+cap:-cap: add to or drop from the kept capabilities (chown, dac_override, fowner, fsetid, setgid, setuid, mknod, setfcap)", NULL },
 	{ "translate-uid", 0, K_SPECIAL, 0, NULL, "MAP", "translate uids (repeatable): map:GUEST:HOST:COUNT (both ways), guest:GUEST:HOST:COUNT, host:HOST:GUEST:COUNT, squash-guest:GUEST:HOST:COUNT, squash-host:HOST:GUEST:COUNT, forbid-guest:GUEST:COUNT (EPERM); other ids unchanged", set_translate_uid },
 	{ "translate-gid", 0, K_SPECIAL, 0, NULL, "MAP", "translate gids (repeatable), as --translate-uid", set_translate_gid },
-	{ "uid-map", 0, K_SPECIAL, 0, NULL, "MAP", "uid map for --sandbox=namespace as a user (not supported yet: refused)", not_yet },
-	{ "gid-map", 0, K_SPECIAL, 0, NULL, "MAP", "gid map (not supported yet: refused)", not_yet },
+	{ "uid-map", 0, K_SPECIAL, 0, NULL, ":NS:HOST:COUNT:", "started as a non-root user with --sandbox=namespace: map host uids HOST..HOST+COUNT-1 to NS..NS+COUNT-1 in the daemon's user namespace (repeatable, one range each; any first character is the separator; one range must hold namespace uid 0, the daemon's own); set by newuidmap (package uidmap), which allows the user's own uid and the ranges /etc/subuid gives it. Guest uids are namespace uids: an unmapped one fails its request (EPERM). Excludes --translate-uid [default: namespace uid 0 is the user's uid, nothing else is mapped]", set_uid_map },
+	{ "gid-map", 0, K_SPECIAL, 0, NULL, ":NS:HOST:COUNT:", "the same for gids, with newgidmap and /etc/subgid; with a range from /etc/subgid the daemon also drops its supplementary groups. Excludes --translate-gid [default: namespace gid 0 is the user's gid]", set_gid_map },
 	{ "migration-mode", 0, K_ENUM, F(migration_mode), migration_mode_names, "MODE", "find-paths|file-handles: how live migration names each inode to the destination: its path in the share (read when the guest stops, so host renames before that are followed), or its file handle (the destination must see the same filesystems, e.g. the same host) [default: find-paths]", NULL },
 	{ "migration-on-error", 0, K_SPECIAL, 0, NULL, "MODE", "abort|guest-error: when an inode the guest uses cannot be found again on the destination (deleted or moved out on the host): fail the migration (the source keeps running), or complete it and fail only that inode's requests (ESTALE, EBADF); given on the source, abort also refuses to send an inode it cannot name [default: abort, decided by the destination]", set_migration_on_error },
 	{ "migration-verify-handles", 0, K_TRUE, F(migration_verify_handles), NULL, NULL, "find-paths mode: the source adds each inode's file handle, and the destination checks that the path it opens leads to that very inode (not a file put in its place meanwhile); same filesystems only", NULL },
@@ -387,6 +437,14 @@ static void set_defaults(struct options *o)
 	o->log_level = LOG_LVL_INFO;
 }
 
+static bool id_ranges_hold_zero(const struct id_range *r, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (r[i].ns == 0)
+			return true;
+	return false;
+}
+
 static int check_consistency(struct options *o, char *err, size_t n)
 {
 	if (o->help || o->version || o->print_capabilities)
@@ -409,6 +467,21 @@ static int check_consistency(struct options *o, char *err, size_t n)
 		o->xattr = true;
 	if (o->posix_acl && !o->xattr)
 		return errbuf_fail(err, n, "--posix-acl needs xattrs, but -o no_xattr was given");
+	/* The user namespace maps ids itself: a second translation in the
+	 * daemon would be applied on top of it. */
+	if (o->n_uid_map && o->n_translate_uid)
+		return errbuf_fail(err, n, "--uid-map and --translate-uid exclude each other");
+	if (o->n_gid_map && o->n_translate_gid)
+		return errbuf_fail(err, n, "--gid-map and --translate-gid exclude each other");
+	if ((o->n_uid_map || o->n_gid_map) && o->sandbox != SANDBOX_NAMESPACE)
+		return errbuf_fail(err, n, "--uid-map and --gid-map need --sandbox=namespace "
+				   "(they map the ids of its user namespace)");
+	if (o->n_uid_map && !id_ranges_hold_zero(o->uid_map, o->n_uid_map))
+		return errbuf_fail(err, n, "--uid-map: no range maps namespace uid 0 (the "
+				   "daemon runs as root of its namespace)");
+	if (o->n_gid_map && !id_ranges_hold_zero(o->gid_map, o->n_gid_map))
+		return errbuf_fail(err, n, "--gid-map: no range maps namespace gid 0 (the "
+				   "daemon runs as root of its namespace)");
 	return 0;
 }
 

@@ -48,7 +48,11 @@ struct options {
 #define OPTIONS_MAX_ID_MAPS 32
 	const char *translate_uid[OPTIONS_MAX_ID_MAPS], *translate_gid[OPTIONS_MAX_ID_MAPS];
 	unsigned n_translate_uid, n_translate_gid;
-	const char *uid_map, *gid_map;
+	/* --uid-map/--gid-map: ranges of the user namespace an unprivileged
+	 * --sandbox=namespace creates (written by newuidmap/newgidmap). */
+	struct id_range { uint32_t ns, host, count; } uid_map[OPTIONS_MAX_ID_MAPS],
+		gid_map[OPTIONS_MAX_ID_MAPS];
+	unsigned n_uid_map, n_gid_map;
 	bool daemonize;
 	bool keep_listening;
 	unsigned queue_poll_us;

@@ -2,8 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include "log/log.h"
+#include "userns.h"
 
 static int open_proc_self_fd(void)
 {
@@ -74,9 +77,13 @@ static void catch_termination(void)
 	}
 }
 
-static int enter_namespaces(void)
+static int enter_namespaces(const struct options *o, bool userns)
 {
-	if (unshare(CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET) < 0) {
+	const int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET;
+	if (userns) {
+		if (userns_enter(o, flags) < 0)
+			return -1;
+	} else if (unshare(flags) < 0) {
 		log_error("unshare(mount, pid, net namespaces): %s", strerror(errno));
 		return -1;
 	}
@@ -88,6 +95,9 @@ static int enter_namespaces(void)
 	pid_t parent = getppid();
 	if (child > 0)
 		wait_for_child(child);
+	/* Before the death signal: a change of credentials clears it. */
+	if (userns && userns_become_root() < 0)
+		_exit(1);
 	catch_termination();
 	/* The child dies with the parent: nothing is left serving unsupervised.
 	 * (In the new PID namespace getppid() reads 0 once the parent is gone.) */
@@ -140,6 +150,7 @@ int sandbox_enter(const struct options *o, struct sandbox_result *r)
 {
 	r->root = o->shared_dir;
 	r->proc_self_fd = -1;
+	r->user_namespace = o->sandbox == SANDBOX_NAMESPACE && geteuid() != 0;
 	switch (o->sandbox) {
 	case SANDBOX_NONE:
 		r->proc_self_fd = open_proc_self_fd();
@@ -155,7 +166,8 @@ int sandbox_enter(const struct options *o, struct sandbox_result *r)
 		r->root = "/";
 		return 0;
 	case SANDBOX_NAMESPACE:
-		if (enter_namespaces() < 0 || setup_mounts(o->shared_dir, &r->proc_self_fd) < 0)
+		if (enter_namespaces(o, r->user_namespace) < 0 ||
+		    setup_mounts(o->shared_dir, &r->proc_self_fd) < 0)
 			return -1;
 		r->root = "/";
 		return 0;

@@ -82,6 +82,58 @@ int main(void)
 	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--rlimit-nofile=12x") < 0);
 	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--log-level") < 0);
 
+	/* --uid-map/--gid-map: the Rust virtiofsd's :ns:host:count:, any
+	 * separator, repeatable; namespace sandbox only; 0 must be mapped. */
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--uid-map=:0:1000:1:",
+		    "--uid-map", "/1/200000/65536/", "--gid-map=:0:1000:1:") == 0);
+	CHECK(o.n_uid_map == 2 && o.uid_map[0].ns == 0 && o.uid_map[0].host == 1000 &&
+	      o.uid_map[0].count == 1 && o.uid_map[1].ns == 1 && o.uid_map[1].host == 200000 &&
+	      o.uid_map[1].count == 65536);
+	CHECK(o.n_gid_map == 1 && o.gid_map[0].host == 1000 && o.sandbox == SANDBOX_NAMESPACE);
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--gid-map=|0|1|4294967294|") == 0 &&
+	      o.gid_map[0].count == 4294967294u && o.n_uid_map == 0);
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s") == 0 &&
+	      o.n_uid_map == 0 && o.n_gid_map == 0);
+	static const char *const bad_maps[] = {
+		"", ":", "::", ":0:1000:", ":0:1000:1", "0:1000:1:", ":0:1000:1::", ":0:1000:1:2:",
+		":0:1000:1::1:200000:65536:", "1010001", "a0a1000a1a", ":0:x:1:", ":-1:1000:1:",
+		":+0:1000:1:", ": 0:1000:1:", ":0:1000:0:", ":0:4294967296:1:", ":0:1000:99999999999:",
+		":0:4294967295:1:", ":4294967290:1000:10:", ":0::1:", ":0:1000:1;",
+	};
+	for (unsigned i = 0; i < sizeof(bad_maps) / sizeof(bad_maps[0]); i++) {
+		char arg[64];
+		snprintf(arg, sizeof(arg), "--uid-map=%s", bad_maps[i]);
+		bool refused = PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", arg) < 0;
+		CHECK(refused && strstr(err, "--uid-map"));
+		if (!refused)
+			fprintf(stderr, "  accepted %s\n", arg);
+		snprintf(arg, sizeof(arg), "--gid-map=%s", bad_maps[i]);
+		CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", arg) < 0 &&
+		      strstr(err, "--gid-map"));
+	}
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--uid-map=:1:1000:1:") < 0 &&
+	      strstr(err, "uid 0"));
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--gid-map=:5:1000:1:") < 0 &&
+	      strstr(err, "gid 0"));
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--uid-map=:0:1000:10:",
+		    "--uid-map=:5:200000:10:") < 0 && strstr(err, "overlaps"));
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--uid-map=:0:1000:10:",
+		    "--uid-map=:10:1005:10:") < 0 && strstr(err, "overlaps"));
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--uid-map=:0:1000:10:",
+		    "--uid-map=:10:1010:10:") == 0 && o.n_uid_map == 2);
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--uid-map=:0:1000:1:",
+		    "--sandbox=none") < 0 && strstr(err, "--sandbox=namespace"));
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--gid-map=:0:1000:1:",
+		    "-o", "sandbox=chroot") < 0 && strstr(err, "--sandbox=namespace"));
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--uid-map=:0:1000:1:",
+		    "--translate-uid=map:0:0:1") < 0 && strstr(err, "--translate-uid"));
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--gid-map=:0:1000:1:",
+		    "--translate-gid=map:0:0:1") < 0 && strstr(err, "--translate-gid"));
+	/* Each excludes only its own kind of translation. */
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--uid-map=:0:1000:1:",
+		    "--translate-gid=map:0:0:1") == 0);
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--uid-map") < 0);
+
 	/* --help, --version and --print-capabilities need nothing else */
 	CHECK(PARSE(&o, err, "--help") == 0 && o.help);
 	CHECK(PARSE(&o, err, "-V") == 0 && o.version);
