@@ -19,6 +19,7 @@
 #include "fs/xattrmap.h"
 #include "fs/readonly.h"
 #include "fuse/server.h"
+#include "daemonize.h"
 #include "log/log.h"
 #include "options/options.h"
 #include "sandbox/caps.h"
@@ -248,10 +249,8 @@ int main(int argc, char **argv)
 	int listen_fd = listening_socket(&o);
 	if (listen_fd < 0)
 		return 1;
-	if (o.daemonize && daemon(0, 0) < 0) {
-		log_error("daemonize: %s", strerror(errno));
+	if (o.daemonize && daemonize_start() < 0)
 		return 1;
-	}
 
 	/* open_by_handle_at needs CAP_DAC_READ_SEARCH, which the daemon keeps
 	 * unless --modcaps drops it. */
@@ -312,6 +311,8 @@ int main(int argc, char **argv)
 	/* Serving starts here: from now on only what serving needs. */
 	if (privileged && caps_restrict(o.modcaps, o.inode_file_handles != IFH_NEVER, o.security_label) < 0)
 		return 1;
+	/* Past the last start-up failure a user must see (--daemonize). */
+	daemonize_ready();
 	if (seccomp_install(o.seccomp, o.syslog) < 0)
 		return 1;
 

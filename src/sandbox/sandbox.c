@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -25,6 +26,9 @@ static int open_proc_self_fd(void)
 	return fd;
 }
 
+static const int termination_sigs[] = { SIGINT, SIGTERM, SIGHUP };
+#define N_TERMINATION_SIGS (sizeof(termination_sigs) / sizeof(termination_sigs[0]))
+
 static pid_t sandboxed_child;
 
 static void forward_signal(int sig)
@@ -35,15 +39,20 @@ static void forward_signal(int sig)
 /* The parent stays in the original PID namespace only to report the child's
  * exit status to whoever started us (QEMU, libvirt, a test), and to pass on
  * the termination signals they send it. */
-static void wait_for_child(pid_t child)
+static void wait_for_child(pid_t child, const sigset_t *mask)
 {
 	int status;
-	struct sigaction sa = { .sa_handler = forward_signal };
+	struct sigaction sa = { .sa_handler = forward_signal }, old;
 	sandboxed_child = child;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	for (unsigned i = 0; i < N_TERMINATION_SIGS; i++) {
+		/* What the starter chose to ignore stays ignored. */
+		if (sigaction(termination_sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(termination_sigs[i], &sa, NULL);
+	}
+	/* A signal that came meanwhile is forwarded now. */
+	sigprocmask(SIG_SETMASK, mask, NULL);
 	while (waitpid(child, &status, 0) < 0) {
 		if (errno != EINTR) {
 			log_error("waitpid: %s", strerror(errno));
@@ -66,14 +75,13 @@ static void exit_on_signal(int sig)
 
 static void catch_termination(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa = { .sa_handler = exit_on_signal }, old;
 	sigemptyset(&sa.sa_mask);
-	for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+	for (unsigned i = 0; i < N_TERMINATION_SIGS; i++) {
 		/* What the starter chose to ignore (nohup, a shell's "&") stays ignored. */
-		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+		if (sigaction(termination_sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
 			continue;
-		sigaction(sigs[i], &sa, NULL);
+		sigaction(termination_sigs[i], &sa, NULL);
 	}
 }
 
@@ -87,23 +95,45 @@ static int enter_namespaces(const struct options *o, bool userns)
 		log_error("unshare(mount, pid, net namespaces): %s", strerror(errno));
 		return -1;
 	}
+	/* A termination signal may come at any moment (a test or systemd
+	 * sends it as soon as the socket exists).  The child inherits the
+	 * exiting handlers across fork, so that one forwarded to it is never
+	 * dropped (the kernel discards a signal sent to a namespace's init that
+	 * has no handler, even a blocked one); the signals stay blocked until
+	 * each side has its own handlers. */
+	sigset_t term, old;
+	sigemptyset(&term);
+	for (unsigned i = 0; i < N_TERMINATION_SIGS; i++)
+		sigaddset(&term, termination_sigs[i]);
+	sigprocmask(SIG_BLOCK, &term, &old);
+	catch_termination();
+	/* The parent holds the write end: the child sees EOF once it is gone
+	 * (getppid() cannot tell: it reads 0 in the new PID namespace). */
+	int alive[2];
+	if (pipe2(alive, O_CLOEXEC) < 0) {
+		log_error("pipe: %s", strerror(errno));
+		return -1;
+	}
 	pid_t child = fork();
 	if (child < 0) {
 		log_error("fork: %s", strerror(errno));
 		return -1;
 	}
-	pid_t parent = getppid();
-	if (child > 0)
-		wait_for_child(child);
+	if (child > 0) {
+		close(alive[0]);
+		wait_for_child(child, &old);
+	}
+	close(alive[1]);
 	/* Before the death signal: a change of credentials clears it. */
 	if (userns && userns_become_root() < 0)
 		_exit(1);
-	catch_termination();
-	/* The child dies with the parent: nothing is left serving unsupervised.
-	 * (In the new PID namespace getppid() reads 0 once the parent is gone.) */
+	/* The child dies with the parent: nothing is left serving unsupervised. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != parent)
-		_exit(1);
+	struct pollfd pf = { .fd = alive[0], .events = POLLIN };
+	if (poll(&pf, 1, 0) != 0)
+		_exit(1); /* the parent died before the death signal was set */
+	close(alive[0]);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return 0;
 }
 

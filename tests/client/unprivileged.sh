@@ -21,7 +21,8 @@
 # And what a user cannot have: unprivileged-refuse-chroot (chroot(2) needs
 # CAP_SYS_CHROOT) and unprivileged-refuse-uid-map (an --uid-map range
 # /etc/subuid does not give the user: newuidmap refuses) end with status 1
-# within 5 s, one line of error naming what failed, and no process left.
+# within 5 s, one line of error naming what failed, and no process left;
+# both again with --daemonize (unprivileged-refuse-*-daemonize).
 # Every daemon must exit by itself with status 0 when its client
 # disconnects, with no sanitizer report.  Prints PASS/FAIL lines; exit 0
 # when all pass.
@@ -324,4 +325,10 @@ done
 refuse chroot 'chroot.*(not permitted|root|privilege|capabilit|sandbox=none)' --sandbox=chroot
 refuse uid-map 'newuidmap.*(not allowed|subuid|permi|uidmap package)' --sandbox=namespace \
 	--uid-map=:0:$((uid + 100000)):65536:
+# --daemonize: the launching process waits for the daemon to serve or fail,
+# so the failure still ends in status 1 with its line (daemon(3) gave 0).
+refuse chroot-daemonize 'chroot.*(not permitted|root|privilege|capabilit|sandbox=none)' \
+	--sandbox=chroot --daemonize
+refuse uid-map-daemonize 'newuidmap.*(not allowed|subuid|permi|uidmap package)' \
+	--sandbox=namespace --daemonize --uid-map=:0:$((uid + 100000)):65536:
 exit $rc
