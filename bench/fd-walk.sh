@@ -3,15 +3,27 @@
 # DIRS x 10 x 100 files (default 200: 200,000 files, 202,200 entries) --
 # find, lstat of every entry, the first bytes of every file -- against each
 # daemon, and this prints per daemon: entries found (walk result), the
-# daemon's most open fds and RLIMIT_NOFILE, its RSS and anonymous RSS at
-# start and at most, and the anonymous memory per known inode.
+# daemon's most open fds and RLIMIT_NOFILE, its RSS (VmRSS: includes the
+# guest RAM it maps, shared) and anonymous RSS (RssAnon: its heap) at most,
+# and the anonymous memory per entry found (growth from its first sample).
+# Only the daemon's processes are sampled (their --socket-path), not QEMU.
 #   bench/fd-walk.sh [--dirs=N] [--rlimit=N] [--ref-rlimit=N] [DAEMON...]
 # DAEMON: ours (file handles, default), ours-never (--inode-file-handles=
-# never), ref-c, ref-rust (if tests/guest/run.sh has it); default: ours
-# ours-never ref-c.  Ours runs with --rlimit-nofile=RLIMIT (default 1024);
-# the references with --ref-rlimit (default 1024: they stop at EMFILE,
-# which is the comparison; give e.g. 1000000 to measure their memory with
-# every inode known).  Uses build/virtiofsd (no sanitizers).
+# never), ref-c, ref-rust, ref-rust-fh (the Rust daemon with
+# --inode-file-handles=mandatory: it then keeps no descriptor per inode);
+# default: ours ours-never ref-c.  Ours runs with --rlimit-nofile=RLIMIT
+# (default 1024); the references with --ref-rlimit (default 1024: the C
+# one and ref-rust keep one O_PATH descriptor per inode and stop at EMFILE,
+# which is the comparison; give more to measure their memory with more
+# inodes known: 202,200 need about 203,000).  The script raises its hard
+# RLIMIT_NOFILE to the largest limit asked for (ulimit -Hn, which needs
+# CAP_SYS_RESOURCE; the C reference would otherwise ignore the EPERM and
+# stay at the old limit, the Rust one exits) and stops if it cannot.
+# All daemons run on --stack=floor (QEMU 7.2, Linux 6.1; ref-rust runs
+# there too).  Uses build/virtiofsd (no sanitizers).
+# Last run (README, "Host descriptors and memory"), on a machine whose
+# hard limit is 20,000 and cannot be raised (no CAP_SYS_RESOURCE):
+#   bench/fd-walk.sh --dirs=200 --ref-rlimit=20000 ours ours-never ref-c ref-rust ref-rust-fh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dirs=200 rlimit=1024 ref_rlimit=1024 daemons=()
@@ -25,6 +37,20 @@ for a in "$@"; do
 	esac
 done
 [ ${#daemons[@]} -gt 0 ] || daemons=(ours ours-never ref-c)
+# The daemons inherit the hard RLIMIT_NOFILE: raise it to the most asked for.
+need=0
+for d in "${daemons[@]}"; do
+	case $d in
+	ours|ours-never) [ "$rlimit" -le "$need" ] || need=$rlimit ;;
+	*) [ "$ref_rlimit" -le "$need" ] || need=$ref_rlimit ;;
+	esac
+done
+hard=$(ulimit -Hn)
+if [ "$hard" != unlimited ] && [ "$need" -gt "$hard" ] && ! ulimit -Hn "$need" 2> /dev/null; then
+	echo "fd-walk: cannot raise the hard RLIMIT_NOFILE from $hard to $need (needs root with" \
+		"CAP_SYS_RESOURCE, and fs.nr_open >= $need): give --rlimit/--ref-rlimit of $hard or less" >&2
+	exit 2
+fi
 make -s all
 res=$(mktemp /tmp/fd-walk.XXXXXX)
 trap 'rm -f "$res" "$res".*' EXIT
@@ -36,6 +62,7 @@ for d in "${daemons[@]}"; do
 	ours-never) kind=ours args="--rlimit-nofile=$rlimit --inode-file-handles=never" ;;
 	ref-c) kind=ref-c args="--rlimit-nofile=$ref_rlimit" ;;
 	ref-rust) kind=ref-rust args="--rlimit-nofile=$ref_rlimit" ;;
+	ref-rust-fh) kind=ref-rust args="--rlimit-nofile=$ref_rlimit --inode-file-handles=mandatory" ;;
 	*) echo "fd-walk: unknown daemon $d" >&2; exit 2 ;;
 	esac
 	: > "$res.$d"

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """fd-sampler.py SOCK OUTDIR: until killed, samples the open descriptors
 (/proc/PID/fd) and resident memory of every process whose command line
-names SOCK (the daemon and its sandboxed child), and keeps the maxima in
+holds --socket-path=SOCK (the daemon and its sandboxed child; not QEMU,
+whose -chardev names SOCK too), and keeps the maxima in
 OUTDIR/max-fds, OUTDIR/max-rss-kb and max-anon-kb (RssAnon; start-*: the
 first sample of the serving process) and the sample count in OUTDIR/samples."""
 import os
 import sys
 import time
 
-sock, out = sys.argv[1].encode(), sys.argv[2]
+# How tests/guest/host-lib.sh starts every daemon (ours, ref-c, ref-rust).
+sock, out = b"--socket-path=" + sys.argv[1].encode(), sys.argv[2]
 os.makedirs(out, exist_ok=True)
 max_fds = max_rss = samples = start_rss = max_anon = start_anon = 0
 pids, rescan = [], 0.0
