@@ -177,6 +177,23 @@ tb_sanitizer_report() {
 	grep -m 1 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$1" || true
 }
 
+# tb_machine_args SOCK INITRD: TB_MACHINE_ARGS, the test guest's machine
+# for the stack's QEMU (tb_boot's, and each instance of migrate.sh): TCG,
+# 1 GiB of shared memfd memory, the vhost-user-fs device on SOCK with
+# TB_QUEUES request queues, the kernel with INITRD and TB_KERNEL_ARGS.
+# no_timer_check: on a loaded host the TCG guest's early IO-APIC timer check
+# can fail and panic the kernel at 0.04 s (seen in CI).
+tb_machine_args() {
+	local fs_dev=vhost-user-fs-pci,queue-size=1024,chardev=char0,tag=myfs
+	[ -z "$TB_QUEUES" ] || fs_dev+=",num-request-queues=$TB_QUEUES"
+	TB_MACHINE_ARGS=(-accel tcg -m 1G -smp 2 -nodefaults -no-user-config
+		-object memory-backend-memfd,id=mem,size=1G,share=on -numa node,memdev=mem
+		-chardev socket,id=char0,path="$1" -device "$fs_dev"
+		-kernel "$KERNEL_IMAGE" -initrd "$2"
+		-append "console=ttyS0 quiet panic=-1 no_timer_check${TB_KERNEL_ARGS:+ $TB_KERNEL_ARGS}"
+		-display none -monitor none -no-reboot)
+}
+
 # tb_boot SOCK INITRD SERIAL_LOG QEMU_LOG: boots the guest in the foreground
 # (at most TB_TIMEOUT seconds) with the stack's QEMU (stack_load) and
 # TB_QUEUES request queues.  Sets TB_QEMU_STATUS (124 = timed out) and
@@ -189,9 +206,8 @@ tb_sanitizer_report() {
 # ttyS1 (guest-lib.sh's host_step does the guest's half).
 tb_boot() {
 	local sock=$1 initrd=$2 serial=$3 qlog=$4 start end
-	local ctl=() fs_dev=vhost-user-fs-pci,queue-size=1024,chardev=char0,tag=myfs
+	local ctl=()
 	stack_prepare_qemu
-	[ -z "$TB_QUEUES" ] || fs_dev+=",num-request-queues=$TB_QUEUES"
 	if [ -n "$TB_HOST_STEP" ]; then
 		rm -f "$serial.ctl.in" "$serial.ctl.out"
 		mkfifo "$serial.ctl.in" "$serial.ctl.out"
@@ -199,17 +215,9 @@ tb_boot() {
 		ctl=(-serial pipe:"$serial.ctl")
 	fi
 	start=$(date +%s.%N)
-	# no_timer_check: on a loaded host the TCG guest's early IO-APIC timer
-	# check can fail and panic the kernel at 0.04 s (seen in CI).
-	timeout -k 5 "$TB_TIMEOUT" "${STACK_QEMU[@]}" \
-		-accel tcg -m 1G -smp 2 -nodefaults -no-user-config \
-		-object memory-backend-memfd,id=mem,size=1G,share=on -numa node,memdev=mem \
-		-chardev socket,id=char0,path="$sock" \
-		-device "$fs_dev" \
-		-kernel "$KERNEL_IMAGE" -initrd "$initrd" \
-		-append "console=ttyS0 quiet panic=-1 no_timer_check${TB_KERNEL_ARGS:+ $TB_KERNEL_ARGS}" \
-		-display none -serial file:"$serial" "${ctl[@]+"${ctl[@]}"}" -monitor none -no-reboot \
-		> "$qlog" 2>&1 < /dev/null &
+	tb_machine_args "$sock" "$initrd"
+	timeout -k 5 "$TB_TIMEOUT" "${STACK_QEMU[@]}" "${TB_MACHINE_ARGS[@]}" \
+		-serial file:"$serial" "${ctl[@]+"${ctl[@]}"}" > "$qlog" 2>&1 < /dev/null &
 	local pid=$!
 	TB_PIDS+=("$pid")
 	TB_QEMU_STATUS=0
@@ -250,4 +258,23 @@ tb_serve_host_steps() {
 # Serial console text without carriage returns.
 tb_serial_text() {
 	{ tr -d '\r' < "$1"; } 2>/dev/null || true
+}
+
+# The runners' result lines (run.sh, migrate.sh), prefixed "[DAEMON TEST] "
+# with the runner's $daemon; counted in its passed/failed.
+# result TEST LINE: prints and counts one PASS/FAIL line.
+result() {
+	echo "[$daemon $1] $2"
+	case "$2" in
+	PASS*) passed=$((passed + 1)) ;;
+	*) failed=$((failed + 1)) ;;
+	esac
+}
+
+# notes TEST FILE: prints FILE's "NOTE ..." lines (seeds, timings).
+notes() {
+	local line
+	while IFS= read -r line; do
+		echo "[$daemon $1] $line"
+	done < <(grep -E '^NOTE ' "$2" 2>/dev/null || true)
 }

@@ -85,21 +85,6 @@ echo "migrate: stack current: $("${STACK_QEMU[@]}" --version | head -n 1), kerne
 passed=0
 failed=0
 
-result() {
-	echo "[$daemon $1] $2"
-	case "$2" in
-	PASS*) passed=$((passed + 1)) ;;
-	*) failed=$((failed + 1)) ;;
-	esac
-}
-
-notes() {
-	local line
-	while IFS= read -r line; do
-		echo "[$daemon $1] $line"
-	done < <(grep -E '^NOTE ' "$2" 2>/dev/null || true)
-}
-
 collect() {
 	local line n=0
 	while IFS= read -r line; do
@@ -152,20 +137,14 @@ mig_daemon_start() {
 # mig_qemu_start I [QEMU ARGS...]: QEMU I in the background: the same machine
 # as tb_boot's (host-lib.sh) with a QMP socket and the host-step port.
 mig_qemu_start() {
-	local i=$1 t=$cur_tmp fs_dev=vhost-user-fs-pci,queue-size=1024,chardev=char0,tag=myfs
+	local i=$1 t=$cur_tmp
 	shift
-	[ -z "$TB_QUEUES" ] || fs_dev+=",num-request-queues=$TB_QUEUES"
 	rm -f "$t/serial-$i.log.ctl.in" "$t/serial-$i.log.ctl.out"
 	mkfifo "$t/serial-$i.log.ctl.in" "$t/serial-$i.log.ctl.out"
-	timeout -k 5 "$TB_TIMEOUT" "${STACK_QEMU[@]}" \
-		-accel tcg -m 1G -smp 2 -nodefaults -no-user-config \
-		-object memory-backend-memfd,id=mem,size=1G,share=on -numa node,memdev=mem \
-		-chardev socket,id=char0,path="$t/vfs-$i.sock" \
-		-device "$fs_dev" \
-		-kernel "$KERNEL_IMAGE" -initrd "$t/initrd.gz" \
-		-append "console=ttyS0 quiet panic=-1 no_timer_check" \
-		-display none -serial file:"$t/serial-$i.log" -serial pipe:"$t/serial-$i.log.ctl" \
-		-monitor none -qmp unix:"$t/qmp-$i.sock",server=on,wait=off -no-reboot "$@" \
+	tb_machine_args "$t/vfs-$i.sock" "$t/initrd.gz"
+	timeout -k 5 "$TB_TIMEOUT" "${STACK_QEMU[@]}" "${TB_MACHINE_ARGS[@]}" \
+		-serial file:"$t/serial-$i.log" -serial pipe:"$t/serial-$i.log.ctl" \
+		-qmp unix:"$t/qmp-$i.sock",server=on,wait=off "$@" \
 		> "$t/qemu-$i.log" 2>&1 < /dev/null &
 	MIG_QEMU_PID[i]=$!
 	TB_PIDS+=("$!")

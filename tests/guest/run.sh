@@ -77,23 +77,6 @@ passed=0
 failed=0
 skipped=0
 
-# result TEST LINE: prints and counts one PASS/FAIL line.
-result() {
-	echo "[$daemon $1] $2"
-	case "$2" in
-	PASS*) passed=$((passed + 1)) ;;
-	*) failed=$((failed + 1)) ;;
-	esac
-}
-
-# notes TEST FILE: prints FILE's "NOTE ..." lines (seeds, timings).
-notes() {
-	local line
-	while IFS= read -r line; do
-		echo "[$daemon $1] $line"
-	done < <(grep -E '^NOTE ' "$2" 2>/dev/null || true)
-}
-
 # host_step STEP: the current test's host-step.sh STEP (tb_boot's hook).
 host_step() {
 	[ -f "$cur_dir/host-step.sh" ] || return 0
