@@ -253,6 +253,22 @@ static void fuse_seeds(void)
 	put("fuzz_fuse_request", "session", im.buf, im.len);
 }
 
+/* ---- migration state streams (fuzz_state_load): the real state saved
+ * in the target, unchanged (odd first byte, no edits, no cut), with a few
+ * byte edits, and a raw stream of a bare header. */
+static void state_seeds(void)
+{
+	static const uint8_t whole[] = { 1, 0xff };
+	static const uint8_t edits[] = { 1, 0, 12, 0x7f, 0, 40, 0, 1, 2, 0xff, 0xff };
+	static const uint8_t cut[] = { 1, 48 };
+	static const uint8_t raw[] = { 0, 'V', 'F', 'S', 'D', 0, 0, 0, 0 };
+
+	put("fuzz_state_load", "whole", whole, sizeof(whole));
+	put("fuzz_state_load", "edits", edits, sizeof(edits));
+	put("fuzz_state_load", "cut", cut, sizeof(cut));
+	put("fuzz_state_load", "raw", raw, sizeof(raw));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -266,5 +282,6 @@ int main(int argc, char **argv)
 	}
 	desc_seeds();
 	fuse_seeds();
+	state_seeds();
 	return 0;
 }
