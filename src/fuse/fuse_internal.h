@@ -97,8 +97,9 @@ void fuse_arg(const struct fuse_req_ctx *r, size_t off, void *dst, size_t n);
 
 /* The security context of a new file (secctx.c), under FUSE_SECURITY_CTX:
  * args_used is where the fixed arguments and strings end; buf (at least
- * FUSE_SECCTX_BUF bytes) holds what sc then points into.  sc->name is NULL
- * when there is no context.  0, or a negative errno for the request. */
+ * FUSE_SECCTX_BUF bytes) holds what sc then points into.  With a context,
+ * r->ctx.secctx points at sc (for the handler's fs call); sc->name is NULL
+ * when there is none.  0, or a negative errno for the request. */
 #define FUSE_SECCTX_BUF 4608
 int fuse_take_secctx(struct fuse_req_ctx *r, size_t args_used, unsigned char *buf,
 		     struct fs_secctx *sc);

@@ -26,17 +26,6 @@ static int name_at(const struct fuse_req_ctx *r, size_t off, const char **name, 
 	return fuse_take_name(r->arg + off, r->arg_len - off, name, used);
 }
 
-/* The new file's security label, if the guest sent one: r->ctx.secctx
- * points at sc (whose bytes live in buf) until the handler returns. */
-static int take_secctx(struct fuse_req_ctx *r, size_t args_used, unsigned char *buf,
-		       struct fs_secctx *sc)
-{
-	int err = fuse_take_secctx(r, args_used, buf, sc);
-	if (err == 0 && sc->name)
-		r->ctx.secctx = sc;
-	return err;
-}
-
 /* Entry-returning calls share the tail: reply the entry or the error. */
 static uint32_t entry_result(struct fuse_req_ctx *r, int err, const struct fs_entry *e)
 {
@@ -205,7 +194,7 @@ uint32_t fuse_do_symlink(struct fuse_req_ctx *r)
 		err = fuse_take_string(r->arg + used, r->arg_len - used, FUSE_SYMLINK_MAX, &target,
 				       &tused);
 	if (!err)
-		err = take_secctx(r, used + tused, secbuf, &sc);
+		err = fuse_take_secctx(r, used + tused, secbuf, &sc);
 	if (err)
 		return reply_err(r, err);
 	memset(&e, 0, sizeof(e));
@@ -226,7 +215,7 @@ uint32_t fuse_do_mknod(struct fuse_req_ctx *r)
 	fuse_arg(r, 0, &in, sizeof(in));
 	int err = name_at(r, sizeof(in), &name, &used);
 	if (!err)
-		err = take_secctx(r, sizeof(in) + used, secbuf, &sc);
+		err = fuse_take_secctx(r, sizeof(in) + used, secbuf, &sc);
 	if (err)
 		return reply_err(r, err);
 	struct fs_create cr = { .mode = in.mode, .umask = in.umask, .rdev = in.rdev };
@@ -248,7 +237,7 @@ uint32_t fuse_do_mkdir(struct fuse_req_ctx *r)
 	fuse_arg(r, 0, &in, sizeof(in));
 	int err = name_at(r, sizeof(in), &name, &used);
 	if (!err)
-		err = take_secctx(r, sizeof(in) + used, secbuf, &sc);
+		err = fuse_take_secctx(r, sizeof(in) + used, secbuf, &sc);
 	if (err)
 		return reply_err(r, err);
 	struct fs_create cr = { .mode = in.mode, .umask = in.umask };

@@ -42,8 +42,6 @@ uint32_t fuse_do_create(struct fuse_req_ctx *r)
 		err = fuse_take_secctx(r, sizeof(in) + used, secbuf, &sc);
 	if (err)
 		return reply_err(r, err);
-	if (sc.name)
-		r->ctx.secctx = &sc;
 	r->ctx.kill_suidgid = in.open_flags & FUSE_OPEN_KILL_SUIDGID;
 	struct fs_create cr = { .mode = in.mode, .umask = in.umask, .flags = (int)in.flags };
 	memset(&e, 0, sizeof(e));

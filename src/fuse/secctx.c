@@ -80,6 +80,8 @@ int fuse_take_secctx(struct fuse_req_ctx *r, size_t args_used, unsigned char *bu
 	if (!extension) {
 		/* The context is the argument after the last string. */
 		int n = len ? parse(buf, len, sc) : 0;
+		if (n > 0)
+			r->ctx.secctx = sc;
 		return n < 0 ? n : 0;
 	}
 	size_t at = 0;
@@ -101,5 +103,7 @@ int fuse_take_secctx(struct fuse_req_ctx *r, size_t args_used, unsigned char *bu
 		}
 		at += xh.size;
 	}
+	if (sc->name)
+		r->ctx.secctx = sc;
 	return 0;
 }

@@ -278,3 +278,19 @@ notes() {
 		echo "[$daemon $1] $line"
 	done < <(grep -E '^NOTE ' "$2" 2>/dev/null || true)
 }
+
+# tb_drop_tmpdir TEST DIR: a finished test's folder: its mounts undone, then
+# removed, or kept (and said so) when the runner's $keep is 1.
+tb_drop_tmpdir() {
+	local keep_dirs=() d
+	tb_umount_under "$2"
+	if [ "$keep" -eq 1 ]; then
+		echo "[$daemon $1] kept logs in $2"
+	else
+		rm -rf "$2"
+	fi
+	for d in "${TB_TMPDIRS[@]}"; do
+		[ "$d" = "$2" ] || keep_dirs+=("$d")
+	done
+	TB_TMPDIRS=("${keep_dirs[@]+"${keep_dirs[@]}"}")
+}

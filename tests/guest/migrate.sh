@@ -555,21 +555,12 @@ run_scenario() {
 
 # finish_scenario NAME: the scenario's own cleanup, unmount, remove (or keep).
 finish_scenario() {
-	local cmd d keep_dirs=()
+	local cmd
 	for cmd in "${TB_CLEANUP_CMDS[@]}"; do
 		eval "$cmd" || echo "[$daemon $1] NOTE host cleanup failed"
 	done
 	TB_CLEANUP_CMDS=()
-	tb_umount_under "$cur_tmp"
-	if [ $keep -eq 1 ]; then
-		echo "[$daemon $1] kept logs in $cur_tmp"
-	else
-		rm -rf "$cur_tmp"
-	fi
-	for d in "${TB_TMPDIRS[@]}"; do
-		[ "$d" = "$cur_tmp" ] || keep_dirs+=("$d")
-	done
-	TB_TMPDIRS=("${keep_dirs[@]+"${keep_dirs[@]}"}")
+	tb_drop_tmpdir "$1" "$cur_tmp"
 }
 
 start=$(date +%s)

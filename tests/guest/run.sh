@@ -225,17 +225,7 @@ finish_test() {
 		TB_CLEANUP_CMDS=()
 		TB_HOST_STEP=
 	fi
-	tb_umount_under "$2"
-	if [ $keep -eq 1 ]; then
-		echo "[$daemon $1] kept logs in $2"
-	else
-		rm -rf "$2"
-	fi
-	local keep_dirs=() d
-	for d in "${TB_TMPDIRS[@]}"; do
-		[ "$d" = "$2" ] || keep_dirs+=("$d")
-	done
-	TB_TMPDIRS=("${keep_dirs[@]+"${keep_dirs[@]}"}")
+	tb_drop_tmpdir "$1" "$2"
 }
 
 start=$(date +%s)
