@@ -148,6 +148,10 @@ static void free_maps(struct fs_maps *m)
 	idmap_free(m->gids);
 }
 
+/* Threads beyond this only cost memory: requests are served by at most one
+ * thread each, and a queue holds at most 1024. */
+#define MAX_POOL_THREADS 1024
+
 static int build_idmap(const char *opt, const char *const *specs, unsigned n, struct idmap **out)
 {
 	char err[256];
@@ -209,6 +213,10 @@ int main(int argc, char **argv)
 	log_setup(o.log_level, o.syslog);
 	if (caps_check_modcaps(o.modcaps, err, sizeof(err)) < 0) {
 		fprintf(stderr, "virtiofsd: --modcaps: %s\n", err);
+		return 1;
+	}
+	if (o.thread_pool_size > MAX_POOL_THREADS) {
+		fprintf(stderr, "virtiofsd: --thread-pool-size: at most %u\n", MAX_POOL_THREADS);
 		return 1;
 	}
 	struct fs_maps maps;
@@ -344,10 +352,7 @@ int main(int argc, char **argv)
 		.num_request_queues = VU_MAX_REQUEST_QUEUES,
 	};
 	struct vu_options vo = { .listen_fd = listen_fd, .keep_listening = o.keep_listening,
-				 .poll_us = o.queue_poll_us };
-	if (o.thread_pool_size > 0)
-		log_info("--thread-pool-size=%u: requests are served on the queue threads "
-			 "(no worker pool in this version)", o.thread_pool_size);
+				 .poll_us = o.queue_poll_us, .pool_threads = o.thread_pool_size };
 	log_info("serving %s on %s", shared_dir, o.socket_path ? o.socket_path : "inherited fd");
 	int ret = vu_serve(&vo, &dev);
 

@@ -57,6 +57,8 @@ run_stage "client smoke test (host-side VMM + driver)" env OURS_VIRTIOFSD=build-
 	tests/client/with-daemon.sh ours "$smoke_share" build/client/smoke @SOCK@ "$smoke_share"
 rm -rf "$smoke_share"
 run_stage "hostile-input client tests" tests/client/hostile.sh ours
+run_stage "hostile-input client tests, --thread-pool-size=4" env DAEMON_OPTS=--thread-pool-size=4 \
+	tests/client/hostile.sh ours
 # The escape cases again with the kernel's walls up: what a request may
 # reach must not depend on the sandbox mode.
 escape_cases="name-empty name-unterminated name-slash name-too-long name-dot-dotdot-at-root
@@ -105,11 +107,20 @@ if [ "${TESTS_GUEST:-1}" != 0 ]; then
 			tests/guest/run.sh --daemon=ours --stack=current --queues=2
 		# Two QEMU 10 instances per scenario, each with its own daemon
 		# on one share (tests/guest/migration/).
+		# The worker pool under the guest's concurrent requests, shared
+		# by two queues.
+		run_stage "guest tests: this daemon, --thread-pool-size=4, current stack, 2 request queues" \
+			tests/guest/run.sh --daemon=ours --stack=current --queues=2 \
+			--daemon-args=--thread-pool-size=4 io posix aio-verify stress
 		run_stage "live migration with a real guest: this daemon, current stack" \
 			tests/guest/migrate.sh --daemon=ours
 		run_stage "live migration with a real guest: this daemon, --migration-mode=file-handles" \
 			tests/guest/migrate.sh --daemon=ours --daemon-args=--migration-mode=file-handles \
 			open-files renamed-on-host
+		# Replies written by pool workers must reach the dirty log too.
+		run_stage "live migration with a real guest: this daemon, --thread-pool-size=4" \
+			tests/guest/migrate.sh --daemon=ours --daemon-args=--thread-pool-size=4 \
+			fio-verify open-files
 	fi
 fi
 

@@ -230,7 +230,7 @@ static const struct opt_def long_opts[] = {
 	{ "socket-group", 0, K_STR, F(socket_group), NULL, "GROUP", "group that owns the socket (mode 0660)", NULL },
 	{ "fd", 0, K_SPECIAL, 0, NULL, "FD", "inherited listening socket instead of --socket-path", set_fd },
 	{ "tag", 0, K_STR, F(tag), NULL, "TAG", "mount tag announced through vhost-user config space (QEMU >= 8.1)", NULL },
-	{ "thread-pool-size", 0, K_UINT, F(thread_pool_size), NULL, "N", "accepted for compatibility with the Rust virtiofsd; no pool is made: every request is served on its queue's thread (one per request queue) [default: 0]", NULL },
+	{ "thread-pool-size", 0, K_UINT, F(thread_pool_size), NULL, "N", "worker threads shared by the request queues (at most 1024): while more requests wait behind the one just taken, a queue thread hands it to an idle worker; the last one, and every one when no worker is idle, it serves itself. 0: every request is served on its queue's thread [default: 0]", NULL },
 	{ "xattr", 0, K_TRUE, F(xattr), NULL, NULL, "enable extended attributes", NULL },
 	{ "posix-acl", 0, K_SPECIAL, 0, NULL, NULL, "enable POSIX ACLs (implies --xattr)", set_posix_acl },
 	{ "security-label", 0, K_TRUE, F(security_label), NULL, NULL, "give each new file the security label (SELinux, Smack context) the guest sends with it (FUSE_SECURITY_CTX), as its security.* xattr (renamed by --xattrmap); keeps CAP_SYS_ADMIN permitted, raised only while setting one", NULL },

@@ -192,10 +192,10 @@ static int h_set_vring_addr(struct vu_dev *dev, struct vu_msg *m)
 			log_error("queue %u: address change while running", q->idx);
 			return -EBUSY;
 		}
-		pthread_rwlock_wrlock(&dev->mem_lock);
+		vu_mem_write_lock(dev);
 		q->addr.flags = a->flags;
 		q->addr.log_guest_addr = a->log_guest_addr;
-		pthread_rwlock_unlock(&dev->mem_lock);
+		vu_mem_write_unlock(dev);
 		log_debug("queue %u: used ring logging %s (log address %#llx)", q->idx,
 			  a->flags & VHOST_USER_VRING_F_LOG ? "on" : "off",
 			  (unsigned long long)a->log_guest_addr);
@@ -500,6 +500,12 @@ int vu_serve(const struct vu_options *opt, const struct vu_device *ops)
 		return rc;
 	}
 	dev->poll_ns = (uint64_t)opt->poll_us * 1000;
+	if (opt->pool_threads > 0 && !(dev->pool = worker_pool_new(opt->pool_threads))) {
+		rc = -errno;
+		vu_dev_destroy(dev);
+		free(dev);
+		return rc;
+	}
 	for (;;) {
 		int sock;
 		do {
@@ -519,9 +525,9 @@ int vu_serve(const struct vu_options *opt, const struct vu_device *ops)
 
 		/* Forget the session: rings, memory, negotiated features. */
 		reset_device(dev);
-		pthread_rwlock_wrlock(&dev->mem_lock);
+		vu_mem_write_lock(dev);
 		guest_mem_clear(&dev->mem);
-		pthread_rwlock_unlock(&dev->mem_lock);
+		vu_mem_write_unlock(dev);
 		vu_migration_reset(dev);
 		dev->features = 0;
 		dev->protocol_features = 0;
@@ -531,6 +537,7 @@ int vu_serve(const struct vu_options *opt, const struct vu_device *ops)
 			break;
 	}
 	vu_dev_destroy(dev);
+	worker_pool_free(dev->pool);
 	free(dev);
 	return rc;
 }

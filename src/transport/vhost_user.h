@@ -17,7 +17,8 @@
 struct vu_device {
 	/* Serve one request popped from queue qidx; return the number of bytes
 	 * written into req->wr (0 when nothing, e.g. FORGET).  Called on the
-	 * queue's own thread; several queues call concurrently. */
+	 * queue's own thread or on a pool worker: several requests, of one
+	 * queue or of several, may be served at once. */
 	uint32_t (*serve)(void *opaque, unsigned qidx, struct vq_req *req);
 	/* The frontend reset the device or disconnected: drop session state. */
 	void (*reset)(void *opaque);
@@ -41,6 +42,10 @@ struct vu_options {
 	 * next request before sleeping on the kick eventfd: saves a wake-up
 	 * per request at low queue depth; an idle queue never spins. 0: off. */
 	unsigned poll_us;
+	/* Worker threads shared by the queues (0: none, every request is
+	 * served on its queue's thread).  A queue thread hands a request to an
+	 * idle worker only when more are waiting behind it. */
+	unsigned pool_threads;
 };
 
 /* Create, bind and listen on a UNIX socket at path (replacing a stale

@@ -6,9 +6,12 @@
  *    queue thread uses: its struct virtqueue, q->req, and the guest memory.
  *  - Guest memory (dev->mem and every queue's ring pointers) is guarded by
  *    dev->mem_lock: a queue thread holds the read side while it processes a
- *    batch; SET_MEM_TABLE takes the write side to swap the table and
- *    re-translate the rings of running queues (writer-preferring, so a busy
- *    queue cannot starve it; a batch is at most one queue-size of requests).
+ *    batch, and on behalf of the pool workers serving its chains until the
+ *    last of them is pushed (a chain's iovecs point into the mapping it was
+ *    popped from; workers never take the lock).  SET_MEM_TABLE takes the
+ *    write side (vu_mem_write_lock) to swap the table and re-translate the
+ *    rings of running queues: writer-preferring, and mem_writer tells queue
+ *    threads to stop popping and let go, so a busy queue cannot starve it.
  *  - The dirty log (dev->log), whether logging is on (every queue's
  *    vq.log_write) and q->addr of a running queue (its log address and
  *    VHOST_VRING_F_LOG) change only under the write side of mem_lock too:
@@ -28,6 +31,7 @@
 #include "vhost_user.h"
 #include "vhost_user_proto.h"
 #include "virtqueue.h"
+#include "worker_pool.h"
 
 struct vu_dev;
 
@@ -48,7 +52,23 @@ struct vu_queue {
 	bool stop;                  /* asks the thread to stop (atomic) */
 	int stop_fd;                /* eventfd that wakes the thread to stop */
 	pthread_t thread;
-	struct vq_req *req;         /* the thread's request buffer (16 KiB) */
+	struct vu_job *job;         /* the buffer the next pop fills (16 KiB) */
+	struct vu_job *spare;       /* replaces job when job goes to the pool */
+	/* With a pool: buffers the workers gave back, and how many chains
+	 * are with the workers (both under jobs_lock).  wake_fd wakes the
+	 * queue thread when the last one is pushed. */
+	pthread_mutex_t jobs_lock;
+	struct vu_job *free_jobs;
+	unsigned inflight;
+	int wake_fd;
+};
+
+/* A popped chain, served inline or by a pool worker. */
+struct vu_job {
+	struct pool_job pj;         /* first: a pool job is its vu_job */
+	struct vu_job *next_free;
+	struct vu_queue *q;
+	struct vq_req req;
 };
 
 struct vu_dev {
@@ -62,6 +82,8 @@ struct vu_dev {
 	struct vu_queue q[VU_MAX_QUEUES];
 	uint64_t unknown_logged;    /* bit per request number already logged */
 	uint64_t poll_ns;           /* vu_options.poll_us, in ns */
+	struct worker_pool *pool;   /* NULL: every chain is served inline */
+	bool mem_writer;            /* someone waits for mem_lock's write side */
 
 	/* Live migration (vhost_user_migrate.c). */
 	struct dirty_log log;       /* SET_LOG_BASE's log; bits NULL when none */
@@ -87,6 +109,10 @@ void vu_dev_destroy(struct vu_dev *dev);
  * -errno when it was ready but could not start. */
 int vu_queue_try_start(struct vu_dev *dev, struct vu_queue *q);
 void vu_queue_stop(struct vu_queue *q);
+/* Take / release mem_lock's write side (any change to guest memory, the
+ * dirty log or a running queue's addresses). */
+void vu_mem_write_lock(struct vu_dev *dev);
+void vu_mem_write_unlock(struct vu_dev *dev);
 /* Stop the queue and forget its whole configuration (reset / disconnect). */
 void vu_queue_reset(struct vu_queue *q);
 /* Translate the ring addresses of q for size num; 0 or -EINVAL/-EFAULT. */

@@ -103,7 +103,7 @@ int vu_set_mem_table(struct vu_dev *dev, const struct vhost_user_memory *mt,
 		next->nregions = i + 1;
 	}
 
-	pthread_rwlock_wrlock(&dev->mem_lock);
+	vu_mem_write_lock(dev);
 	*old = dev->mem;
 	dev->mem = *next;
 	/* Running queues keep going in the new table, if their rings are
@@ -124,7 +124,7 @@ int vu_set_mem_table(struct vu_dev *dev, const struct vhost_user_memory *mt,
 		q->vq.avail = avail;
 		q->vq.used = used;
 	}
-	pthread_rwlock_unlock(&dev->mem_lock);
+	vu_mem_write_unlock(dev);
 	guest_mem_clear(old);
 	log_debug("vhost-user: memory table with %u regions", n);
 out:

@@ -37,10 +37,10 @@ void vu_log_apply(struct vu_dev *dev, struct vu_queue *q)
 
 void vu_log_apply_all(struct vu_dev *dev)
 {
-	pthread_rwlock_wrlock(&dev->mem_lock);
+	vu_mem_write_lock(dev);
 	for (unsigned i = 0; i < VU_MAX_QUEUES; i++)
 		vu_log_apply(dev, &dev->q[i]);
-	pthread_rwlock_unlock(&dev->mem_lock);
+	vu_mem_write_unlock(dev);
 }
 
 static void report_once(struct vu_dev *dev, const char *what, uint64_t addr)
@@ -51,7 +51,8 @@ static void report_once(struct vu_dev *dev, const char *what, uint64_t addr)
 			  what, (unsigned long long)addr);
 }
 
-/* Runs on the queue's thread with mem_lock's read side held: dev->log,
+/* Runs on the queue's thread, or on a pool worker serving one of its
+ * chains, while the queue thread holds mem_lock's read side: dev->log,
  * dev->mem and q->addr stay put meanwhile. */
 void vu_log_write(void *opaque, const void *hva, uint64_t len)
 {
@@ -133,7 +134,7 @@ int vu_set_log_base(struct vu_dev *dev, uint64_t size, uint64_t offset, int fd)
 
 	/* Queue threads mark the log from inside their batch: swap it while
 	 * none runs one, unmap the old one after. */
-	pthread_rwlock_wrlock(&dev->mem_lock);
+	vu_mem_write_lock(dev);
 	void *old = dev->log_map;
 	size_t old_len = dev->log_map_len;
 	dev->log_map = map;
@@ -143,7 +144,7 @@ int vu_set_log_base(struct vu_dev *dev, uint64_t size, uint64_t offset, int fd)
 	dev->log_error_reported = false;
 	for (unsigned i = 0; i < VU_MAX_QUEUES; i++)
 		vu_log_apply(dev, &dev->q[i]);
-	pthread_rwlock_unlock(&dev->mem_lock);
+	vu_mem_write_unlock(dev);
 	unmap_log(old, old_len);
 	log_debug("dirty log: %#llx bytes (%llu MiB of guest memory)", (unsigned long long)size,
 		  (unsigned long long)(size * 8 * VHOST_LOG_PAGE >> 20));
@@ -288,7 +289,7 @@ int vu_h_check_device_state(struct vu_dev *dev, struct vu_msg *m)
 
 void vu_migration_reset(struct vu_dev *dev)
 {
-	pthread_rwlock_wrlock(&dev->mem_lock);
+	vu_mem_write_lock(dev);
 	void *old = dev->log_map;
 	size_t old_len = dev->log_map_len;
 	dev->log_map = NULL;
@@ -299,7 +300,7 @@ void vu_migration_reset(struct vu_dev *dev)
 	dev->log_lost = dev->log_base_failed = false;
 	for (unsigned i = 0; i < VU_MAX_QUEUES; i++)
 		vu_log_apply(dev, &dev->q[i]);
-	pthread_rwlock_unlock(&dev->mem_lock);
+	vu_mem_write_unlock(dev);
 	unmap_log(old, old_len);
 	if (dev->log_fd >= 0)
 		close(dev->log_fd);

@@ -1,6 +1,7 @@
 /* One thread per started virtqueue: wait for a kick, pop every available
- * chain, let the device serve it, push it back, notify the guest once per
- * batch. */
+ * chain, let the device serve it (here, or on a pool worker when a burst
+ * arrives and --thread-pool-size made one), push it back, notify the guest
+ * once per batch. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -68,6 +69,25 @@ static uint64_t now_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
+static bool writer_waiting(const struct vu_dev *dev)
+{
+	return __atomic_load_n(&dev->mem_writer, __ATOMIC_ACQUIRE);
+}
+
+void vu_mem_write_lock(struct vu_dev *dev)
+{
+	/* Queue threads see this between two chains and let go of the read
+	 * side once their pool work is pushed. */
+	__atomic_store_n(&dev->mem_writer, true, __ATOMIC_RELEASE);
+	pthread_rwlock_wrlock(&dev->mem_lock);
+}
+
+void vu_mem_write_unlock(struct vu_dev *dev)
+{
+	__atomic_store_n(&dev->mem_writer, false, __ATOMIC_RELEASE);
+	pthread_rwlock_unlock(&dev->mem_lock);
+}
+
 /* Watch the avail ring for up to ns: true as soon as a request is there.
  * Bounded, and only entered right after serving something, so a queue the
  * guest does not use never spins. */
@@ -77,7 +97,7 @@ static bool poll_avail(struct vu_queue *q, uint64_t ns)
 	for (unsigned spin = 1;; spin++) {
 		if (vq_avail_pending(&q->vq))
 			return true;
-		if (stop_requested(q))
+		if (stop_requested(q) || writer_waiting(q->dev))
 			return false;
 		__builtin_ia32_pause();
 		if (!(spin & 31) && now_ns() >= end)
@@ -85,88 +105,194 @@ static bool poll_avail(struct vu_queue *q, uint64_t ns)
 	}
 }
 
-/* Serve everything available.  Returns -1 when the ring is broken. */
-static int drain(struct vu_queue *q)
+static void run_job(struct pool_job *pj);
+
+static struct vu_job *new_job(struct vu_queue *q)
+{
+	struct vu_job *j = malloc(sizeof(*j));
+	if (j) {
+		j->pj.run = run_job;
+		j->next_free = NULL;
+		j->q = q;
+	}
+	return j;
+}
+
+static unsigned inflight(struct vu_queue *q)
+{
+	pthread_mutex_lock(&q->jobs_lock);
+	unsigned n = q->inflight;
+	pthread_mutex_unlock(&q->jobs_lock);
+	return n;
+}
+
+/* On a worker: serve, push, tell the guest, give the buffer back.  The
+ * queue thread holds mem_lock's read side for us while inflight > 0. */
+static void run_job(struct pool_job *pj)
+{
+	struct vu_job *j = (struct vu_job *)pj;
+	struct vu_queue *q = j->q;
+	const struct vu_device *ops = q->dev->ops;
+
+	uint32_t written = ops->serve(ops->opaque, q->idx, &j->req);
+	vq_push(&q->vq, &j->req, written);
+	vq_notify(&q->vq);
+	pthread_mutex_lock(&q->jobs_lock);
+	j->next_free = q->free_jobs;
+	q->free_jobs = j;
+	/* Under the lock: once the queue thread sees 0, the queue may be
+	 * stopped and freed, so nothing of it may be touched after this. */
+	if (--q->inflight == 0) {
+		uint64_t one = 1;
+		if (write(q->wake_fd, &one, sizeof(one)) < 0)
+			log_debug("queue %u: wake eventfd: %s", q->idx, strerror(errno));
+	}
+	pthread_mutex_unlock(&q->jobs_lock);
+}
+
+/* The adaptive part of --thread-pool-size: the chain just popped goes to
+ * the pool only when more are waiting behind it and a worker is idle.  The
+ * last chain of a burst (so every chain at queue depth 1) is served on this
+ * thread, without a thread switch, and nothing ever waits in the pool behind
+ * a busy worker. */
+static bool hand_to_pool(struct vu_queue *q)
+{
+	struct vu_dev *dev = q->dev;
+
+	if (!dev->pool || !vq_avail_pending(&q->vq))
+		return false;
+	if (!q->spare) {
+		pthread_mutex_lock(&q->jobs_lock);
+		q->spare = q->free_jobs;
+		if (q->spare)
+			q->free_jobs = q->spare->next_free;
+		pthread_mutex_unlock(&q->jobs_lock);
+		if (!q->spare && !(q->spare = new_job(q)))
+			return false;
+	}
+	pthread_mutex_lock(&q->jobs_lock);
+	q->inflight++;
+	pthread_mutex_unlock(&q->jobs_lock);
+	if (!worker_pool_try_hand(dev->pool, &q->job->pj)) {
+		pthread_mutex_lock(&q->jobs_lock);
+		q->inflight--;
+		pthread_mutex_unlock(&q->jobs_lock);
+		return false;
+	}
+	q->job = q->spare;
+	q->spare = NULL;
+	return true;
+}
+
+enum drain_end {
+	DRAIN_IDLE,     /* the ring is empty and kicks are on */
+	DRAIN_YIELD,    /* stopped early: the queue stops or memory changes */
+	DRAIN_BROKEN,   /* the guest broke the ring */
+};
+
+/* Serve (or hand out) everything available; mem_lock's read side held. */
+static enum drain_end drain(struct vu_queue *q)
 {
 	struct vu_dev *dev = q->dev;
 	struct virtqueue *vq = &q->vq;
 	const struct vu_device *ops = dev->ops;
-	int rc = 0;
 
-	pthread_rwlock_rdlock(&dev->mem_lock);
 	for (;;) {
-		if (vq->broken) {
-			rc = -1;
-			break;
-		}
+		if (vq->broken)
+			return DRAIN_BROKEN;
 		vq_disable_kicks(vq);
 		unsigned n = 0;
 		int r = 0;
-		while (n < vq->num && !stop_requested(q) && (r = vq_pop(vq, q->req)) == 1) {
-			uint32_t written = ops->serve(ops->opaque, q->idx, q->req);
-			vq_push(vq, q->req, written);
+		while (n < vq->num && !stop_requested(q) && !writer_waiting(dev) &&
+		       (r = vq_pop(vq, &q->job->req)) == 1) {
 			n++;
+			if (hand_to_pool(q))
+				continue;
+			uint32_t written = ops->serve(ops->opaque, q->idx, &q->job->req);
+			vq_push(vq, &q->job->req, written);
 		}
 		vq_notify(vq);
-		if (r < 0) {
-			rc = -1;
-			break;
-		}
-		if (stop_requested(q))
-			break;
-		if (n == vq->num) {
-			/* A full batch: give a waiting SET_MEM_TABLE its turn. */
-			pthread_rwlock_unlock(&dev->mem_lock);
-			pthread_rwlock_rdlock(&dev->mem_lock);
-			continue;
-		}
+		if (r < 0)
+			return DRAIN_BROKEN;
+		if (stop_requested(q) || writer_waiting(dev))
+			return DRAIN_YIELD;
+		if (n == vq->num)
+			continue;       /* a full batch: the guest has been told, go on */
 		/* The next request of a guest at low queue depth is often a
 		 * few microseconds away: cheaper to watch for it than to sleep
 		 * and be woken by its kick. */
 		if (n > 0 && dev->poll_ns && poll_avail(q, dev->poll_ns))
 			continue;
 		if (!vq_enable_kicks(vq))
-			break;
+			return DRAIN_IDLE;
 	}
-	pthread_rwlock_unlock(&dev->mem_lock);
-	return rc;
 }
 
 static void *queue_thread(void *arg)
 {
 	struct vu_queue *q = arg;
-	struct pollfd pfd[2] = {
-		{ .fd = q->stop_fd, .events = POLLIN },
-		{ .fd = q->kick_fd, .events = POLLIN },
-	};
-	nfds_t npfd = 2;
+	struct vu_dev *dev = q->dev;
+	bool locked = false;
+	bool dead = false;      /* broken ring or unusable kick fd: wait to be stopped */
 
 	log_debug("queue %u: started (size %u, base %u)", q->idx, q->vq.num, q->vq.last_avail);
 	/* Requests may already be waiting: the guest kicked before we ran. */
 	for (;;) {
-		if (npfd == 2 && drain(q) < 0) {
+		if (!locked) {
+			pthread_rwlock_rdlock(&dev->mem_lock);
+			locked = true;
+		}
+		enum drain_end end = DRAIN_IDLE;
+		if (stop_requested(q))
+			end = DRAIN_YIELD;
+		else if (!dead)
+			end = drain(q);
+		if (end == DRAIN_BROKEN) {
 			log_error("queue %u: ring broken, stopped until the frontend resets it", q->idx);
 			signal_error(q);
-			npfd = 1;       /* only wait to be stopped */
+			dead = true;
+			end = DRAIN_IDLE;
 		}
-		if (stop_requested(q))
-			break;
-		if (poll(pfd, npfd, -1) < 0) {
+		/* Chains with the pool keep the read side held for them. */
+		bool busy = inflight(q) > 0;
+		if (!busy) {
+			pthread_rwlock_unlock(&dev->mem_lock);
+			locked = false;
+			if (stop_requested(q))
+				break;
+			if (end == DRAIN_YIELD)
+				continue;       /* waits for the writer, then drains */
+		}
+		struct pollfd pfd[3];
+		nfds_t n = 0;
+		if (!stop_requested(q))
+			pfd[n++] = (struct pollfd){ .fd = q->stop_fd, .events = POLLIN };
+		if (busy)
+			pfd[n++] = (struct pollfd){ .fd = q->wake_fd, .events = POLLIN };
+		if (!dead && end == DRAIN_IDLE)
+			pfd[n++] = (struct pollfd){ .fd = q->kick_fd, .events = POLLIN };
+		if (poll(pfd, n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error("queue %u: poll: %s", q->idx, strerror(errno));
+			/* Without poll, wait for the pool by hand. */
+			while (inflight(q) > 0)
+				usleep(1000);
+			if (locked)
+				pthread_rwlock_unlock(&dev->mem_lock);
 			break;
 		}
-		if (pfd[0].revents)
-			break;
-		if (npfd == 2 && pfd[1].revents) {
+		for (nfds_t i = 0; i < n; i++) {
+			if (!pfd[i].revents || pfd[i].fd == q->stop_fd)
+				continue;
 			uint64_t v;
-			ssize_t n = read(q->kick_fd, &v, sizeof(v));
-			if ((n < 0 && errno != EAGAIN && errno != EINTR) || n == 0 ||
-			    (pfd[1].revents & (POLLERR | POLLNVAL))) {
+			ssize_t got = read(pfd[i].fd, &v, sizeof(v));
+			if (pfd[i].fd == q->kick_fd &&
+			    ((got < 0 && errno != EAGAIN && errno != EINTR) || got == 0 ||
+			     (pfd[i].revents & (POLLERR | POLLNVAL)))) {
 				log_error("queue %u: kick fd unusable, queue idle until restarted",
 					  q->idx);
-				npfd = 1;
+				dead = true;
 			}
 		}
 	}
@@ -188,11 +314,8 @@ int vu_queue_try_start(struct vu_dev *dev, struct vu_queue *q)
 		log_error("queue %u: rings are not in guest memory", q->idx);
 		return rc;
 	}
-	if (!q->req) {
-		q->req = malloc(sizeof(*q->req));
-		if (!q->req)
-			return -ENOMEM;
-	}
+	if (!q->job && !(q->job = new_job(q)))
+		return -ENOMEM;
 	bool event_idx = dev->features & (1ull << VU_F_EVENT_IDX);
 	pthread_mutex_destroy(&q->vq.push_lock);
 	vq_init(&q->vq, q->num, desc, avail, used, &dev->mem, q->vq.last_avail, event_idx);
@@ -284,12 +407,18 @@ int vu_dev_init(struct vu_dev *dev, const struct vu_device *ops)
 		q->dev = dev;
 		q->idx = i;
 		q->kick_fd = q->call_fd = q->err_fd = -1;
+		q->stop_fd = q->wake_fd = -1;
 		vq_init(&q->vq, 0, NULL, NULL, NULL, &dev->mem, 0, false);
+		pthread_mutex_init(&q->jobs_lock, NULL);
 		q->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (q->stop_fd < 0) {
+		q->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (q->stop_fd < 0 || q->wake_fd < 0) {
 			rc = -errno;
-			for (unsigned j = 0; j < i; j++)
-				close(dev->q[j].stop_fd);
+			for (unsigned j = 0; j <= i; j++) {
+				close_fd(&dev->q[j].stop_fd);
+				close_fd(&dev->q[j].wake_fd);
+				pthread_mutex_destroy(&dev->q[j].jobs_lock);
+			}
 			pthread_rwlock_destroy(&dev->mem_lock);
 			return rc;
 		}
@@ -303,8 +432,16 @@ void vu_dev_destroy(struct vu_dev *dev)
 		struct vu_queue *q = &dev->q[i];
 		vu_queue_reset(q);
 		close_fd(&q->stop_fd);
-		free(q->req);
-		q->req = NULL;
+		close_fd(&q->wake_fd);
+		free(q->job);
+		free(q->spare);
+		q->job = q->spare = NULL;
+		while (q->free_jobs) {
+			struct vu_job *j = q->free_jobs;
+			q->free_jobs = j->next_free;
+			free(j);
+		}
+		pthread_mutex_destroy(&q->jobs_lock);
 		pthread_mutex_destroy(&q->vq.push_lock);
 	}
 	vu_migration_reset(dev);

@@ -386,6 +386,162 @@ static void test_config_and_clean_exit(const char *path)
 	close(s.opt.listen_fd);
 }
 
+/* --thread-pool-size: requests that arrive together are served at once (the
+ * pool's workers and the queue thread), every one is pushed, and neither
+ * GET_VRING_BASE nor a new memory table gets past chains still with a
+ * worker (their iovecs point into the old mapping). */
+static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cond = PTHREAD_COND_INITIALIZER;
+static bool gate_open;
+static unsigned gated_now, gated_max, gated_served;
+
+static uint32_t serve_gated(void *opaque, unsigned qidx, struct vq_req *req)
+{
+	(void)opaque;
+	(void)qidx;
+	if (req->rd_cnt < 1 || req->rd[0].iov_len < 1 || req->wr_cnt < 1 || req->wr[0].iov_len < 5)
+		return 0;
+	pthread_mutex_lock(&gate_lock);
+	if (gated_max < ++gated_now)
+		gated_max = gated_now;
+	while (!gate_open)
+		pthread_cond_wait(&gate_cond, &gate_lock);
+	gated_now--;
+	gated_served++;
+	pthread_mutex_unlock(&gate_lock);
+	memcpy(req->wr[0].iov_base, "hello", 5);
+	return 5;
+}
+
+static void set_gate(bool open)
+{
+	pthread_mutex_lock(&gate_lock);
+	gate_open = open;
+	pthread_cond_broadcast(&gate_cond);
+	pthread_mutex_unlock(&gate_lock);
+}
+
+static unsigned gated(unsigned *what)
+{
+	pthread_mutex_lock(&gate_lock);
+	unsigned v = *what;
+	pthread_mutex_unlock(&gate_lock);
+	return v;
+}
+
+/* Wait up to 5 s for *what to reach want. */
+static bool wait_gated(unsigned *what, unsigned want)
+{
+	for (int i = 0; i < 500; i++) {
+		if (gated(what) >= want)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* Nothing to read on sock for ms milliseconds? */
+static bool no_reply_for(int sock, int ms)
+{
+	struct pollfd p = { sock, POLLIN, 0 };
+	return poll(&p, 1, ms) == 0;
+}
+
+static void post_burst(unsigned n, int kick)
+{
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t in = 0x20000 + 0x2000 * i;
+		guest[in] = 'S';
+		guest_request((uint16_t)(2 * i), in, in + 0x1000);
+	}
+	uint64_t one = 1;
+	CHECK(write(kick, &one, 8) == 8);
+}
+
+static void test_pool(const char *path)
+{
+	struct server s = {
+		.dev = { .serve = serve_gated, .reset = reset, .num_request_queues = 1 },
+		.opt = { .pool_threads = 3 },
+	};
+	s.opt.listen_fd = vu_listen(path, NULL);
+	CHECK(s.opt.listen_fd >= 0);
+	pthread_create(&s.thread, NULL, server_main, &s);
+	int sock = sock_connect(path);
+
+	uint64_t v = get_u64(sock, VHOST_USER_GET_PROTOCOL_FEATURES);
+	CHECK(acked(sock, VHOST_USER_SET_PROTOCOL_FEATURES, &v, 8, NULL, 0) == 0);
+	v = get_u64(sock, VHOST_USER_GET_FEATURES);
+	CHECK(acked(sock, VHOST_USER_SET_FEATURES, &v, 8, NULL, 0) == 0);
+	int memfd = memfd_create("guest", MFD_CLOEXEC);
+	CHECK(memfd >= 0 && ftruncate(memfd, MEM_SIZE) == 0);
+	guest = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	CHECK(guest != MAP_FAILED);
+	struct vhost_user_mem_region r = { 0, MEM_SIZE, UVA_BASE, 0 };
+	CHECK(set_mem(sock, &r, 1, &memfd, 1) == 0);
+	int call = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	int kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	CHECK(vring_state(sock, VHOST_USER_SET_VRING_NUM, 1, QSIZE) == 0);
+	CHECK(vring_state(sock, VHOST_USER_SET_VRING_BASE, 1, 0) == 0);
+	CHECK(vring_addr(sock, 1, UVA_BASE + DESC_OFF, UVA_BASE + AVAIL_OFF,
+			 UVA_BASE + USED_OFF) == 0);
+	CHECK(vring_fd(sock, VHOST_USER_SET_VRING_CALL, 1, call) == 0);
+	CHECK(vring_fd(sock, VHOST_USER_SET_VRING_KICK, 1, kick) == 0);
+	CHECK(vring_state(sock, VHOST_USER_SET_VRING_ENABLE, 1, 1) == 0);
+	struct vring_used *used = (struct vring_used *)(guest + USED_OFF);
+
+	/* Four at once, three workers: all four run together (the last one
+	 * on the queue thread). */
+	set_gate(false);
+	post_burst(4, kick);
+	CHECK(wait_gated(&gated_max, 4));
+	CHECK(gated(&gated_now) == 4);
+	/* A new memory table waits for them: the workers use the old map. */
+	{
+		struct vhost_user_memory m;
+		memset(&m, 0, sizeof(m));
+		m.nregions = 1;
+		m.regions[0] = r;
+		send_msg(sock, VHOST_USER_SET_MEM_TABLE, VHOST_USER_NEED_REPLY_MASK, &m,
+			 8 + (uint32_t)sizeof(r), &memfd, 1);
+	}
+	CHECK(no_reply_for(sock, 300));
+	set_gate(true);
+	v = 0xdead;
+	CHECK(recv_reply(sock, VHOST_USER_SET_MEM_TABLE, &v, sizeof(v)) == 8 && v == 0);
+	CHECK(wait_call(call));
+	CHECK(gated(&gated_served) == 4);
+	CHECK(__atomic_load_n(&used->idx, __ATOMIC_ACQUIRE) == 4);
+	for (unsigned i = 0; i < 4; i++) {
+		uint32_t id = used->ring[i].id;
+		CHECK(id % 2 == 0 && id < QSIZE && used->ring[i].len == 5);
+		CHECK(memcmp(guest + 0x21000 + 0x2000 * (id / 2), "hello", 5) == 0);
+	}
+
+	/* Stopping the ring waits for the workers too: the base and the used
+	 * index it leaves behind agree. */
+	set_gate(false);
+	gated_max = 0;
+	post_burst(4, kick);
+	CHECK(wait_gated(&gated_max, 4));
+	struct vhost_user_state sst = { 1, 0 };
+	send_msg(sock, VHOST_USER_GET_VRING_BASE, 0, &sst, sizeof(sst), NULL, 0);
+	CHECK(no_reply_for(sock, 300));
+	set_gate(true);
+	CHECK(recv_reply(sock, VHOST_USER_GET_VRING_BASE, &sst, sizeof(sst)) == 8);
+	CHECK(sst.index == 1 && sst.num == 8);
+	CHECK(gated(&gated_served) == 8);
+	CHECK(__atomic_load_n(&used->idx, __ATOMIC_ACQUIRE) == 8);
+
+	close(sock);
+	pthread_join(s.thread, NULL);
+	close(s.opt.listen_fd);
+	close(call);
+	close(kick);
+	munmap(guest, MEM_SIZE);
+	close(memfd);
+}
+
 static int count_fds(void)
 {
 	int n = 0;
@@ -412,6 +568,7 @@ int main(void)
 
 	test_session(path);
 	test_config_and_clean_exit(path);
+	test_pool(path);
 	unlink(path);
 	CHECK(count_fds() == fds_at_start);     /* nothing leaked */
 	if (failures) {
