@@ -6,8 +6,10 @@
 #   bench/guest-bench.sh [--ref=REF[,REF...]] [--stack=floor|current]
 #                        [--queues=N] [--rounds=N] [--daemon-args=...]
 #                        [fio meta untar]
-# REF: ref-c (default), ref-rust, or ours-qN (our daemon with N request
-# queues: e.g. --queues=2 --ref=ours-q1 measures the gain of 2 queues).
+# REF: ref-c (default), ref-rust, ours-qN (our daemon with N request
+# queues: e.g. --queues=2 --ref=ours-q1 measures the gain of 2 queues), or
+# ours-plain (our daemon without --daemon-args: e.g.
+# --daemon-args=--thread-pool-size=4 --ref=ours-plain measures the pool).
 # --queues=N is our daemon's number of request queues (default 1); the
 # references run with one (neither serves more).
 set -euo pipefail
@@ -27,18 +29,19 @@ done
 IFS=, read -r -a ref_list <<< "$refs"
 for r in "${ref_list[@]}"; do
 	case $r in
-	ref-c|ref-rust|ours-q[1-9]|ours-q[1-9][0-9]) ;;
-	*) echo "guest-bench: --ref must be ref-c, ref-rust or ours-qN, not $r" >&2; exit 2 ;;
+	ref-c|ref-rust|ours-plain|ours-q[1-9]|ours-q[1-9][0-9]) ;;
+	*) echo "guest-bench: --ref must be ref-c, ref-rust, ours-plain or ours-qN, not $r" >&2; exit 2 ;;
 	esac
 done
 [ ${#benches[@]} -gt 0 ] || benches=(fio meta untar)
 make -s all
 out=$(mktemp /tmp/guest-bench.XXXXXX)
 trap 'rm -f "$out"' EXIT
-# run_one LABEL DAEMON QUEUES BENCH: one boot; its lines relabelled "[LABEL ...".
+# run_one LABEL DAEMON QUEUES BENCH [ARGS]: one boot; its lines relabelled
+# "[LABEL ..."; ARGS: our daemon's extra options (default --daemon-args).
 run_one() {
 	local label=$1 daemon=$2 q=$3 b=$4 args=()
-	[ "$daemon" = ours ] && args+=(--daemon-args="$ours_args")
+	[ "$daemon" = ours ] && args+=(--daemon-args="${5-$ours_args}")
 	[ -n "$q" ] && args+=(--queues="$q")
 	VIRTIOFSD_BIN=build/virtiofsd VIRTIOFSD_TESTBED_TIMEOUT=900 \
 		tests/guest/run.sh --daemon="$daemon" --stack="$stack" "${args[@]}" "bench/guest/$b" |
@@ -50,6 +53,7 @@ for b in "${benches[@]}"; do
 		for ref in "${ref_list[@]}"; do
 			case $ref in
 			ours-q*) run_one "$ref" ours "${ref#ours-q}" "$b" ;;
+			ours-plain) run_one "$ref" ours "$queues" "$b" "" ;;
 			*) run_one "$ref" "$ref" "" "$b" ;;
 			esac
 		done

@@ -118,6 +118,12 @@ tb_start_daemon() {
 			"--socket-path=$sock" "--shared-dir=$share" "$@") ;;
 	*) echo "unknown daemon '$kind' (ours|ref-c|ref-rust)" >&2; return 1 ;;
 	esac
+	# A profiler in front of any daemon, e.g. "strace -f -c -o FILE".
+	if [ -n "${TB_DAEMON_PREFIX:-}" ]; then
+		local pre
+		read -r -a pre <<< "$TB_DAEMON_PREFIX"
+		cmd=("${pre[@]}" "${cmd[@]}")
+	fi
 	echo "+ ${cmd[*]}" > "$log"
 	"${cmd[@]}" >> "$log" 2>&1 < /dev/null &
 	tb_daemon_started "$sock" "$log"
