@@ -61,6 +61,7 @@ struct vu_queue {
 	struct vu_job *free_jobs;
 	unsigned inflight;
 	int wake_fd;
+	uint64_t served, handed;    /* chains since start, and of them the pool's */
 };
 
 /* A popped chain, served inline or by a pool worker. */

@@ -206,8 +206,11 @@ static enum drain_end drain(struct vu_queue *q)
 		while (n < vq->num && !stop_requested(q) && !writer_waiting(dev) &&
 		       (r = vq_pop(vq, &q->job->req)) == 1) {
 			n++;
-			if (hand_to_pool(q))
+			q->served++;
+			if (hand_to_pool(q)) {
+				q->handed++;
 				continue;
+			}
 			uint32_t written = ops->serve(ops->opaque, q->idx, &q->job->req);
 			vq_push(vq, &q->job->req, written);
 		}
@@ -297,6 +300,9 @@ static void *queue_thread(void *arg)
 		}
 	}
 	log_debug("queue %u: stopped at avail %u", q->idx, q->vq.last_avail);
+	if (dev->pool)
+		log_info("queue %u: %llu requests, %llu of them served by the worker pool", q->idx,
+			 (unsigned long long)q->served, (unsigned long long)q->handed);
 	return NULL;
 }
 
@@ -325,6 +331,7 @@ int vu_queue_try_start(struct vu_dev *dev, struct vu_queue *q)
 	while (read(q->stop_fd, &v, sizeof(v)) > 0)
 		;
 	__atomic_store_n(&q->stop, false, __ATOMIC_RELEASE);
+	q->served = q->handed = 0;
 	rc = pthread_create(&q->thread, NULL, queue_thread, q);
 	if (rc != 0) {
 		log_error("queue %u: cannot create thread: %s", q->idx, strerror(rc));
