@@ -59,6 +59,12 @@ build/client/%: tests/client/%_main.c $(CLIENT_OBJS)
 
 client: $(CLIENT_BINS)
 
+# The request-rate client for bench/: optimised and without sanitizers, so
+# the client's own cost per request does not hide the daemon's.
+build/bench/rate: tests/client/rate_main.c $(CLIENT_SRCS:%.c=build/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Itests/client -o $@ $^ $(LIBS)
+
 # libFuzzer targets (Debian's clang): `make fuzz`; fuzz/run.sh runs them.
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Isrc $(WARN) -g -O1 \

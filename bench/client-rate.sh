@@ -1,6 +1,7 @@
 #!/bin/sh
 # Request rates of our daemon and the reference one, measured by the host-side
-# client (build/client/rate: GETATTR, LOOKUP, READ 4 KiB, WRITE 4 KiB at 1 and
+# client (build/bench/rate, the test client built optimised without
+# sanitizers: GETATTR, LOOKUP, READ 4 KiB, WRITE 4 KiB at 1 and
 # 16 requests in flight), next to the rate of the bare host syscall.
 #   bench/client-rate.sh [SECONDS]        (default 2 per measurement)
 # Environment: OURS_VIRTIOFSD (default build/virtiofsd), REF_VIRTIOFSD (default
@@ -21,7 +22,7 @@ ref=${REF_VIRTIOFSD:-/usr/lib/qemu/virtiofsd}
 out=$(mktemp -d /tmp/client-rate.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 
-make -s build/client/rate || exit 1
+make -s build/bench/rate || exit 1
 
 case ${PIN:-shared} in
 shared) export CLIENT_CPUS=0 DAEMON_CPUS=0 ;;
@@ -36,7 +37,7 @@ run() {
 	mkdir -p "$out/share-$1"
 	if OURS_VIRTIOFSD=$ours REF_VIRTIOFSD=$ref DAEMON_LOG="$out/$1.log" \
 		tests/client/with-daemon.sh "$2" "$out/share-$1" \
-		build/client/rate @SOCK@ "$out/share-$1" "$secs" >"$out/$1.txt"; then
+		build/bench/rate @SOCK@ "$out/share-$1" "$secs" >"$out/$1.txt"; then
 		echo "measured $1 ($(grep -c ^RESULT "$out/$1.txt") results)" >&2
 	else
 		echo "$1: the client failed; its output and the daemon log:" >&2

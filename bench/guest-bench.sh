@@ -39,22 +39,37 @@ out=$(mktemp /tmp/guest-bench.XXXXXX)
 trap 'rm -f "$out"' EXIT
 # run_one LABEL DAEMON QUEUES BENCH [ARGS]: one boot; its lines relabelled
 # "[LABEL ..."; ARGS: our daemon's extra options (default --daemon-args).
+# Also reports the daemon's CPU time for the whole boot (user + system, all
+# threads and the sandbox's child, from /usr/bin/time): what the daemon itself
+# costs, apart from the guest's share of the wall-clock time.
 run_one() {
-	local label=$1 daemon=$2 q=$3 b=$4 args=()
+	local label=$1 daemon=$2 q=$3 b=$4 args=() cpu
 	[ "$daemon" = ours ] && args+=(--daemon-args="${5-$ours_args}")
 	[ -n "$q" ] && args+=(--queues="$q")
+	cpu=$(mktemp /tmp/guest-bench-cpu.XXXXXX)
+	TB_DAEMON_PREFIX="/usr/bin/time -f %U+%S -o $cpu" \
 	VIRTIOFSD_BIN=build/virtiofsd VIRTIOFSD_TESTBED_TIMEOUT=900 \
 		tests/guest/run.sh --daemon="$daemon" --stack="$stack" "${args[@]}" "bench/guest/$b" |
 		grep -E '\] (BENCH|FAIL)' | sed "s/^\[$daemon /[$label /" | tee -a "$out" >&2 || true
+	if grep -q '^[0-9.]*+[0-9.]*$' "$cpu"; then
+		printf '[%s %s] BENCH %s-daemon-cpu %s s\n' "$label" "$b" "$b" \
+			"$(awk -F+ '/^[0-9.]+\+[0-9.]+$/ { t = $1 + $2 } END { printf "%.2f", t }' "$cpu")" |
+			tee -a "$out" >&2
+	fi
+	rm -f "$cpu"
 }
+# Each round starts with the next daemon in turn, so none is always first
+# after a benchmark of another kind (a cold host cache).
+order=(ours "${ref_list[@]}")
 for b in "${benches[@]}"; do
 	for r in $(seq "$rounds"); do
-		run_one ours ours "$queues" "$b"
-		for ref in "${ref_list[@]}"; do
-			case $ref in
-			ours-q*) run_one "$ref" ours "${ref#ours-q}" "$b" ;;
-			ours-plain) run_one "$ref" ours "$queues" "$b" "" ;;
-			*) run_one "$ref" "$ref" "" "$b" ;;
+		for i in $(seq 0 $((${#order[@]} - 1))); do
+			d=${order[$(((i + r - 1) % ${#order[@]}))]}
+			case $d in
+			ours) run_one ours ours "$queues" "$b" ;;
+			ours-q*) run_one "$d" ours "${d#ours-q}" "$b" ;;
+			ours-plain) run_one "$d" ours "$queues" "$b" "" ;;
+			*) run_one "$d" "$d" "" "$b" ;;
 			esac
 		done
 	done
