@@ -1,8 +1,10 @@
 #!/bin/bash
 # Guest workloads side by side: each benchmark boots the test guest against
-# our daemon and against each reference, alternating, ROUNDS times, and prints
-# the median per measurement and the ratio (ours vs that reference: higher is
-# better for ours, whatever the unit).
+# our daemon and against each reference, alternating (each round starts with
+# the next daemon), ROUNDS times, and prints the median per measurement and
+# the ratio (ours vs that reference, the median of the same-round ratios:
+# higher is better for ours, whatever the unit).  Each boot also reports the
+# daemon's CPU time (BENCH NAME-daemon-cpu).
 #   bench/guest-bench.sh [--ref=REF[,REF...]] [--stack=floor|current]
 #                        [--queues=N] [--rounds=N] [--daemon-args=...]
 #                        [fio meta untar]

@@ -1,10 +1,14 @@
 /* The floor for a request that must wake the daemon: two threads bounce a
  * token through two eventfds (the kick and the call of a virtqueue), as the
  * client and a queue thread do for one request in flight.
- *   pingpong [SECONDS]   prints "pingpong_us <round trip in microseconds>"
- * Pin it like the client-rate run it is compared with (taskset). */
+ *   pingpong [SECONDS] [CPU_A CPU_B]
+ * prints "pingpong_us <round trip in microseconds>".  With two CPUs, the
+ * main thread runs on CPU_A and the other on CPU_B (as client-rate's
+ * PIN=split); otherwise pin the whole program like the client-rate run it
+ * is compared with (taskset). */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +27,14 @@ static void bounce(int from, int to)
 	v = 1;
 	if (write(to, &v, sizeof(v)) != sizeof(v))
 		exit(1);
+}
+
+static int pin(pthread_t t, int cpu)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return pthread_setaffinity_np(t, sizeof(set), &set);
 }
 
 static void *server(void *arg)
@@ -48,6 +60,10 @@ int main(int argc, char **argv)
 	call = eventfd(0, 0);
 	if (kick < 0 || call < 0 || pthread_create(&t, NULL, server, NULL))
 		return 1;
+	if (argc > 3 && (pin(pthread_self(), atoi(argv[2])) || pin(t, atoi(argv[3])))) {
+		fprintf(stderr, "pingpong: cannot pin to CPUs %s and %s\n", argv[2], argv[3]);
+		return 1;
+	}
 	uint64_t one = 1, n = 0;
 	double start = now(), end = start + secs, t1;
 	do {

@@ -2,6 +2,9 @@
 # median of the candidate (-v cand=NAME) and of each baseline (-v bases=A,B),
 # and candidate vs baseline as a ratio: higher is better for the candidate
 # whatever the unit (seconds: baseline/candidate; rates: candidate/baseline).
+# The ratio is the median of the per-round ratios (the i-th value of each
+# daemon comes from round i): the machine drifts between rounds, so values
+# measured in the same round are compared with each other.
 $3 == "BENCH" {
 	d = substr($1, 2); key = $4; unit[key] = $6
 	n[d, key]++; v[d, key, n[d, key]] = $5; names[key] = 1
@@ -11,6 +14,17 @@ function median(d, k,   m, i, j, t, a) {
 	for (i = 1; i <= m; i++) a[i] = v[d, k, i]
 	for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
 	return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+}
+function ratio(o, r) {
+	return (unit[cur] == "s") ? (o > 0 ? r / o : 0) : (r > 0 ? o / r : 0)
+}
+function paired(c, b, k,   m, i, t) {
+	m = n[c, k] < n[b, k] ? n[c, k] : n[b, k]
+	cur = k
+	delete v["_r", k]
+	for (i = 1; i <= m; i++) v["_r", k, i] = ratio(v[c, k, i], v[b, k, i])
+	n["_r", k] = m
+	return median("_r", k)
 }
 END {
 	nb = split(bases, base, ",")
@@ -24,8 +38,7 @@ END {
 		for (i = 1; i <= nb; i++) {
 			r = median(base[i], k)
 			if (r == "") { printf " %12s %8s", "-", "-"; continue }
-			ratio = (unit[k] == "s") ? (o > 0 ? r / o : 0) : (r > 0 ? o / r : 0)
-			printf " %12s %8.2f", r, ratio
+			printf " %12s %8.2f", r, paired(cand, base[i], k)
 		}
 		printf "  %s\n", unit[k]
 	}

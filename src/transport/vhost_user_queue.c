@@ -257,7 +257,7 @@ static void *queue_thread(void *arg)
 			end = DRAIN_IDLE;
 		}
 		/* Chains with the pool keep the read side held for them. */
-		bool busy = inflight(q) > 0;
+		bool busy = dev->pool && inflight(q) > 0;
 		if (!busy) {
 			pthread_rwlock_unlock(&dev->mem_lock);
 			locked = false;
