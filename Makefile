@@ -43,6 +43,17 @@ build-asan/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
 
+# ThreadSanitizer build of the daemon (tests/client/tsan-pool.sh).
+TSAN_OBJS := $(SRCS:%.c=build-tsan/%.o)
+tsan: build-tsan/virtiofsd
+
+build-tsan/virtiofsd: $(TSAN_OBJS)
+	$(CC) -O1 -g -fsanitize=thread -o $@ $^ $(LIBS)
+
+build-tsan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O1 -g -fsanitize=thread -Wno-tsan -c -o $@ $<
+
 # A unit test tests/unit/test_LAYER_*.c links only src/LAYER and src/log:
 # layers are testable alone, and a half-written layer never breaks another's tests.
 .SECONDEXPANSION:
@@ -101,7 +112,7 @@ install: build/virtiofsd doc/virtiofsd.1
 		> $(DESTDIR)$(PREFIX)/share/qemu/vhost-user/50-virtiofsd.json
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-tsan
 
-.PHONY: all asan unit client fuzz man install clean
--include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d)
+.PHONY: all asan tsan unit client fuzz man install clean
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(TSAN_OBJS:.o=.d)

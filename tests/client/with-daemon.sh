@@ -76,7 +76,7 @@ else
 		rc=1
 	fi
 fi
-if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$log"; then
+if grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:|WARNING: ThreadSanitizer' "$log"; then
 	echo "FAIL daemon: sanitizer report"
 	rc=1
 fi
