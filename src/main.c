@@ -148,10 +148,6 @@ static void free_maps(struct fs_maps *m)
 	idmap_free(m->gids);
 }
 
-/* Threads beyond this only cost memory: requests are served by at most one
- * thread each, and a queue holds at most 1024. */
-#define MAX_POOL_THREADS 1024
-
 static int build_idmap(const char *opt, const char *const *specs, unsigned n, struct idmap **out)
 {
 	char err[256];
@@ -213,10 +209,6 @@ int main(int argc, char **argv)
 	log_setup(o.log_level, o.syslog);
 	if (caps_check_modcaps(o.modcaps, err, sizeof(err)) < 0) {
 		fprintf(stderr, "virtiofsd: --modcaps: %s\n", err);
-		return 1;
-	}
-	if (o.thread_pool_size > MAX_POOL_THREADS) {
-		fprintf(stderr, "virtiofsd: --thread-pool-size: at most %u\n", MAX_POOL_THREADS);
 		return 1;
 	}
 	struct fs_maps maps;

@@ -458,6 +458,8 @@ static int check_consistency(struct options *o, char *err, size_t n)
 		return errbuf_fail(err, n, "--socket-path and --fd exclude each other");
 	if (o->socket_group && o->fd >= 0)
 		return errbuf_fail(err, n, "--socket-group needs --socket-path");
+	if (o->thread_pool_size > OPTIONS_MAX_POOL_THREADS)
+		return errbuf_fail(err, n, "--thread-pool-size: at most %u", OPTIONS_MAX_POOL_THREADS);
 	if (o->readonly && o->writeback)
 		return errbuf_fail(err, n, "--readonly and --writeback exclude each other");
 	if (!o->readdirplus_set)

@@ -5,6 +5,10 @@
 #ifndef OPTIONS_H
 #define OPTIONS_H
 
+/* More pool threads than this only cost memory: a request is served by one
+ * thread, and a queue holds at most 1024 of them. */
+#define OPTIONS_MAX_POOL_THREADS 1024
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,7 +26,7 @@ struct options {
 	const char *socket_group;
 	int fd;                        /* inherited listening socket, -1 if none */
 	const char *tag;
-	unsigned thread_pool_size;
+	unsigned thread_pool_size;      /* <= OPTIONS_MAX_POOL_THREADS */
 	bool xattr, posix_acl, security_label;
 	const char *xattrmap;
 	enum sandbox_mode sandbox;

@@ -55,6 +55,10 @@ int main(void)
 	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "-o", "nonsense") < 0);
 	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--cache=sometimes") < 0);
 	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--thread-pool-size=-1") < 0);
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--thread-pool-size=1024") == 0 &&
+	      o.thread_pool_size == 1024);
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--thread-pool-size=1025") < 0 &&
+	      strstr(err, "at most 1024"));
 	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--xattr=yes") < 0);
 	CHECK(PARSE(&o, err, "--socket-path=/s") < 0 && strstr(err, "shared-dir"));
 	CHECK(PARSE(&o, err, "--shared-dir=/srv") < 0);
