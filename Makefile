@@ -72,7 +72,8 @@ client: $(CLIENT_BINS)
 
 # The request-rate client for bench/: optimised and without sanitizers, so
 # the client's own cost per request does not hide the daemon's.
-build/bench/rate: tests/client/rate_main.c $(CLIENT_SRCS:%.c=build/%.o)
+CLIENT_REL_OBJS := $(CLIENT_SRCS:%.c=build/%.o)
+build/bench/rate: tests/client/rate_main.c $(CLIENT_REL_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Itests/client -o $@ $^ $(LIBS)
 
@@ -115,4 +116,4 @@ clean:
 	rm -rf build build-asan build-tsan
 
 .PHONY: all asan tsan unit client fuzz man install clean
--include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(TSAN_OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(TSAN_OBJS:.o=.d) $(CLIENT_REL_OBJS:.o=.d)

@@ -3,7 +3,8 @@
  *
  * Locking:
  *  - Everything here is owned by the socket thread, except what a running
- *    queue thread uses: its struct virtqueue, q->req, and the guest memory.
+ *    queue thread uses: its struct virtqueue, q->job and q->spare, the
+ *    pool's share under q->jobs_lock, and the guest memory.
  *  - Guest memory (dev->mem and every queue's ring pointers) is guarded by
  *    dev->mem_lock: a queue thread holds the read side while it processes a
  *    batch, and on behalf of the pool workers serving its chains until the

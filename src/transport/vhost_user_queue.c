@@ -161,19 +161,17 @@ static bool hand_to_pool(struct vu_queue *q)
 
 	if (!dev->pool || !vq_avail_pending(&q->vq))
 		return false;
-	if (!q->spare) {
-		pthread_mutex_lock(&q->jobs_lock);
-		q->spare = q->free_jobs;
-		if (q->spare)
-			q->free_jobs = q->spare->next_free;
-		pthread_mutex_unlock(&q->jobs_lock);
-		if (!q->spare && !(q->spare = new_job(q)))
-			return false;
-	}
+	/* Counted before the hand: the worker may finish at once. */
 	pthread_mutex_lock(&q->jobs_lock);
+	if (!q->spare && q->free_jobs) {
+		q->spare = q->free_jobs;
+		q->free_jobs = q->spare->next_free;
+	}
 	q->inflight++;
 	pthread_mutex_unlock(&q->jobs_lock);
-	if (!worker_pool_try_hand(dev->pool, &q->job->pj)) {
+	if (!q->spare)
+		q->spare = new_job(q);
+	if (!q->spare || !worker_pool_try_hand(dev->pool, &q->job->pj)) {
 		pthread_mutex_lock(&q->jobs_lock);
 		q->inflight--;
 		pthread_mutex_unlock(&q->jobs_lock);
