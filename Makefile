@@ -77,6 +77,11 @@ build/bench/rate: tests/client/rate_main.c $(CLIENT_REL_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -Itests/client -o $@ $^ $(LIBS)
 
+# The wake-up floor the depth-1 rates are compared with.
+build/bench/pingpong: bench/pingpong.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $<
+
 # libFuzzer targets (Debian's clang): `make fuzz`; fuzz/run.sh runs them.
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Isrc $(WARN) -g -O1 \

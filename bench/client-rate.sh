@@ -13,7 +13,9 @@
 #   none:   the scheduler decides; on this 2-CPU machine each daemon start
 #           lands in one of two placements whose rates differ up to 2x, so
 #           compare only medians of several runs.
-# Prints one table: requests per second, ours/ref, and each/raw.
+# Prints one table: requests per second, ours/ref, and each/raw; then depth 1
+# as microseconds per request against the wake-up floor (bench/pingpong.c)
+# measured with the same pinning, between two threads and two processes.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 secs=${1:-2}
@@ -22,12 +24,12 @@ ref=${REF_VIRTIOFSD:-/usr/lib/qemu/virtiofsd}
 out=$(mktemp -d /tmp/client-rate.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 
-make -s build/bench/rate || exit 1
+make -s build/bench/rate build/bench/pingpong || exit 1
 
 case ${PIN:-shared} in
-shared) export CLIENT_CPUS=0 DAEMON_CPUS=0 ;;
-split) export CLIENT_CPUS=0 DAEMON_CPUS=1-$(($(nproc) - 1)) ;;
-none) ;;
+shared) export CLIENT_CPUS=0 DAEMON_CPUS=0; floor_cpus="0 0" ;;
+split) export CLIENT_CPUS=0 DAEMON_CPUS=1-$(($(nproc) - 1)); floor_cpus="0 1" ;;
+none) floor_cpus= ;;
 *) echo "PIN must be shared, split or none" >&2; exit 2 ;;
 esac
 echo "pinning: ${PIN:-shared}; $secs s per measurement" >&2
@@ -57,6 +59,11 @@ if [ "${SKIP_OURS:-0}" != 1 ]; then
 fi
 [ "${SKIP_REF:-0}" != 1 ] && run ref ref
 
+# The wake-up floors with the same placement: two threads, and two
+# processes (the daemon is a process of its own).
+build/bench/pingpong "$secs" $floor_cpus | sed 's/^pingpong_us/FLOOR threads/' >"$out/floor.txt"
+build/bench/pingpong -p "$secs" $floor_cpus | sed 's/^pingpong_us/FLOOR processes/' >>"$out/floor.txt"
+
 # RESULT lines give per-(op,depth) rates; RAW lines the host syscall rate
 # (taken from the reference run when both ran; they measure the same host).
 awk '
@@ -73,6 +80,7 @@ FNR == 1 { who = (FILENAME ~ /ours.txt$/) ? "ours" : "ref" }
 	if (!(k in seen)) { seen[k] = 1; order[++nk] = k }
 }
 /^RAW/ { raw[val($0, "op")] = val($0, "rate") }
+/^FLOOR/ { floor[$2] = $3 }
 END {
 	printf "%-8s %5s %10s %10s %9s %10s %9s %9s\n", "op", "depth", "ours/s", "ref/s", "ours/ref", "raw/s", "ours/raw", "ref/raw"
 	for (i = 1; i <= nk; i++) {
@@ -82,4 +90,20 @@ END {
 			o == "" ? "-" : o, r == "" ? "-" : r, ratio(o, r), w == "" ? "-" : w,
 			ratio(o, w), ratio(r, w)
 	}
-}' "$out/ours.txt" "$out/ref.txt"
+	# Depth 1 as time per request against the floors (< 1: under it).
+	if (("threads" in floor) && ("processes" in floor)) {
+		printf "\nwake-up floor: %.2f us between two threads, %.2f us between two processes\n",
+			floor["threads"], floor["processes"]
+		printf "%-8s %9s %9s %14s %14s\n", "depth 1", "ours us", "ref us", "ours/threads", "ours/processes"
+		for (i = 1; i <= nk; i++) {
+			split(order[i], p, " ")
+			if (p[2] != 1) continue
+			o = rate["ours", order[i]]; r = rate["ref", order[i]]
+			ou = o > 0 ? 1e6 / o : 0; ru = r > 0 ? 1e6 / r : 0
+			printf "%-8s %9s %9s %14s %14s\n", p[1], ou ? sprintf("%.2f", ou) : "-",
+				ru ? sprintf("%.2f", ru) : "-",
+				ou ? sprintf("%.2f", ou / floor["threads"]) : "-",
+				ou ? sprintf("%.2f", ou / floor["processes"]) : "-"
+		}
+	}
+}' "$out/ours.txt" "$out/ref.txt" "$out/floor.txt"

@@ -21,7 +21,8 @@ static const char *const allowed[] = {
 	"prlimit64", "getrlimit",
 	/* the vhost-user socket, eventfds */
 	"read", "write", "readv", "writev", "recvmsg", "sendmsg", "recvfrom",
-	"accept", "accept4", "poll", "ppoll", "eventfd2", "shutdown", "close",
+	"accept", "accept4", "poll", "ppoll", "epoll_create1", "epoll_ctl",
+	"epoll_wait", "epoll_pwait", "eventfd2", "shutdown", "close",
 	/* the passthrough filesystem */
 	"openat", "open", "statx", "newfstatat", "fstat", "lstat", "stat",
 	"fstatfs", "statfs", "lseek", "dup", "dup2", "dup3", "fcntl", "preadv",

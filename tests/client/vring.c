@@ -3,6 +3,7 @@
 #include "vring.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,6 +264,18 @@ int vr_wait(struct vring_drv *vr, int timeout_ms)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (vr_pending_used(vr))
 		return 0;
+	if (timeout_ms < 0) {
+		ssize_t got;
+		do
+			got = read(vr->call_fd, &v, sizeof(v));
+		while (got < 0 && errno == EINTR);
+		if (got == sizeof(v)) {
+			vr->wakeups++;
+			return 0;
+		}
+		if (got >= 0 || errno != EAGAIN)
+			return got < 0 ? -errno : -EIO;
+	}
 	do
 		r = poll(&p, 1, timeout_ms);
 	while (r < 0 && errno == EINTR);
@@ -272,6 +285,14 @@ int vr_wait(struct vring_drv *vr, int timeout_ms)
 		return -ETIMEDOUT;
 	if (read(vr->call_fd, &v, sizeof(v)) == sizeof(v))
 		vr->wakeups++;
+	return 0;
+}
+
+int vr_call_blocking(struct vring_drv *vr)
+{
+	int fl = fcntl(vr->call_fd, F_GETFL);
+	if (fl < 0 || fcntl(vr->call_fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+		return -errno;
 	return 0;
 }
 

@@ -98,8 +98,12 @@ int vr_get_used(struct vring_drv *vr, struct vr_used *u);
 uint16_t vr_pending_used(const struct vring_drv *vr);
 /* Ask for an interrupt on the next completion, then sleep on the call
  * eventfd unless completions are already there.  Returns 0 when there may be
- * used elements, -ETIMEDOUT after timeout_ms. */
+ * used elements, -ETIMEDOUT after timeout_ms.  A negative timeout on a
+ * blocking call eventfd (vr_call_blocking) sleeps in read() alone, one
+ * system call per wake-up like a bare eventfd ping-pong (the benchmark). */
 int vr_wait(struct vring_drv *vr, int timeout_ms);
+/* Make the call eventfd blocking (the benchmark client; it has no timeout). */
+int vr_call_blocking(struct vring_drv *vr);
 /* Wait until a used element arrives (a wake-up can be stale: the call
  * eventfd may still count an interrupt for an element already taken).
  * Returns 1 with *u filled, -ETIMEDOUT after timeout_ms, or -errno. */

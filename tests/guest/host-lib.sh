@@ -222,7 +222,10 @@ tb_boot() {
 	fi
 	start=$(date +%s.%N)
 	tb_machine_args "$sock" "$initrd"
-	timeout -k 5 "$TB_TIMEOUT" "${STACK_QEMU[@]}" "${TB_MACHINE_ARGS[@]}" \
+	# Words in front of QEMU, e.g. "taskset -c 0" (bench/guest-bench.sh --pin).
+	local qpre=()
+	[ -n "${TB_QEMU_PREFIX:-}" ] && read -r -a qpre <<< "$TB_QEMU_PREFIX"
+	timeout -k 5 "$TB_TIMEOUT" "${qpre[@]+"${qpre[@]}"}" "${STACK_QEMU[@]}" "${TB_MACHINE_ARGS[@]}" \
 		-serial file:"$serial" "${ctl[@]+"${ctl[@]}"}" > "$qlog" 2>&1 < /dev/null &
 	local pid=$!
 	TB_PIDS+=("$pid")
