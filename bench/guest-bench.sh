@@ -7,19 +7,16 @@
 # daemon's CPU time (BENCH NAME-daemon-cpu).
 #   bench/guest-bench.sh [--ref=REF[,REF...]] [--stack=floor|current]
 #                        [--queues=N] [--rounds=N] [--daemon-args=...]
-#                        [--pin] [fio meta untar]
+#                        [fio meta untar]
 # REF: ref-c (default), ref-rust, ours-qN (our daemon with N request
 # queues: e.g. --queues=2 --ref=ours-q1 measures the gain of 2 queues), or
 # ours-plain (our daemon without --daemon-args: e.g.
 # --daemon-args=--thread-pool-size=4 --ref=ours-plain measures the pool).
 # --queues=N is our daemon's number of request queues (default 1); the
 # references run with one (neither serves more).
-# --pin: QEMU (vCPU and main loop) on CPU 0, every daemon on the other CPUs.
-# Unpinned, each boot lands in its own placement of three busy threads on
-# two CPUs, and single runs of one daemon differ up to 2x.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-refs=ref-c rounds=1 ours_args="" stack=floor queues="" pin=0 benches=()
+refs=ref-c rounds=1 ours_args="" stack=floor queues="" benches=()
 for a in "$@"; do
 	case $a in
 	--ref=*) refs=${a#--ref=} ;;
@@ -27,7 +24,6 @@ for a in "$@"; do
 	--queues=*) queues=${a#--queues=} ;;
 	--rounds=*) rounds=${a#--rounds=} ;;
 	--daemon-args=*) ours_args=${a#--daemon-args=} ;;
-	--pin) pin=1 ;;
 	-*) echo "guest-bench: unknown option $a" >&2; exit 2 ;;
 	*) benches+=("$a") ;;
 	esac
@@ -40,11 +36,6 @@ for r in "${ref_list[@]}"; do
 	esac
 done
 [ ${#benches[@]} -gt 0 ] || benches=(fio meta untar)
-daemon_pin=
-if [ "$pin" = 1 ]; then
-	export TB_QEMU_PREFIX="taskset -c 0"
-	daemon_pin="taskset -c 1-$(($(nproc) - 1))"
-fi
 make -s all
 out=$(mktemp /tmp/guest-bench.XXXXXX)
 trap 'rm -f "$out"' EXIT
@@ -58,7 +49,7 @@ run_one() {
 	[ "$daemon" = ours ] && args+=(--daemon-args="${5-$ours_args}")
 	[ -n "$q" ] && args+=(--queues="$q")
 	cpu=$(mktemp /tmp/guest-bench-cpu.XXXXXX)
-	TB_DAEMON_PREFIX="/usr/bin/time -f %U+%S -o $cpu $daemon_pin" \
+	TB_DAEMON_PREFIX="/usr/bin/time -f %U+%S -o $cpu" \
 	VIRTIOFSD_BIN=build/virtiofsd VIRTIOFSD_TESTBED_TIMEOUT=900 \
 		tests/guest/run.sh --daemon="$daemon" --stack="$stack" "${args[@]}" "bench/guest/$b" |
 		grep -E '\] (BENCH|FAIL)' | sed "s/^\[$daemon /[$label /" | tee -a "$out" >&2 || true
@@ -85,6 +76,6 @@ for b in "${benches[@]}"; do
 		done
 	done
 done
-echo "stack $stack; ours with ${queues:-1} request queue(s)$([ "$pin" = 1 ] && echo "; QEMU on CPU 0, daemons on the others")"
+echo "stack $stack; ours with ${queues:-1} request queue(s)"
 # [label test] BENCH name value unit -> median per (label, name), ratio per ref.
 awk -v cand=ours -v bases="$refs" -f bench/ratio-table.awk "$out" | sort

@@ -222,7 +222,7 @@ tb_boot() {
 	fi
 	start=$(date +%s.%N)
 	tb_machine_args "$sock" "$initrd"
-	# Words in front of QEMU, e.g. "taskset -c 0" (bench/guest-bench.sh --pin).
+	# Words in front of QEMU, like TB_DAEMON_PREFIX for the daemon.
 	local qpre=()
 	[ -n "${TB_QEMU_PREFIX:-}" ] && read -r -a qpre <<< "$TB_QEMU_PREFIX"
 	timeout -k 5 "$TB_TIMEOUT" "${qpre[@]+"${qpre[@]}"}" "${STACK_QEMU[@]}" "${TB_MACHINE_ARGS[@]}" \
