@@ -50,9 +50,11 @@ int inode_table_init(struct inode_table *t)
 	t->lru.lru_next = t->lru.lru_prev = &t->lru;
 	t->by_key = calloc(t->nbuckets, sizeof(*t->by_key));
 	t->by_id = calloc(t->nbuckets, sizeof(*t->by_id));
-	if (!t->by_key || !t->by_id) {
+	t->hints = calloc(INODE_NAME_HINTS, sizeof(*t->hints));
+	if (!t->by_key || !t->by_id || !t->hints) {
 		free(t->by_key);
 		free(t->by_id);
+		free(t->hints);
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&t->lock, NULL);
@@ -296,7 +298,9 @@ void inode_table_fini(struct inode_table *t)
 	}
 	free(t->by_key);
 	free(t->by_id);
+	free(t->hints);
 	t->by_key = t->by_id = NULL;
+	t->hints = NULL;
 	t->root = NULL;
 	mount_fds_fini(&t->mounts);
 	pthread_mutex_destroy(&t->lock);
@@ -406,6 +410,62 @@ static bool location_differs(const struct inode *i, const struct inode *parent, 
 	       (i->parent != parent || !i->name || strcmp(i->name, name));
 }
 
+/* ---- name hints (LOOKUP's fast path) ---- */
+
+static uint64_t name_hash(const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;     /* FNV-1a */
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		h = (h ^ *c) * 0x100000001b3ULL;
+	return h;
+}
+
+static struct name_hint *hint_slot(struct inode_table *t, uint64_t parent, uint64_t h)
+{
+	return &t->hints[mix64(parent ^ h) & (INODE_NAME_HINTS - 1)];
+}
+
+/* With the lock held. */
+static void hint_set(struct inode_table *t, const struct inode *parent, uint64_t h,
+		     const struct inode *i)
+{
+	struct name_hint *s = hint_slot(t, parent->nodeid, h);
+	*s = (struct name_hint){ .parent = parent->nodeid, .name_hash = h, .nodeid = i->nodeid };
+}
+
+bool inode_table_hint(struct inode_table *t, const struct inode *parent, const char *name)
+{
+	if (!usable_name(parent, name))
+		return false;
+	uint64_t h = name_hash(name);
+	pthread_mutex_lock(&t->lock);
+	const struct name_hint *s = hint_slot(t, parent->nodeid, h);
+	const struct inode *i = NULL;
+	if (s->parent == parent->nodeid && s->name_hash == h && s->nodeid)
+		i = find_id(t, s->nodeid);
+	bool worth = i && i->fd_ >= 0;
+	pthread_mutex_unlock(&t->lock);
+	return worth;
+}
+
+struct inode *inode_table_lookup_open(struct inode_table *t, const struct inode_key *k,
+				      struct inode *parent, const char *name)
+{
+	if (!usable_name(parent, name))
+		return NULL;
+	pthread_mutex_lock(&t->lock);
+	struct inode *i = find_key(t, k);
+	if (!i || i->fd_ < 0 || location_differs(i, parent, name)) {
+		pthread_mutex_unlock(&t->lock);
+		return NULL;
+	}
+	i->nlookup++;
+	i->refs++;
+	t->fast_lookups++;
+	pthread_mutex_unlock(&t->lock);
+	return i;
+}
+
 /* With the lock held: one more lookup of an existing record; fd (if >= 0)
  * becomes its cached fd if it has none.  Returns the fd left to close. */
 static int bump_existing(struct inode_table *t, struct inode *i, int fd)
@@ -439,6 +499,7 @@ struct inode *inode_table_lookup_insert(struct inode_table *t, const struct inod
 {
 	struct dead_list d = { NULL };
 	bool named = usable_name(parent, name);
+	uint64_t hash = named ? name_hash(name) : 0;
 	char *copy = NULL;
 
 	/* Known already (the common case of a repeated lookup): no system
@@ -447,6 +508,8 @@ struct inode *inode_table_lookup_insert(struct inode_table *t, const struct inod
 	struct inode *i = find_key(t, k);
 	if (i && !(named && location_differs(i, parent, name))) {
 		fd = bump_existing(t, i, fd);
+		if (named)
+			hint_set(t, parent, hash, i);
 		finish_locked_op(t, &d, fd);
 		return i;
 	}
@@ -507,6 +570,8 @@ struct inode *inode_table_lookup_insert(struct inode_table *t, const struct inod
 		}
 		lru_settle(t, i);
 	}
+	if (i && named)
+		hint_set(t, parent, hash, i);
 	finish_locked_op(t, &d, fd);
 	/* Not inserted: give back the mount reference taken for it. */
 	if (by_handle_ref && !inserted)

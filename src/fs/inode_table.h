@@ -65,8 +65,17 @@ struct inode_table {
 	size_t fd_cap;             /* most fds kept unborrowed, mount fds included */
 	bool open_by_handle;       /* file handles may be opened (prefer/mandatory, probed) */
 	struct mount_fds mounts;
+	/* Where names were last found, for LOOKUP's fast path: direct-mapped
+	 * by (parent nodeid, name), INODE_NAME_HINTS slots.  Only a guess,
+	 * which inode_table_lookup_open checks by key. */
+	struct name_hint *hints;
 	/* Counters for tests and logs. */
-	uint64_t evictions, reopens_by_handle, reopens_by_name, stale;
+	uint64_t evictions, reopens_by_handle, reopens_by_name, stale, fast_lookups;
+};
+
+#define INODE_NAME_HINTS 4096
+struct name_hint {
+	uint64_t parent, name_hash, nodeid;
 };
 
 int inode_table_init(struct inode_table *t);
@@ -95,6 +104,18 @@ void inode_table_put(struct inode_table *t, struct inode *i);
 struct inode *inode_table_lookup_insert(struct inode_table *t, const struct inode_key *k,
 					mode_t type, int fd, struct inode *parent,
 					const char *name);
+
+/* LOOKUP's fast path, which answers a known name with one statx and no
+ * open.  inode_table_hint: whether name in parent was last found to be a
+ * record that still has its fd open (then a statx of the name is worth
+ * trying).  inode_table_lookup_open: one more lookup of the record with key
+ * k (from that statx), only if its fd is open and it was last found as name
+ * in parent; NULL otherwise (take the open path).  An open fd holds the
+ * inode, so no other file can have its number meanwhile: the key alone
+ * identifies it. */
+bool inode_table_hint(struct inode_table *t, const struct inode *parent, const char *name);
+struct inode *inode_table_lookup_open(struct inode_table *t, const struct inode_key *k,
+				      struct inode *parent, const char *name);
 
 /* The guest moved a name: the record now found as newname in newparent
  * (key k) remembers that (only used to find it again after eviction). */

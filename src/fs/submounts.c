@@ -45,31 +45,50 @@ static uint64_t mnt_id_from_handle(int fd)
 	return (uint64_t)(unsigned)mnt;
 }
 
+static void from_statx(const struct kstatx *xp, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = makedev(xp->dev_major, xp->dev_minor);
+	st->st_ino = xp->ino;
+	st->st_mode = xp->mode;
+	st->st_nlink = xp->nlink;
+	st->st_uid = xp->uid;
+	st->st_gid = xp->gid;
+	st->st_rdev = makedev(xp->rdev_major, xp->rdev_minor);
+	st->st_size = (off_t)xp->size;
+	st->st_blksize = xp->blksize;
+	st->st_blocks = (blkcnt_t)xp->blocks;
+	st->st_atim.tv_sec = xp->atime.tv_sec;
+	st->st_atim.tv_nsec = xp->atime.tv_nsec;
+	st->st_mtim.tv_sec = xp->mtime.tv_sec;
+	st->st_mtim.tv_nsec = xp->mtime.tv_nsec;
+	st->st_ctim.tv_sec = xp->ctime.tv_sec;
+	st->st_ctim.tv_nsec = xp->ctime.tv_nsec;
+}
+
 int stat_fd(int fd, struct stat *st, uint64_t *mnt_id)
 {
 	struct kstatx x;
 	unsigned want = STATX_BASIC_STATS | (mnt_id ? STATX_MNT_ID : 0);
 	if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, want, &x) < 0)
 		return -errno;
-	memset(st, 0, sizeof(*st));
-	st->st_dev = makedev(x.dev_major, x.dev_minor);
-	st->st_ino = x.ino;
-	st->st_mode = x.mode;
-	st->st_nlink = x.nlink;
-	st->st_uid = x.uid;
-	st->st_gid = x.gid;
-	st->st_rdev = makedev(x.rdev_major, x.rdev_minor);
-	st->st_size = (off_t)x.size;
-	st->st_blksize = x.blksize;
-	st->st_blocks = (blkcnt_t)x.blocks;
-	st->st_atim.tv_sec = x.atime.tv_sec;
-	st->st_atim.tv_nsec = x.atime.tv_nsec;
-	st->st_mtim.tv_sec = x.mtime.tv_sec;
-	st->st_mtim.tv_nsec = x.mtime.tv_nsec;
-	st->st_ctim.tv_sec = x.ctime.tv_sec;
-	st->st_ctim.tv_nsec = x.ctime.tv_nsec;
+	from_statx(&x, st);
 	if (mnt_id)
 		*mnt_id = (x.mask & STATX_MNT_ID) ? x.mnt_id : mnt_id_from_handle(fd);
+	return 0;
+}
+
+int stat_name(int dirfd, const char *name, struct stat *st, uint64_t *mnt_id)
+{
+	struct kstatx x;
+	/* AT_NO_AUTOMOUNT: an O_PATH open does not trigger an automount either. */
+	if (syscall(SYS_statx, dirfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+		    STATX_BASIC_STATS | STATX_MNT_ID, &x) < 0)
+		return -errno;
+	if (!(x.mask & STATX_MNT_ID))
+		return -EOPNOTSUPP;
+	from_statx(&x, st);
+	*mnt_id = x.mnt_id;
 	return 0;
 }
 

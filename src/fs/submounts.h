@@ -13,6 +13,10 @@
  * or name_to_handle_at()'s mount id when statx does not report one, or 0
  * when neither can tell.  0 or -errno. */
 int stat_fd(int fd, struct stat *st, uint64_t *mnt_id);
+/* The same for name in directory dirfd (one component, not followed, no
+ * automount triggered), without opening it; -EOPNOTSUPP when statx does
+ * not report the mount id (Linux < 5.8). */
+int stat_name(int dirfd, const char *name, struct stat *st, uint64_t *mnt_id);
 
 /* Whether an entry reply for child (found in directory parent) carries
  * FUSE_ATTR_SUBMOUNT: announced and agreed, child is a directory, and its

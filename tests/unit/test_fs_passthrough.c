@@ -462,6 +462,113 @@ static void test_writeback(void)
 	CHECK(strstr(msg, "/nonexistent/dir"));
 }
 
+static uint64_t nlookup_of(uint64_t nodeid)
+{
+	struct inode *i = inode_table_get(&pt->inodes, nodeid);
+	CHECK(i);
+	uint64_t n, parent_id;
+	char *name;
+	inode_table_describe(&pt->inodes, i, &n, &parent_id, &name);
+	free(name);
+	inode_table_put(&pt->inodes, i);
+	return n;
+}
+
+static void host_write(const char *name, const char *data)
+{
+	char p[128];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	CHECK(fd >= 0);
+	EQ(write(fd, data, strlen(data)), (ssize_t)strlen(data));
+	close(fd);
+}
+
+static void host_path(char *p, size_t n, const char *name)
+{
+	snprintf(p, n, "%s/%s", dir, name);
+}
+
+/* LOOKUP of a name found before, whose record still has its fd, is one
+ * statx of the name: it must see what a full lookup would (new attributes,
+ * another file put in its place, the name gone, a symlink itself, a second
+ * link) and fall back to the open path whenever it cannot be sure. */
+static void test_lookup_known(void)
+{
+	struct fs_entry e;
+	char p[128], q[128];
+	uint64_t fast = pt->inodes.fast_lookups;
+
+	host_write("a", "");
+	uint64_t a = lookup(FS_ROOT_ID, "a");
+	EQ(pt->inodes.fast_lookups, fast);          /* first time: opened */
+	host_write("a", "12345");
+	EQ(ops->lookup(pt, &root_ctx, FS_ROOT_ID, "a", &e), 0);
+	EQ(e.nodeid, a);
+	EQ(e.attr.st_size, 5);                      /* fresh attributes */
+	EQ(pt->inodes.fast_lookups, fast + 1);
+	EQ(nlookup_of(a), 2);
+
+	/* Another file renamed over the name: a new node, found by opening. */
+	host_write("b", "xy");
+	host_path(p, sizeof(p), "b");
+	host_path(q, sizeof(q), "a");
+	EQ(rename(p, q), 0);
+	EQ(ops->lookup(pt, &root_ctx, FS_ROOT_ID, "a", &e), 0);
+	CHECK(e.nodeid != a && e.nodeid != 0);
+	EQ(e.attr.st_size, 2);
+	EQ(pt->inodes.fast_lookups, fast + 1);
+	uint64_t b = e.nodeid;
+	EQ(ops->lookup(pt, &root_ctx, FS_ROOT_ID, "a", &e), 0);
+	EQ(e.nodeid, b);
+	EQ(pt->inodes.fast_lookups, fast + 2);
+
+	/* The name gone: a negative entry, as from the open path. */
+	EQ(unlink(q), 0);
+	EQ(ops->lookup(pt, &root_ctx, FS_ROOT_ID, "a", &e), 0);
+	EQ(e.nodeid, 0);
+
+	/* A symlink is the link itself, both times. */
+	host_path(p, sizeof(p), "s");
+	EQ(symlink("/etc/passwd", p), 0);
+	uint64_t sl = lookup(FS_ROOT_ID, "s");
+	EQ(ops->lookup(pt, &root_ctx, FS_ROOT_ID, "s", &e), 0);
+	EQ(e.nodeid, sl);
+	CHECK(S_ISLNK(e.attr.st_mode));
+	EQ(pt->inodes.fast_lookups, fast + 3);
+
+	/* A second link to a known inode moves its remembered location: the
+	 * open path, then fast under the new name. */
+	host_write("h1", "h");
+	host_path(p, sizeof(p), "h1");
+	host_path(q, sizeof(q), "h2");
+	EQ(link(p, q), 0);
+	uint64_t h = lookup(FS_ROOT_ID, "h1");
+	EQ(lookup(FS_ROOT_ID, "h2"), h);
+	EQ(pt->inodes.fast_lookups, fast + 3);
+	EQ(lookup(FS_ROOT_ID, "h2"), h);
+	EQ(pt->inodes.fast_lookups, fast + 4);
+
+	/* Without its fd (evicted) the record is found by opening the name,
+	 * and the table refuses the fast path for its key outright. */
+	struct inode *hi = inode_table_get(&pt->inodes, h);
+	CHECK(hi);
+	struct inode_key hk = hi->key;
+	inode_table_put(&pt->inodes, hi);
+	uint64_t evicted = pt->inodes.evictions;
+	inode_table_set_fd_cap(&pt->inodes, 1);
+	CHECK(pt->inodes.evictions > evicted);
+	hi = inode_table_get(&pt->inodes, h);
+	struct inode *root = inode_table_get(&pt->inodes, FS_ROOT_ID);
+	CHECK(hi && root && hi->fd_ < 0);
+	CHECK(!inode_table_hint(&pt->inodes, root, "h2"));
+	CHECK(!inode_table_lookup_open(&pt->inodes, &hk, root, "h2"));
+	inode_table_put(&pt->inodes, hi);
+	inode_table_put(&pt->inodes, root);
+	EQ(lookup(FS_ROOT_ID, "h2"), h);
+	EQ(pt->inodes.fast_lookups, fast + 4);
+}
+
 int main(void)
 {
 	if (geteuid() != 0) {
@@ -477,6 +584,9 @@ int main(void)
 	teardown();
 	test_cache_modes();
 	test_writeback();
+	setup(CACHE_AUTO);
+	test_lookup_known();
+	teardown();
 	printf("test_fs_passthrough: ok\n");
 	return 0;
 }
