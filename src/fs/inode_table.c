@@ -589,11 +589,14 @@ void inode_table_moved(struct inode_table *t, const struct inode_key *k, struct 
 	char *copy = strdup(newname);
 	if (!copy)
 		return;
+	uint64_t hash = name_hash(newname);
 	struct dead_list d = { NULL };
 	pthread_mutex_lock(&t->lock);
 	struct inode *i = find_key(t, k);
 	if (i && location_differs(i, newparent, copy))
 		set_location(t, i, newparent, &copy, &d);
+	if (i)
+		hint_set(t, newparent, hash, i);
 	finish_locked_op(t, &d, -1);
 	free(copy);
 }

@@ -294,14 +294,19 @@ static void note_one(struct pt *pt, struct pt_node *dir, const char *name)
 {
 	struct stat st;
 	uint64_t mnt_id;
-	int fd = openat(dir->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (stat_fd(fd, &st, &mnt_id) == 0) {
+	/* One statx of the name; opening it is for kernels before 5.8. */
+	int r = stat_name(dir->fd, name, &st, &mnt_id);
+	if (r == -EOPNOTSUPP) {
+		int fd = openat(dir->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return;
+		r = stat_fd(fd, &st, &mnt_id);
+		close(fd);
+	}
+	if (r == 0) {
 		struct inode_key k = { .ino = st.st_ino, .dev = st.st_dev, .mnt_id = mnt_id };
 		inode_table_moved(&pt->inodes, &k, dir->i, name);
 	}
-	close(fd);
 }
 
 static void note_moved(struct pt *pt, struct pt_node *to, const char *newname,

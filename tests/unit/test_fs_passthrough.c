@@ -537,6 +537,16 @@ static void test_lookup_known(void)
 	CHECK(S_ISLNK(e.attr.st_mode));
 	EQ(pt->inodes.fast_lookups, fast + 3);
 
+	/* A guest rename tells the table the new name: fast at once there,
+	 * and the old name is gone. */
+	uint64_t before = pt->inodes.fast_lookups;
+	EQ(ops->rename(pt, &root_ctx, FS_ROOT_ID, "s", FS_ROOT_ID, "s2", 0), 0);
+	EQ(lookup(FS_ROOT_ID, "s2"), sl);
+	EQ(pt->inodes.fast_lookups, before + 1);
+	EQ(ops->lookup(pt, &root_ctx, FS_ROOT_ID, "s", &e), 0);
+	EQ(e.nodeid, 0);
+	fast++;
+
 	/* A second link to a known inode moves its remembered location: the
 	 * open path, then fast under the new name. */
 	host_write("h1", "h");
