@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -79,6 +80,9 @@ int main(int argc, char **argv)
 		if (child < 0)
 			return 1;
 		if (child == 0) {
+			/* Never outlive the parent, blocked in read(). */
+			if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
+				_exit(1);
 			if (pinned && pin(pthread_self(), atoi(argv[3])))
 				_exit(1);
 			for (;;)
