@@ -302,8 +302,8 @@ static void *queue_thread(void *arg)
 			if (end == DRAIN_YIELD)
 				continue;       /* waits for the writer, then drains */
 		}
-		/* Busy: sleep until the pool is done (wake_fd), a kick or a stop;
-		 * a kick while yielding only costs one more turn of the loop. */
+		/* Sleep until a kick, a stop or (busy) the pool's last push; a
+		 * kick that comes while yielding costs one more turn of the loop. */
 		struct epoll_event ev[3];
 		int n = epoll_wait(ep, ev, 3, -1);
 		if (n < 0) {
