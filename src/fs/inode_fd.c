@@ -31,8 +31,7 @@ static int verify(struct inode *i, int fd, bool by_name)
 		return -ESTALE;
 	if (i->fh_len && by_name) {
 		struct fh h;
-		if (fh_of_fd(fd, &h, NULL) < 0 || h.len != i->fh_len || h.type != i->fh_type ||
-		    memcmp(h.bytes, i->fh, h.len))
+		if (fh_of_fd(fd, &h, NULL) < 0 || !inode_handle_is(i, &h))
 			return -ESTALE;
 	}
 	return 0;

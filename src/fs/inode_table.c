@@ -201,17 +201,23 @@ static void maybe_grow(struct inode_table *t)
 	t->by_key = bk;
 	t->by_id = bi;
 	t->nbuckets = n;
-	t->count = 0;
+	/* Each chain from its own walk: a replaced record is in by_id only. */
 	for (size_t b = 0; b < on; b++) {
-		struct inode *i = ok[b];
-		while (i) {
-			struct inode *next = i->next_key;
-			link_record(t, i);
-			i = next;
+		for (struct inode *i = ok[b], *next; i; i = next) {
+			next = i->next_key;
+			size_t kb = key_bucket(t, &i->key);
+			i->next_key = bk[kb];
+			bk[kb] = i;
+		}
+		for (struct inode *i = oi[b], *next; i; i = next) {
+			next = i->next_id;
+			size_t ib = id_bucket(t, i->nodeid);
+			i->next_id = bi[ib];
+			bi[ib] = i;
 		}
 	}
 	free(oi);
-	free(ok); /* the by_id chains were rebuilt from the by_key walk */
+	free(ok);
 }
 
 static struct inode *find_id(struct inode_table *t, uint64_t nodeid)
@@ -286,9 +292,9 @@ static void release_if_unused(struct inode_table *t, struct inode *i, struct dea
 void inode_table_fini(struct inode_table *t)
 {
 	for (size_t b = 0; b < t->nbuckets; b++) {
-		struct inode *i = t->by_key[b];
+		struct inode *i = t->by_id[b];
 		while (i) {
-			struct inode *next = i->next_key;
+			struct inode *next = i->next_id;
 			if (i->fd_ >= 0)
 				close(i->fd_);
 			free(i->name);
@@ -493,6 +499,45 @@ static void finish_locked_op(struct inode_table *t, struct dead_list *d, int ext
 	free_dead(t, d);
 }
 
+/* With the lock held: whether fd's file handle h shows that i, a record
+ * without an fd, was a file the host deleted and whose number fd's new file
+ * took.  A record with an fd holds its inode, so its number cannot be taken;
+ * without a handle (or h) there is nothing to compare. */
+static bool handle_shows_reuse(const struct inode *i, const struct fh *h, bool have_fh)
+{
+	return i->fd_ < 0 && i->fh_len && have_fh && !inode_handle_is(i, h);
+}
+
+bool inode_handle_is(const struct inode *i, const struct fh *h)
+{
+	return h->type == i->fh_type && h->len == i->fh_len && !memcmp(h->bytes, i->fh, h->len);
+}
+
+/* With the lock held: i's number now names another file.  It leaves by_key
+ * and forgets where it was found (reopening it by handle or name now fails
+ * verification: ESTALE); it stays in by_id until the guest forgets it. */
+static void mark_replaced(struct inode_table *t, struct inode *i, struct dead_list *d)
+{
+	struct inode **pp;
+	for (pp = &t->by_key[key_bucket(t, &i->key)]; *pp; pp = &(*pp)->next_key) {
+		if (*pp == i) {
+			*pp = i->next_key;
+			break;
+		}
+	}
+	i->next_key = NULL;
+	i->replaced = true;
+	t->replaced++;
+	struct inode *parent = i->parent;
+	i->parent = NULL;
+	free(i->name); /* under the lock, but free is no system call */
+	i->name = NULL;
+	if (parent) {
+		parent->refs--;
+		release_if_unused(t, parent, d);
+	}
+}
+
 struct inode *inode_table_lookup_insert(struct inode_table *t, const struct inode_key *k,
 					mode_t type, int fd, struct inode *parent,
 					const char *name)
@@ -502,11 +547,13 @@ struct inode *inode_table_lookup_insert(struct inode_table *t, const struct inod
 	uint64_t hash = named ? name_hash(name) : 0;
 	char *copy = NULL;
 
-	/* Known already (the common case of a repeated lookup): no system
-	 * call, and an allocation only when the name moved. */
+	/* Known already, with its fd (the common case of a repeated lookup):
+	 * no system call, and an allocation only when the name moved.  A
+	 * record without an fd takes fd only after its handle is compared. */
 	pthread_mutex_lock(&t->lock);
 	struct inode *i = find_key(t, k);
-	if (i && !(named && location_differs(i, parent, name))) {
+	bool compare = i && i->fd_ < 0 && fd >= 0 && i->fh_len;
+	if (i && !compare && !(named && location_differs(i, parent, name))) {
 		fd = bump_existing(t, i, fd);
 		if (named)
 			hint_set(t, parent, hash, i);
@@ -518,11 +565,11 @@ struct inode *inode_table_lookup_insert(struct inode_table *t, const struct inod
 	if (named)
 		copy = strdup(name);
 	struct inode *fresh = NULL;
-	bool mount_added = false, by_handle_ref = false, inserted = false;
-	if (!i) {
-		struct fh h = { 0 };
+	bool mount_added = false, by_handle_ref = false, inserted = false, have_fh = false;
+	struct fh h = { 0 };
+	if (!i || compare) {
 		uint64_t hmnt = 0;
-		bool have_fh = fh_of_fd(fd, &h, &hmnt) == 0;
+		have_fh = fd >= 0 && fh_of_fd(fd, &h, &hmnt) == 0;
 		bool by_handle = have_fh && t->open_by_handle && k->mnt_id && hmnt == k->mnt_id;
 		if (by_handle) {
 			int r = mount_fds_add(&t->mounts, k->mnt_id, fd);
@@ -546,8 +593,20 @@ struct inode *inode_table_lookup_insert(struct inode_table *t, const struct inod
 	if (mount_added)
 		t->fds_open++;
 	i = find_key(t, k);
+	if (i && handle_shows_reuse(i, &h, have_fh)) {
+		mark_replaced(t, i, &d);
+		i = NULL;
+	}
 	if (i) {
-		fd = bump_existing(t, i, fd);
+		/* Evicted since the first look and not compared: it does not
+		 * take fd (finding it again verifies its handle). */
+		bool unchecked = i->fd_ < 0 && i->fh_len && !have_fh;
+		if (unchecked) {
+			i->nlookup++;
+			i->refs++;
+		} else {
+			fd = bump_existing(t, i, fd);
+		}
 		if (named && copy && location_differs(i, parent, copy))
 			set_location(t, i, parent, &copy, &d);
 	} else if (fresh) {
@@ -636,8 +695,8 @@ void inode_table_forget_all(struct inode_table *t)
 	for (size_t b = 0; b < t->nbuckets; b++) {
 		/* Releasing i may release its ancestors too: they stay in memory
 		 * (marked) until free_dead, so next is always safe to follow. */
-		for (struct inode *i = t->by_key[b], *next; i; i = next) {
-			next = i->next_key;
+		for (struct inode *i = t->by_id[b], *next; i; i = next) {
+			next = i->next_id;
 			if (!i->nodeid)
 				continue;
 			i->nlookup = i->pinned ? 1 : 0;
@@ -658,7 +717,9 @@ struct inode **inode_table_one_per_mount(struct inode_table *t, size_t *n)
 		return NULL;
 	}
 	for (size_t b = 0; b < t->nbuckets; b++) {
-		for (struct inode *i = t->by_key[b]; i; i = i->next_key) {
+		for (struct inode *i = t->by_id[b]; i; i = i->next_id) {
+			if (i->replaced)
+				continue;
 			size_t j;
 			for (j = 0; j < *n; j++)
 				if (out[j]->key.dev == i->key.dev && out[j]->key.mnt_id == i->key.mnt_id)
@@ -703,7 +764,7 @@ struct inode **inode_table_snapshot(struct inode_table *t, size_t *n)
 	struct inode **out = malloc((t->count + 1) * sizeof(*out));
 	if (out) {
 		for (size_t b = 0; b < t->nbuckets; b++) {
-			for (struct inode *i = t->by_key[b]; i; i = i->next_key) {
+			for (struct inode *i = t->by_id[b]; i; i = i->next_id) {
 				if (!i->nodeid)
 					continue;
 				i->refs++;
@@ -813,8 +874,8 @@ void inode_table_sweep(struct inode_table *t)
 	struct dead_list d = { NULL };
 	pthread_mutex_lock(&t->lock);
 	for (size_t b = 0; b < t->nbuckets; b++) {
-		for (struct inode *i = t->by_key[b], *next; i; i = next) {
-			next = i->next_key;
+		for (struct inode *i = t->by_id[b], *next; i; i = next) {
+			next = i->next_id;
 			if (i->nodeid)
 				release_if_unused(t, i, &d);
 		}

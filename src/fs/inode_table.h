@@ -41,6 +41,8 @@ struct inode {
 	uint32_t fd_pins;         /* borrowed by requests: not evictable */
 	bool pinned;              /* the root: never freed */
 	bool by_handle;           /* found again by its file handle, not by name */
+	bool replaced;            /* its file is gone and a new one has its number:
+				   * out of by_key, its requests answer ESTALE */
 	uint64_t nlookup;
 	uint64_t refs;
 	struct inode *next_key, *next_id;
@@ -70,7 +72,7 @@ struct inode_table {
 	 * which inode_table_lookup_open checks by key. */
 	struct name_hint *hints;
 	/* Counters for tests and logs. */
-	uint64_t evictions, reopens_by_handle, reopens_by_name, stale, fast_lookups;
+	uint64_t evictions, reopens_by_handle, reopens_by_name, stale, fast_lookups, replaced;
 };
 
 #define INODE_NAME_HINTS 4096
@@ -97,13 +99,19 @@ void inode_table_put(struct inode_table *t, struct inode *i);
 /* One guest lookup of the host inode k, found as name (NULL: nameless, e.g.
  * O_TMPFILE) in parent (held by the caller): bump nlookup of the existing
  * record or insert a new one.  fd is an O_PATH fd of the inode: it becomes
- * the record's cached fd if the record has none, else it is closed.  The
+ * the record's cached fd if the record has none, else it is closed.  A
+ * record without an fd holds nothing on the host, so its file may have been
+ * deleted and its number reused: when its file handle is not fd's, it is
+ * marked replaced and a new record is inserted for fd's file.  The
  * record remembers where it was last found, to find it again once its fd
  * is evicted.  Returns the record with one ref taken, or NULL (ENOMEM, fd
  * closed). */
 struct inode *inode_table_lookup_insert(struct inode_table *t, const struct inode_key *k,
 					mode_t type, int fd, struct inode *parent,
 					const char *name);
+
+/* Whether h is i's file handle (i->fh_len > 0). */
+bool inode_handle_is(const struct inode *i, const struct fh *h);
 
 /* LOOKUP's fast path, which answers a known name with one statx and no
  * open.  inode_table_hint: whether name in parent was last found to be a

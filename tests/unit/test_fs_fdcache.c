@@ -20,6 +20,7 @@
 
 #define NFILES 200
 #define CAP 20
+#define GROW 300 /* records enough to grow the table's first buckets */
 
 static char dir[] = "/tmp/vt-fdcache-XXXXXX";
 
@@ -200,6 +201,110 @@ static void run(bool by_handle)
 	close(nfd);
 }
 
+static void host_file(const char *name, char content)
+{
+	char p[256];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	int fd = open(p, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
+	CHECK(fd >= 0 && write(fd, &content, 1) == 1);
+	close(fd);
+}
+
+/* Look name up in parent as if the host gave its file the key k (a
+ * filesystem reusing a deleted file's inode number). */
+static struct inode *lookup_keyed(struct inode_table *t, struct inode *parent, const char *name,
+				  const struct inode_key *k)
+{
+	int pfd = inode_get_fd(t, parent);
+	CHECK(pfd >= 0);
+	int fd = openat(pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	inode_put_fd(t, parent, pfd);
+	CHECK(fd >= 0);
+	return inode_table_lookup_insert(t, k, S_IFREG, fd, parent, name);
+}
+
+/* A record whose fd was evicted holds nothing on the host: its file may be
+ * deleted there and a new file take its inode number.  A lookup of the new
+ * file must not hand the guest the old record (whose handle names the dead
+ * file), and the old record must not become the new file. */
+static void test_reused_number(bool by_handle)
+{
+	struct inode_table t;
+	CHECK(inode_table_init(&t) == 0);
+	t.open_by_handle = by_handle;
+	int pre = count_open_fds();
+	int rfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	CHECK(rfd >= 0);
+	struct inode_key rk = key_of(rfd);
+	CHECK(inode_table_set_root(&t, &rk, S_IFDIR, rfd) == 0);
+
+	host_file("old", 'O');
+	struct inode *old = lookup(&t, t.root, "old");
+	CHECK(old && old->fh_len > 0);
+	inode_table_put(&t, old);
+	struct inode_key ok = old->key;
+	uint64_t old_id = old->nodeid;
+
+	/* Evicted, then the same file looked up again: the same record,
+	 * which takes the new fd (its handle matches). */
+	inode_table_set_fd_cap(&t, 1);
+	CHECK(lookup(&t, t.root, "old") == old);
+	inode_table_put(&t, old);
+	EQ(t.replaced, 0);
+	EQ(first_byte(&t, old), 'O');
+
+	/* Evicted, deleted on the host; a new file has its number. */
+	inode_table_set_fd_cap(&t, 1);
+	char p[256];
+	snprintf(p, sizeof(p), "%s/old", dir);
+	CHECK(unlink(p) == 0);
+	host_file("new", 'N');
+	struct inode *nu = lookup_keyed(&t, t.root, "new", &ok);
+	CHECK(nu && nu != old);
+	inode_table_put(&t, nu);
+	CHECK(nu->nodeid != old_id);
+	EQ(t.replaced, 1);
+	EQ(first_byte(&t, nu), 'N');
+	/* The old nodeid is still known to the guest, and only answers ESTALE. */
+	struct inode *again = inode_table_get(&t, old_id);
+	CHECK(again == old && old->replaced);
+	inode_table_put(&t, again);
+	inode_table_set_fd_cap(&t, 1);
+	EQ(first_byte(&t, old), -ESTALE);
+	EQ(inode_table_nodeid_of(&t, &ok), nu->nodeid);
+
+	/* The table grows past its first buckets: the replaced record, which
+	 * is in the nodeid chains only, is still found there. */
+	inode_table_set_fd_cap(&t, 1024);
+	size_t before = inode_table_count(&t), buckets = t.nbuckets;
+	uint64_t ids[GROW];
+	for (uint64_t n = 0; n < GROW; n++) {
+		struct inode_key k = { .ino = ~n, .dev = 0, .mnt_id = 0 };
+		struct inode *x = inode_table_lookup_insert(&t, &k, S_IFREG,
+							    open("/dev/null", O_PATH | O_CLOEXEC), NULL, NULL);
+		CHECK(x);
+		ids[n] = x->nodeid;
+		inode_table_put(&t, x);
+	}
+	CHECK(t.nbuckets > buckets);
+	again = inode_table_get(&t, old_id);
+	CHECK(again == old);
+	inode_table_put(&t, again);
+	for (uint64_t n = 0; n < GROW; n++)
+		inode_table_forget(&t, ids[n], 1);
+	EQ(inode_table_count(&t), before);
+
+	/* FORGET frees both; nothing leaks. */
+	inode_table_forget(&t, old_id, 2);
+	inode_table_forget(&t, nu->nodeid, 1);
+	EQ(inode_table_count(&t), 1);
+	inode_table_fini(&t);
+	EQ(count_open_fds(), pre);
+	CHECK(unlink(p) == -1);
+	snprintf(p, sizeof(p), "%s/new", dir);
+	CHECK(unlink(p) == 0);
+}
+
 /* A guest holding more open files than its share gets EMFILE. */
 static void test_handle_share(void)
 {
@@ -223,9 +328,11 @@ int main(void)
 	CHECK(probe >= 0);
 	int r = inode_fd_probe_handles(probe);
 	close(probe);
-	if (r == 0)
+	test_reused_number(false);
+	if (r == 0) {
 		run(true);
-	else
+		test_reused_number(true);
+	} else
 		printf("note: file handles unavailable here (%s): by-handle run skipped\n",
 		       strerror(-r));
 	test_handle_share();
