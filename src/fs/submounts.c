@@ -1,6 +1,7 @@
 #include "submounts.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <string.h>
@@ -80,13 +81,20 @@ int stat_fd(int fd, struct stat *st, uint64_t *mnt_id)
 
 int stat_name(int dirfd, const char *name, struct stat *st, uint64_t *mnt_id)
 {
+	/* STATX_MNT_ID comes from the VFS (Linux 5.8), not the filesystem:
+	 * once missing, it is missing for good, so stop asking. */
+	static atomic_bool kernel_lacks_mnt_id;
+	if (atomic_load_explicit(&kernel_lacks_mnt_id, memory_order_relaxed))
+		return -EOPNOTSUPP;
 	struct kstatx x;
 	/* AT_NO_AUTOMOUNT: an O_PATH open does not trigger an automount either. */
 	if (syscall(SYS_statx, dirfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
 		    STATX_BASIC_STATS | STATX_MNT_ID, &x) < 0)
 		return -errno;
-	if (!(x.mask & STATX_MNT_ID))
+	if (!(x.mask & STATX_MNT_ID)) {
+		atomic_store_explicit(&kernel_lacks_mnt_id, true, memory_order_relaxed);
 		return -EOPNOTSUPP;
+	}
 	from_statx(&x, st);
 	*mnt_id = x.mnt_id;
 	return 0;

@@ -257,6 +257,15 @@ fail:
 	return -1;
 }
 
+/* A kick fd we cannot wait on (refused by epoll, or in error): the queue
+ * stays idle, its thread waits only for the stop. */
+static void kick_unusable(const struct vu_queue *q, bool *dead)
+{
+	if (!*dead)
+		log_error("queue %u: kick fd unusable, queue idle until restarted", q->idx);
+	*dead = true;
+}
+
 static void *queue_thread(void *arg)
 {
 	struct vu_queue *q = arg;
@@ -270,10 +279,8 @@ static void *queue_thread(void *arg)
 		log_error("queue %u: epoll: %s; queue not served", q->idx, strerror(errno));
 		return NULL;
 	}
-	if (!kick_usable) {
-		log_error("queue %u: kick fd unusable, queue idle until restarted", q->idx);
-		dead = true;
-	}
+	if (!kick_usable)
+		kick_unusable(q, &dead);
 	log_debug("queue %u: started (size %u, base %u)", q->idx, q->vq.num, q->vq.last_avail);
 	/* Requests may already be waiting: the guest kicked before we ran. */
 	for (;;) {
@@ -325,12 +332,8 @@ static void *queue_thread(void *arg)
 			uint64_t v;
 			if (fd >= 0 && read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 				log_debug("queue %u: eventfd: %s", q->idx, strerror(errno));
-			if (ev[i].data.u32 == WAKE_KICK && (ev[i].events & (EPOLLERR | EPOLLHUP)) &&
-			    !dead) {
-				log_error("queue %u: kick fd unusable, queue idle until restarted",
-					  q->idx);
-				dead = true;
-			}
+			if (ev[i].data.u32 == WAKE_KICK && (ev[i].events & (EPOLLERR | EPOLLHUP)))
+				kick_unusable(q, &dead);
 		}
 	}
 	close(ep);
