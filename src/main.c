@@ -2,6 +2,8 @@
  *   options -> listening socket -> sandbox -> passthrough fs -> FUSE server
  *   -> vhost-user transport (one thread per queue) */
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <linux/capability.h>
 #include <grp.h>
 #include <limits.h>
@@ -100,6 +102,48 @@ static int print_capabilities(void)
 	printf("{\n  \"type\": \"fs\",\n  \"features\": [\n    \"migrate-precopy\",\n"
 	       "    \"separate-options\"\n  ]\n}\n");
 	return 0;
+}
+
+/* The socket file this process made at --socket-path, removed again when
+ * start-up fails after it: by an O_PATH fd of its directory, because the
+ * sandbox hides the path.  The fd is closed once start-up is over. */
+struct made_socket {
+	int dir_fd;            /* -1: nothing to remove */
+	char name[NAME_MAX + 1];
+	dev_t dev;
+	ino_t ino;
+};
+
+static void remember_socket(struct made_socket *m, const char *path)
+{
+	char dir[PATH_MAX], base[PATH_MAX];
+	struct stat st;
+	m->dir_fd = -1;
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
+	    snprintf(base, sizeof(base), "%s", path) >= (int)sizeof(base) ||
+	    strlen(basename(base)) > NAME_MAX || lstat(path, &st) < 0)
+		return;
+	m->dir_fd = open(dirname(dir), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	snprintf(m->name, sizeof(m->name), "%s", basename(base));
+	m->dev = st.st_dev;
+	m->ino = st.st_ino;
+}
+
+/* Start-up failed: remove the socket file if it is still the one we made. */
+static int startup_failed(struct made_socket *m)
+{
+	struct stat st;
+	if (m->dir_fd >= 0 && fstatat(m->dir_fd, m->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISSOCK(st.st_mode) && st.st_dev == m->dev && st.st_ino == m->ino)
+		unlinkat(m->dir_fd, m->name, 0);
+	return 1;
+}
+
+static void startup_done(struct made_socket *m)
+{
+	if (m->dir_fd >= 0)
+		close(m->dir_fd);
+	m->dir_fd = -1;
 }
 
 /* The listening socket: --fd, systemd's LISTEN_FDS (one socket, fd 3, for
@@ -246,12 +290,6 @@ int main(int argc, char **argv)
 	if (raise_nofile_limit(&o) < 0)
 		return 1;
 
-	int listen_fd = listening_socket(&o);
-	if (listen_fd < 0)
-		return 1;
-	if (o.daemonize && daemonize_start() < 0)
-		return 1;
-
 	/* open_by_handle_at needs CAP_DAC_READ_SEARCH, which the daemon keeps
 	 * unless --modcaps drops it. */
 	if (privileged && o.inode_file_handles != IFH_NEVER &&
@@ -266,9 +304,18 @@ int main(int argc, char **argv)
 		o.inode_file_handles = IFH_NEVER;
 	}
 
+	int listen_fd = listening_socket(&o);
+	if (listen_fd < 0)
+		return 1;
+	struct made_socket made = { .dir_fd = -1 };
+	if (o.fd < 0 && o.socket_path)
+		remember_socket(&made, o.socket_path);
+	if (o.daemonize && daemonize_start() < 0)
+		return startup_failed(&made);
+
 	struct sandbox_result sb;
 	if (sandbox_enter(&o, &sb) < 0)
-		return 1;
+		return startup_failed(&made);
 	/* Started by a user, the namespace sandbox made us uid 0 of our own user
 	 * namespace, with its capabilities: from here on the daemon is root
 	 * there, and switches to each request's (namespace) ids as root does.
@@ -305,16 +352,17 @@ int main(int argc, char **argv)
 	void *fs = passthrough_new(&po, err, sizeof(err));
 	if (!fs) {
 		log_error("%s", err);
-		return 1;
+		return startup_failed(&made);
 	}
 
 	/* Serving starts here: from now on only what serving needs. */
 	if (privileged && caps_restrict(o.modcaps, o.inode_file_handles != IFH_NEVER, o.security_label) < 0)
-		return 1;
+		return startup_failed(&made);
 	/* Past the last start-up failure a user must see (--daemonize). */
 	daemonize_ready();
 	if (seccomp_install(o.seccomp, o.syslog) < 0)
-		return 1;
+		return startup_failed(&made);
+	startup_done(&made);
 
 	struct fuse_server_options so = {
 		.writeback = o.writeback,

@@ -1,0 +1,30 @@
+#!/bin/bash
+# A start-up that fails after the daemon made its socket (here: file handles
+# made mandatory on /proc, which makes none) leaves no socket file behind, in
+# every sandbox mode and with --daemonize.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+bin=${OURS_VIRTIOFSD:-build/virtiofsd}
+tmp=$(mktemp -d /tmp/vfs-startup.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+rc=0
+for mode in namespace chroot none; do
+	for launch in foreground daemonize; do
+		name=fail-$mode-$launch
+		args=(--socket-path="$tmp/$name.sock" --shared-dir=/proc --sandbox=$mode
+			--inode-file-handles=mandatory)
+		[ $launch = daemonize ] && args+=(--daemonize)
+		timeout 10 "$bin" "${args[@]}" > "$tmp/$name.log" 2>&1
+		status=$?
+		if [ $status -eq 0 ] || [ $status -eq 124 ]; then
+			echo "FAIL $name: exit status $status, want a start-up failure"; rc=1
+		elif ! grep -q "file handles do not work" "$tmp/$name.log"; then
+			echo "FAIL $name: not the expected failure: $(head -c 200 "$tmp/$name.log")"; rc=1
+		elif [ -e "$tmp/$name.sock" ]; then
+			echo "FAIL $name: the socket file is left behind"; rc=1
+		else
+			echo "PASS $name"
+		fi
+	done
+done
+exit $rc
