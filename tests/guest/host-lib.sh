@@ -192,9 +192,15 @@ tb_sanitizer_report() {
 tb_machine_args() {
 	local fs_dev=vhost-user-fs-pci,queue-size=1024,chardev=char0,tag=myfs
 	[ -z "$TB_QUEUES" ] || fs_dev+=",num-request-queues=$TB_QUEUES"
+	# A second daemon's device (run.sh --second): tag "second", same queues.
+	local second=()
+	if [ -n "${TB_SECOND_SOCK:-}" ]; then
+		second=(-chardev socket,id=char1,path="$TB_SECOND_SOCK"
+			-device "${fs_dev/chardev=char0,tag=myfs/chardev=char1,tag=second}")
+	fi
 	TB_MACHINE_ARGS=(-accel tcg -m 1G -smp 2 -nodefaults -no-user-config
 		-object memory-backend-memfd,id=mem,size=1G,share=on -numa node,memdev=mem
-		-chardev socket,id=char0,path="$1" -device "$fs_dev"
+		-chardev socket,id=char0,path="$1" -device "$fs_dev" "${second[@]+"${second[@]}"}"
 		-kernel "$KERNEL_IMAGE" -initrd "$2"
 		-append "console=ttyS0 quiet panic=-1 no_timer_check${TB_KERNEL_ARGS:+ $TB_KERNEL_ARGS}"
 		-display none -monitor none -no-reboot)

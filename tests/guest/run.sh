@@ -3,7 +3,8 @@
 # virtio-fs daemon and collects PASS/FAIL lines.
 #
 #   tests/guest/run.sh [--daemon=ours|ref-c|ref-rust] [--stack=floor|current]
-#                      [--queues=N] [--daemon-args=ARGS] [--keep] [TEST...]
+#                      [--queues=N] [--daemon-args=ARGS] [--keep]
+#                      [--second=DAEMON [--second-args=ARGS]] [TEST...]
 #
 # ours     = ${VIRTIOFSD_BIN:-build-asan/virtiofsd}, run as BIN --socket-path=S --shared-dir=DIR
 # ref-c    = /usr/lib/qemu/virtiofsd, run as BIN --socket-path=S -o source=DIR
@@ -12,7 +13,11 @@
 #            --socket-path=S --shared-dir=DIR
 # --stack: floor (default) = QEMU 7.2 + Linux 6.1; current = QEMU 10.0 +
 # Linux 6.12 from bookworm-backports.  --queues=N: num-request-queues=N on
-# the vhost-user-fs device (default: QEMU's, 1).
+# the vhost-user-fs device (default: QEMU's, 1).  --second=DAEMON: a second
+# daemon (ours, ref-c, ref-rust) on its own share, a second device with tag
+# "second" in the same guest (guest.sh mounts it): side-by-side benchmarks
+# in one guest; its log is second.log, its CPU time goes to
+# TB_SECOND_PREFIX's command like TB_DAEMON_PREFIX's for the first.
 # A test is tests/guest/tests/NAME/: guest.sh (busybox sh, share at /mnt),
 # optional host-setup.sh and host-check.sh (bash, share path as $1),
 # host-step.sh (bash, STEP and share path: steps the guest asks for with
@@ -31,6 +36,8 @@ daemon=ours
 stack=floor
 daemon_args=
 keep=0
+second=
+second_args=
 tests=()
 for arg in "$@"; do
 	case "$arg" in
@@ -39,6 +46,8 @@ for arg in "$@"; do
 	--queues=*) TB_QUEUES=${arg#--queues=} ;;
 	--daemon-args=*) daemon_args=${arg#--daemon-args=} ;;
 	--keep) keep=1 ;;
+	--second=*) second=${arg#--second=} ;;
+	--second-args=*) second_args=${arg#--second-args=} ;;
 	-h|--help) sed -n '2,25p' "$0"; exit 0 ;;
 	-*) echo "run.sh: unknown option $arg" >&2; exit 2 ;;
 	*) tests+=("$arg") ;;
@@ -49,6 +58,14 @@ ours) daemon_bin=${VIRTIOFSD_BIN:-$TB_REPO/build-asan/virtiofsd} ;;
 ref-c) daemon_bin=$TB_REF_C_BIN ;;
 ref-rust) ;;   # the tree, once fetched (below)
 *) echo "run.sh: --daemon must be ours, ref-c or ref-rust" >&2; exit 2 ;;
+esac
+second_bin=
+case "$second" in
+'') ;;
+ours) second_bin=${VIRTIOFSD_BIN:-$TB_REPO/build-asan/virtiofsd} ;;
+ref-c) second_bin=$TB_REF_C_BIN ;;
+ref-rust) ;;
+*) echo "run.sh: --second must be ours, ref-c or ref-rust" >&2; exit 2 ;;
 esac
 # Hooks (host-setup, host-step, host-check) may need to know.
 export TB_DAEMON=$daemon
@@ -67,9 +84,10 @@ stack_load "$stack"
 mkdir -p "$STACK_CACHE"
 initramfs_base
 stack_prepare_qemu
-if [ "$daemon" = ref-rust ]; then
+if [ "$daemon" = ref-rust ] || [ "$second" = ref-rust ]; then
 	tb_ref_rust_prepare
-	daemon_bin=$TB_REF_RUST_TREE
+	[ "$daemon" != ref-rust ] || daemon_bin=$TB_REF_RUST_TREE
+	[ "$second" != ref-rust ] || second_bin=$TB_REF_RUST_TREE
 fi
 echo "guest: stack $stack: $("${STACK_QEMU[@]}" --version | head -n 1), kernel $KERNEL_PKG"
 
@@ -173,12 +191,40 @@ run_test() {
 		finish_test "$t" "$tmp"
 		return
 	fi
+	local second_pid=
+	TB_SECOND_SOCK=
+	if [ -n "$second" ]; then
+		local first_pid=$TB_DAEMON_PID share2=$tmp/share2 args2=()
+		mkdir "$share2"
+		[ ! -f "$dir/host-setup.sh" ] || bash "$dir/host-setup.sh" "$share2" >> "$tmp/host-setup.log" 2>&1
+		[ ! -f "$dir/daemon-args-$second" ] || read -r -a args2 < "$dir/daemon-args-$second" || true
+		# shellcheck disable=SC2086 # --second-args is split into words on purpose
+		if TB_DAEMON_PREFIX=${TB_SECOND_PREFIX:-} tb_start_daemon "$second" "$second_bin" \
+			"$tmp/second.sock" "$share2" "$tmp/second.log" $second_args "${args2[@]+"${args2[@]}"}"; then
+			TB_SECOND_SOCK=$tmp/second.sock
+		else
+			result "$t" "FAIL second daemon: did not start ($(tail -n 2 "$tmp/second.log" | tr '\n' ' '))"
+		fi
+		second_pid=$TB_DAEMON_PID
+		TB_DAEMON_PID=$first_pid
+	fi
 	# A failure is a FAIL line in host-step.log, collected below.
 	[ -z "$TB_HOST_STEP" ] || host_step daemon-started || true
 	TB_KERNEL_ARGS=
 	[ ! -f "$dir/kernel-args" ] || TB_KERNEL_ARGS=$(grep -v '^#' "$dir/kernel-args" | tr '\n' ' ')
 	tb_boot "$sock" "$tmp/initrd.gz" "$tmp/serial.log" "$tmp/qemu.log"
 	tb_stop_daemon
+	if [ -n "$second_pid" ]; then
+		local first_status=$TB_DAEMON_STATUS
+		TB_DAEMON_PID=$second_pid
+		tb_stop_daemon
+		case "$TB_DAEMON_STATUS" in
+		0|killed) ;;
+		*) result "$t" "FAIL second daemon: exited with status $TB_DAEMON_STATUS" ;;
+		esac
+		TB_DAEMON_STATUS=$first_status
+		TB_SECOND_SOCK=
+	fi
 	tb_serial_text "$tmp/serial.log" > "$tmp/guest.out"
 
 	collect "$t" "$tmp/guest.out" || result "$t" "FAIL guest: no result lines"

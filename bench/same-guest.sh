@@ -1,0 +1,61 @@
+#!/bin/bash
+# Our daemon and a reference side by side in ONE guest: two vhost-user-fs
+# devices (ours at /mnt, the reference at /mnt2, each with its own share on
+# the same host filesystem), every workload run on one and then the other,
+# the order swapped each round (bench/guest/same-guest).  Boot-to-boot
+# drift, which in separate boots spreads single runs as widely as the
+# daemons differ, falls out of each pair; the table prints medians and the
+# median of the per-round ratios (higher is better for ours, whatever the
+# unit), plus each daemon's CPU time for the whole boot.
+#   bench/same-guest.sh [--ref=ref-c|ref-rust[,...]] [--stack=floor|current]
+#                       [--rounds=N] [--seconds=N] [--daemon-args=ARGS]
+#                       [fio meta untar]
+# One boot per reference; --seconds is each fio job's length (default 10);
+# --rounds (default 4) is best even: each daemon goes first equally often
+# (the first run of a workload in a fresh guest also pays for warming it up).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+refs=ref-c stack=floor rounds=4 secs=10 ours_args="" benches=()
+for a in "$@"; do
+	case $a in
+	--ref=*) refs=${a#--ref=} ;;
+	--stack=*) stack=${a#--stack=} ;;
+	--rounds=*) rounds=${a#--rounds=} ;;
+	--seconds=*) secs=${a#--seconds=} ;;
+	--daemon-args=*) ours_args=${a#--daemon-args=} ;;
+	fio|meta|untar) benches+=("$a") ;;
+	*) echo "same-guest: unknown argument $a" >&2; exit 2 ;;
+	esac
+done
+[ ${#benches[@]} -gt 0 ] || benches=(fio meta untar)
+IFS=, read -r -a ref_list <<< "$refs"
+for r in "${ref_list[@]}"; do
+	case $r in ref-c|ref-rust) ;; *) echo "same-guest: --ref must be ref-c or ref-rust" >&2; exit 2 ;; esac
+done
+make -s all
+work=$(mktemp -d /tmp/same-guest.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cp -r bench/guest/same-guest "$work/same-guest"
+echo "$rounds" > "$work/same-guest/rounds"
+echo "$secs" > "$work/same-guest/seconds"
+echo "${benches[*]}" > "$work/same-guest/benches"
+out=$work/bench.out
+for ref in "${ref_list[@]}"; do
+	TB_DAEMON_PREFIX="/usr/bin/time -f %U+%S -o $work/cpu-ours" \
+	TB_SECOND_PREFIX="/usr/bin/time -f %U+%S -o $work/cpu-$ref" \
+	VIRTIOFSD_BIN=build/virtiofsd VIRTIOFSD_TESTBED_TIMEOUT=3600 \
+		tests/guest/run.sh --daemon=ours --second="$ref" --stack="$stack" \
+		--daemon-args="$ours_args" "$work/same-guest" |
+		tee "$work/run-$ref.log" | grep -E '\] (BENCH|FAIL)' >&2 || true
+	# "[ours same-guest] BENCH name value unit first|second" -> per daemon.
+	sed -n "s/^\[ours same-guest\] \(BENCH .*\) first$/[ours same-guest] \1/p; s/^\[ours same-guest\] \(BENCH .*\) second$/[$ref same-guest] \1/p" \
+		"$work/run-$ref.log" >> "$out"
+	for d in ours "$ref"; do
+		if grep -q '^[0-9.]*+[0-9.]*$' "$work/cpu-$d" 2>/dev/null; then
+			printf '[%s same-guest] BENCH daemon-cpu-vs-%s %s s\n' "$d" "$ref" \
+				"$(awk -F+ '{ printf "%.2f", $1 + $2 }' "$work/cpu-$d")" >> "$out"
+		fi
+	done
+done
+echo "same guest, stack $stack, $rounds rounds; one boot per reference"
+awk -v cand=ours -v bases="$refs" -f bench/ratio-table.awk "$out" | sort
