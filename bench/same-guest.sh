@@ -48,14 +48,15 @@ for ref in "${ref_list[@]}"; do
 		--daemon-args="$ours_args" "$work/same-guest" |
 		tee "$work/run-$ref.log" | grep -E '\] (BENCH|FAIL)' >&2 || true
 	# "[ours same-guest] BENCH name value unit first|second" -> per daemon.
-	sed -n "s/^\[ours same-guest\] \(BENCH .*\) first$/[ours same-guest] \1/p; s/^\[ours same-guest\] \(BENCH .*\) second$/[$ref same-guest] \1/p" \
-		"$work/run-$ref.log" >> "$out"
+	# Ours is labelled per boot: a ratio pairs values of the same guest.
+	sed -n "s/^\[ours same-guest\] \(BENCH .*\) first$/[ours-$ref same-guest] \1/p; s/^\[ours same-guest\] \(BENCH .*\) second$/[$ref same-guest] \1/p" \
+		"$work/run-$ref.log" > "$out"
 	for d in ours "$ref"; do
 		if grep -q '^[0-9.]*+[0-9.]*$' "$work/cpu-$d" 2>/dev/null; then
-			printf '[%s same-guest] BENCH daemon-cpu-vs-%s %s s\n' "$d" "$ref" \
+			printf '[%s same-guest] BENCH daemon-cpu %s s\n' "$([ $d = ours ] && echo "ours-$ref" || echo "$d")" \
 				"$(awk -F+ '{ printf "%.2f", $1 + $2 }' "$work/cpu-$d")" >> "$out"
 		fi
 	done
+	echo "same guest, stack $stack, $rounds rounds: ours against $ref"
+	awk -v cand="ours-$ref" -v bases="$ref" -f bench/ratio-table.awk "$out" | sort
 done
-echo "same guest, stack $stack, $rounds rounds; one boot per reference"
-awk -v cand=ours -v bases="$refs" -f bench/ratio-table.awk "$out" | sort
