@@ -92,16 +92,23 @@ static void make_tree(void)
 	}
 }
 
-static void run(bool by_handle)
+/* A table rooted at dir; returns the descriptors open before it. */
+static int open_table(struct inode_table *t, bool by_handle)
 {
-	struct inode_table t;
-	CHECK(inode_table_init(&t) == 0);
-	t.open_by_handle = by_handle;
+	CHECK(inode_table_init(t) == 0);
+	t->open_by_handle = by_handle;
 	int pre = count_open_fds();
 	int rfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	CHECK(rfd >= 0);
 	struct inode_key rk = key_of(rfd);
-	CHECK(inode_table_set_root(&t, &rk, S_IFDIR, rfd) == 0);
+	CHECK(inode_table_set_root(t, &rk, S_IFDIR, rfd) == 0);
+	return pre;
+}
+
+static void run(bool by_handle)
+{
+	struct inode_table t;
+	int pre = open_table(&t, by_handle);
 	inode_table_set_fd_cap(&t, CAP);
 
 	struct inode *sub = lookup(&t, t.root, "sub");
@@ -230,13 +237,7 @@ static struct inode *lookup_keyed(struct inode_table *t, struct inode *parent, c
 static void test_reused_number(bool by_handle)
 {
 	struct inode_table t;
-	CHECK(inode_table_init(&t) == 0);
-	t.open_by_handle = by_handle;
-	int pre = count_open_fds();
-	int rfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	CHECK(rfd >= 0);
-	struct inode_key rk = key_of(rfd);
-	CHECK(inode_table_set_root(&t, &rk, S_IFDIR, rfd) == 0);
+	int pre = open_table(&t, by_handle);
 
 	host_file("old", 'O');
 	struct inode *old = lookup(&t, t.root, "old");
