@@ -196,7 +196,9 @@ run_test() {
 	if [ -n "$second" ]; then
 		local first_pid=$TB_DAEMON_PID share2=$tmp/share2 args2=()
 		mkdir "$share2"
-		[ ! -f "$dir/host-setup.sh" ] || bash "$dir/host-setup.sh" "$share2" >> "$tmp/host-setup.log" 2>&1
+		if [ -f "$dir/host-setup.sh" ] && ! bash "$dir/host-setup.sh" "$share2" >> "$tmp/host-setup.log" 2>&1; then
+			result "$t" "FAIL host-setup (second share): $(tail -n 2 "$tmp/host-setup.log" | tr '\n' ' ')"
+		fi
 		[ ! -f "$dir/daemon-args-$second" ] || read -r -a args2 < "$dir/daemon-args-$second" || true
 		# shellcheck disable=SC2086 # --second-args is split into words on purpose
 		if TB_DAEMON_PREFIX=${TB_SECOND_PREFIX:-} tb_start_daemon "$second" "$second_bin" \
