@@ -59,7 +59,7 @@ rm -rf "$smoke_share"
 run_stage "hostile-input client tests" tests/client/hostile.sh ours
 run_stage "hostile-input client tests, --thread-pool-size=4" env DAEMON_OPTS=--thread-pool-size=4 \
 	tests/client/hostile.sh ours
-run_stage "worker pool under ThreadSanitizer (client at 16 in flight)" tests/client/tsan-pool.sh
+run_stage "worker pool and queue polling under ThreadSanitizer (client at 1 and 16 in flight)" tests/client/tsan-pool.sh
 # The escape cases again with the kernel's walls up: what a request may
 # reach must not depend on the sandbox mode.
 escape_cases="name-empty name-unterminated name-slash name-too-long name-dot-dotdot-at-root

@@ -29,6 +29,7 @@
 
 #include "dirty_log.h"
 #include "guest_mem.h"
+#include "poll_window.h"
 #include "vhost_user.h"
 #include "vhost_user_proto.h"
 #include "virtqueue.h"
@@ -63,6 +64,9 @@ struct vu_queue {
 	unsigned inflight;
 	int wake_fd;
 	uint64_t served, handed;    /* chains since start, and of them the pool's */
+	struct poll_window poll;    /* --queue-poll, adapted on this thread */
+	uint64_t poll_hits;         /* polls that found the next request */
+	uint64_t idle_since;        /* end of the last batch (ns), with poll on */
 };
 
 /* A popped chain, served inline or by a pool worker. */

@@ -219,11 +219,16 @@ static enum drain_end drain(struct vu_queue *q)
 			return DRAIN_YIELD;
 		if (n == vq->num)
 			continue;       /* a full batch: the guest has been told, go on */
-		/* The next request of a guest at low queue depth is often a
-		 * few microseconds away: cheaper to watch for it than to sleep
-		 * and be woken by its kick. */
-		if (n > 0 && dev->poll_ns && poll_avail(q, dev->poll_ns))
-			continue;
+		/* While the guest keeps requests coming, its next one is often
+		 * a few microseconds away: cheaper to watch for it than to
+		 * sleep and be woken by its kick (the window adapts). */
+		if (n > 0 && q->poll.max_ns) {
+			q->idle_since = now_ns();
+			if (q->poll.ns && poll_avail(q, q->poll.ns)) {
+				q->poll_hits++;
+				continue;
+			}
+		}
 		if (!vq_enable_kicks(vq))
 			return DRAIN_IDLE;
 	}
@@ -281,6 +286,9 @@ static void *queue_thread(void *arg)
 	}
 	if (!kick_usable)
 		kick_unusable(q, &dead);
+	poll_window_init(&q->poll, dev->poll_ns);
+	q->idle_since = 0;
+	q->poll_hits = 0;
 	log_debug("queue %u: started (size %u, base %u)", q->idx, q->vq.num, q->vq.last_avail);
 	/* Requests may already be waiting: the guest kicked before we ran. */
 	for (;;) {
@@ -334,6 +342,8 @@ static void *queue_thread(void *arg)
 				log_debug("queue %u: eventfd: %s", q->idx, strerror(errno));
 			if (ev[i].data.u32 == WAKE_KICK && (ev[i].events & (EPOLLERR | EPOLLHUP)))
 				kick_unusable(q, &dead);
+			else if (ev[i].data.u32 == WAKE_KICK && q->poll.max_ns)
+				poll_window_after_idle(&q->poll, now_ns() - q->idle_since);
 		}
 	}
 	close(ep);
@@ -341,6 +351,10 @@ static void *queue_thread(void *arg)
 	if (dev->pool)
 		log_info("queue %u: %llu requests, %llu of them served by the worker pool", q->idx,
 			 (unsigned long long)q->served, (unsigned long long)q->handed);
+	if (q->poll.max_ns)
+		log_info("queue %u: %llu requests, %llu polls found the next one (window %llu us at the end)",
+			 q->idx, (unsigned long long)q->served, (unsigned long long)q->poll_hits,
+			 (unsigned long long)(q->poll.ns / 1000));
 	return NULL;
 }
 

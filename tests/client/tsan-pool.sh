@@ -1,9 +1,11 @@
 #!/bin/sh
-# The worker pool under ThreadSanitizer: the TSan build of the daemon with
-# --thread-pool-size=4, driven by the request-rate client (GETATTR, LOOKUP,
-# READ and WRITE at 1 and 16 in flight, one queue).  Passes when the daemon
-# reports no race, exits 0, and the pool did serve requests.  (In a real
-# guest TSan also reports guest memory that one request's reply and a later
+# The queue thread's two ways of sharing work under ThreadSanitizer, each
+# driven by the request-rate client (GETATTR, LOOKUP, READ and WRITE at 1
+# and 16 in flight, one queue): the worker pool (--thread-pool-size=4) and
+# the adaptive polling window (--queue-poll=50).  Each passes when the
+# daemon reports no race, exits 0, and the pool did serve requests / a
+# poll did find the next request (the window opened).  (In a real guest
+# TSan also reports guest memory that one request's reply and a later
 # request share: the order between them goes through the guest, which TSan
 # cannot see; the client here is another process, so none of that arises.)
 set -u
@@ -11,20 +13,35 @@ cd "$(dirname "$0")/../.." || exit 1
 make -s tsan build/bench/rate || { echo "FAIL tsan-pool-build"; exit 1; }
 tmp=$(mktemp -d /tmp/vfs-tsan.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/share"
-if DAEMON_OPTS="--thread-pool-size=4 --seccomp=none" OURS_VIRTIOFSD=build-tsan/virtiofsd \
-	DAEMON_LOG="$tmp/daemon.log" tests/client/with-daemon.sh ours "$tmp/share" \
-	build/bench/rate @SOCK@ "$tmp/share" 1 > "$tmp/rate.out" 2>&1 &&
-	! grep -q 'ThreadSanitizer' "$tmp/daemon.log"; then
-	echo "PASS tsan-pool-no-race"
-else
-	echo "FAIL tsan-pool-no-race: $(grep -m1 -A6 'ThreadSanitizer' "$tmp/daemon.log" "$tmp/rate.out" | tr '\n' ' ')"
-	exit 1
-fi
-handed=$(sed -n 's/.*queue 1: [0-9]* requests, \([0-9]*\) of them served by the worker pool.*/\1/p' "$tmp/daemon.log")
-if [ "${handed:-0}" -gt 0 ]; then
-	echo "PASS tsan-pool-used ($handed requests served by workers)"
-else
-	echo "FAIL tsan-pool-used: the pool served nothing"
-	exit 1
-fi
+failed=0
+
+# run NAME OPTS USED-SED WHAT: one daemon under the client; USED-SED pulls
+# from the daemon's log the count that shows the feature was used.
+run() {
+	name=$1 opts=$2 used=$3 what=$4
+	rm -rf "$tmp/share" && mkdir -p "$tmp/share"
+	if DAEMON_OPTS="$opts --seccomp=none" OURS_VIRTIOFSD=build-tsan/virtiofsd \
+		DAEMON_LOG="$tmp/$name.log" tests/client/with-daemon.sh ours "$tmp/share" \
+		build/bench/rate @SOCK@ "$tmp/share" 1 > "$tmp/$name.out" 2>&1 &&
+		! grep -q 'ThreadSanitizer' "$tmp/$name.log"; then
+		echo "PASS $name-no-race"
+	else
+		echo "FAIL $name-no-race: $(grep -m1 -A6 'ThreadSanitizer' "$tmp/$name.log" "$tmp/$name.out" | tr '\n' ' ')"
+		failed=1
+		return
+	fi
+	n=$(sed -n "$used" "$tmp/$name.log" | head -n 1)
+	if [ "${n:-0}" -gt 0 ]; then
+		echo "PASS $name-used ($n $what)"
+	else
+		echo "FAIL $name-used: no $what"
+		failed=1
+	fi
+}
+run tsan-pool --thread-pool-size=4 \
+	's/.*queue 1: [0-9]* requests, \([0-9]*\) of them served by the worker pool.*/\1/p' \
+	"requests served by workers"
+run tsan-poll --queue-poll=50 \
+	's/.*queue 1: [0-9]* requests, \([0-9]*\) polls found the next one.*/\1/p' \
+	"polls that found the next request"
+exit $failed
