@@ -7,15 +7,18 @@
 # daemons differ, falls out of each pair; the table prints medians and the
 # median of the per-round ratios (higher is better for ours, whatever the
 # unit), plus each daemon's CPU time for the whole boot.
-#   bench/same-guest.sh [--ref=ref-c|ref-rust[,...]] [--stack=floor|current]
+#   bench/same-guest.sh [--ref=ref-c|ref-rust|ours[,...]] [--stack=floor|current]
 #                       [--rounds=N] [--seconds=N] [--daemon-args=ARGS]
-#                       [fio meta untar]
+#                       [--ref-args=ARGS] [--ref-env=VAR=VALUE] [fio meta untar]
+# --ref=ours is the A/A check of the method (ours against ours, labelled
+# ours-b, both with --daemon-args) or, with --ref-args / --ref-env (for the
+# second daemon only), an A/B of an option or an experiment in one guest.
 # One boot per reference; --seconds is each fio job's length (default 10);
 # --rounds (default 4) is best even: each daemon goes first equally often
 # (the first run of a workload in a fresh guest also pays for warming it up).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-refs=ref-c stack=floor rounds=4 secs=10 ours_args="" benches=()
+refs=ref-c stack=floor rounds=4 secs=10 ours_args="" ref_args="" ref_env="" benches=()
 for a in "$@"; do
 	case $a in
 	--ref=*) refs=${a#--ref=} ;;
@@ -23,6 +26,8 @@ for a in "$@"; do
 	--rounds=*) rounds=${a#--rounds=} ;;
 	--seconds=*) secs=${a#--seconds=} ;;
 	--daemon-args=*) ours_args=${a#--daemon-args=} ;;
+	--ref-args=*) ref_args=${a#--ref-args=} ;;
+	--ref-env=*=*) ref_env=${a#--ref-env=} ;;
 	fio|meta|untar) benches+=("$a") ;;
 	*) echo "same-guest: unknown argument $a" >&2; exit 2 ;;
 	esac
@@ -30,7 +35,7 @@ done
 [ ${#benches[@]} -gt 0 ] || benches=(fio meta untar)
 IFS=, read -r -a ref_list <<< "$refs"
 for r in "${ref_list[@]}"; do
-	case $r in ref-c|ref-rust) ;; *) echo "same-guest: --ref must be ref-c or ref-rust" >&2; exit 2 ;; esac
+	case $r in ref-c|ref-rust|ours) ;; *) echo "same-guest: --ref must be ref-c, ref-rust or ours" >&2; exit 2 ;; esac
 done
 make -s all
 work=$(mktemp -d /tmp/same-guest.XXXXXX)
@@ -41,22 +46,28 @@ echo "$secs" > "$work/same-guest/seconds"
 echo "${benches[*]}" > "$work/same-guest/benches"
 out=$work/bench.out
 for ref in "${ref_list[@]}"; do
-	TB_DAEMON_PREFIX="/usr/bin/time -f %U+%S -o $work/cpu-ours" \
-	TB_SECOND_PREFIX="/usr/bin/time -f %U+%S -o $work/cpu-$ref" \
+	# Labels: ours of this boot, and the second daemon (ours-b in an A/A).
+	a=ours-$ref b=$ref
+	second_args=$ref_args
+	[ "$ref" != ours ] || { a=ours-a b=ours-b second_args="$ours_args $ref_args"; }
+	pre=()
+	[ -z "$ref_env" ] || pre=(env "$ref_env")
+	TB_DAEMON_PREFIX="/usr/bin/time -f %U+%S -o $work/cpu-$a" \
+	TB_SECOND_PREFIX="${pre[*]+${pre[*]} }/usr/bin/time -f %U+%S -o $work/cpu-$b" \
 	VIRTIOFSD_BIN=build/virtiofsd VIRTIOFSD_TESTBED_TIMEOUT=3600 \
 		tests/guest/run.sh --daemon=ours --second="$ref" --stack="$stack" \
-		--daemon-args="$ours_args" "$work/same-guest" |
+		--daemon-args="$ours_args" --second-args="$second_args" "$work/same-guest" |
 		tee "$work/run-$ref.log" | grep -E '\] (BENCH|FAIL)' >&2 || true
 	# "[ours same-guest] BENCH name value unit first|second" -> per daemon.
 	# Ours is labelled per boot: a ratio pairs values of the same guest.
-	sed -n "s/^\[ours same-guest\] \(BENCH .*\) first$/[ours-$ref same-guest] \1/p; s/^\[ours same-guest\] \(BENCH .*\) second$/[$ref same-guest] \1/p" \
+	sed -n "s/^\[ours same-guest\] \(BENCH .*\) first$/[$a same-guest] \1/p; s/^\[ours same-guest\] \(BENCH .*\) second$/[$b same-guest] \1/p" \
 		"$work/run-$ref.log" > "$out"
-	for d in ours "$ref"; do
+	for d in "$a" "$b"; do
 		if grep -q '^[0-9.]*+[0-9.]*$' "$work/cpu-$d" 2>/dev/null; then
-			printf '[%s same-guest] BENCH daemon-cpu %s s\n' "$([ $d = ours ] && echo "ours-$ref" || echo "$d")" \
+			printf '[%s same-guest] BENCH daemon-cpu %s s\n' "$d" \
 				"$(awk -F+ '{ printf "%.2f", $1 + $2 }' "$work/cpu-$d")" >> "$out"
 		fi
 	done
-	echo "same guest, stack $stack, $rounds rounds: ours against $ref"
-	awk -v cand="ours-$ref" -v bases="$ref" -f bench/ratio-table.awk "$out" | sort
+	echo "same guest, stack $stack, $rounds rounds: ours ($a) against $b${ref_args:+ (second: $ref_args)}${ref_env:+ (second: $ref_env)}"
+	awk -v cand="$a" -v bases="$b" -f bench/ratio-table.awk "$out" | sort
 done
