@@ -57,7 +57,7 @@ for ref in "${ref_list[@]}"; do
 	VIRTIOFSD_BIN=build/virtiofsd VIRTIOFSD_TESTBED_TIMEOUT=3600 \
 		tests/guest/run.sh --daemon=ours --second="$ref" --stack="$stack" \
 		--daemon-args="$ours_args" --second-args="$second_args" "$work/same-guest" |
-		tee "$work/run-$ref.log" | grep -E '\] (BENCH|FAIL)' >&2 || true
+		tee "$work/run-$ref.log" | grep -E '\] (BENCH|FAIL|NOTE)' >&2 || true
 	# "[ours same-guest] BENCH name value unit first|second" -> per daemon.
 	# Ours is labelled per boot: a ratio pairs values of the same guest.
 	sed -n "s/^\[ours same-guest\] \(BENCH .*\) first$/[$a same-guest] \1/p; s/^\[ours same-guest\] \(BENCH .*\) second$/[$b same-guest] \1/p" \
