@@ -50,10 +50,8 @@ for ref in "${ref_list[@]}"; do
 	a=ours-$ref b=$ref
 	second_args=$ref_args
 	[ "$ref" != ours ] || { a=ours-a b=ours-b second_args="$ours_args $ref_args"; }
-	pre=()
-	[ -z "$ref_env" ] || pre=(env "$ref_env")
 	TB_DAEMON_PREFIX="/usr/bin/time -f %U+%S -o $work/cpu-$a" \
-	TB_SECOND_PREFIX="${pre[*]+${pre[*]} }/usr/bin/time -f %U+%S -o $work/cpu-$b" \
+	TB_SECOND_PREFIX="${ref_env:+env $ref_env }/usr/bin/time -f %U+%S -o $work/cpu-$b" \
 	VIRTIOFSD_BIN=build/virtiofsd VIRTIOFSD_TESTBED_TIMEOUT=3600 \
 		tests/guest/run.sh --daemon=ours --second="$ref" --stack="$stack" \
 		--daemon-args="$ours_args" --second-args="$second_args" "$work/same-guest" |
