@@ -8,7 +8,7 @@
 # median of the per-round ratios (higher is better for ours, whatever the
 # unit), plus each daemon's CPU time for the whole boot.
 #   bench/same-guest.sh [--ref=ref-c|ref-rust|ours[,...]] [--stack=floor|current]
-#                       [--rounds=N] [--seconds=N] [--daemon-args=ARGS]
+#                       [--rounds=N] [--seconds=N] [--vcpus=N] [--daemon-args=ARGS]
 #                       [--ref-args=ARGS] [--ref-env=VAR=VALUE] [fio meta untar]
 # --ref=ours is the A/A check of the method (ours against ours, labelled
 # ours-b, both with --daemon-args) or, with --ref-args / --ref-env (for the
@@ -16,15 +16,19 @@
 # One boot per reference; --seconds is each fio job's length (default 10);
 # --rounds (default 4) is best even: each daemon goes first equally often
 # (the first run of a workload in a fresh guest also pays for warming it up).
+# --vcpus: the guest's vCPUs; default 2 on the floor stack (the workloads and
+# interrupts pinned to vCPU 0) and 1 on the current one, where Linux 6.12's
+# virtio-fs interrupts are managed and refuse the move to vCPU 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-refs=ref-c stack=floor rounds=4 secs=10 ours_args="" ref_args="" ref_env="" benches=()
+refs=ref-c stack=floor rounds=4 secs=10 vcpus="" ours_args="" ref_args="" ref_env="" benches=()
 for a in "$@"; do
 	case $a in
 	--ref=*) refs=${a#--ref=} ;;
 	--stack=*) stack=${a#--stack=} ;;
 	--rounds=*) rounds=${a#--rounds=} ;;
 	--seconds=*) secs=${a#--seconds=} ;;
+	--vcpus=*) vcpus=${a#--vcpus=} ;;
 	--daemon-args=*) ours_args=${a#--daemon-args=} ;;
 	--ref-args=*) ref_args=${a#--ref-args=} ;;
 	--ref-env=*=*) ref_env=${a#--ref-env=} ;;
@@ -33,6 +37,7 @@ for a in "$@"; do
 	esac
 done
 [ ${#benches[@]} -gt 0 ] || benches=(fio meta untar)
+[ -n "$vcpus" ] || { [ "$stack" = current ] && vcpus=1 || vcpus=2; }
 IFS=, read -r -a ref_list <<< "$refs"
 for r in "${ref_list[@]}"; do
 	case $r in ref-c|ref-rust|ours) ;; *) echo "same-guest: --ref must be ref-c, ref-rust or ours" >&2; exit 2 ;; esac
@@ -53,7 +58,7 @@ for ref in "${ref_list[@]}"; do
 	TB_DAEMON_PREFIX="/usr/bin/time -f %U+%S -o $work/cpu-$a" \
 	TB_SECOND_PREFIX="${ref_env:+env $ref_env }/usr/bin/time -f %U+%S -o $work/cpu-$b" \
 	VIRTIOFSD_BIN=build/virtiofsd VIRTIOFSD_TESTBED_TIMEOUT=3600 \
-		tests/guest/run.sh --daemon=ours --second="$ref" --stack="$stack" \
+		tests/guest/run.sh --daemon=ours --second="$ref" --stack="$stack" --vcpus="$vcpus" \
 		--daemon-args="$ours_args" --second-args="$second_args" "$work/same-guest" |
 		tee "$work/run-$ref.log" | grep -E '\] (BENCH|FAIL|NOTE)' >&2 || true
 	# "[ours same-guest] BENCH name value unit first|second" -> per daemon.
@@ -66,6 +71,6 @@ for ref in "${ref_list[@]}"; do
 				"$(awk -F+ '{ printf "%.2f", $1 + $2 }' "$work/cpu-$d")" >> "$out"
 		fi
 	done
-	echo "same guest, stack $stack, $rounds rounds: ours ($a) against $b${ref_args:+ (second: $ref_args)}${ref_env:+ (second: $ref_env)}"
+	echo "same guest, stack $stack, $vcpus vCPUs, $rounds rounds: ours ($a) against $b${ref_args:+ (second: $ref_args)}${ref_env:+ (second: $ref_env)}"
 	awk -v cand="$a" -v bases="$b" -f bench/ratio-table.awk "$out" | sort
 done

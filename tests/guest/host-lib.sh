@@ -11,6 +11,8 @@ TB_TIMEOUT=${VIRTIOFSD_TESTBED_TIMEOUT:-240}
 TB_REF_C_BIN=${VIRTIOFSD_REF_C_BIN:-/usr/lib/qemu/virtiofsd}
 # Request queues of the vhost-user-fs device ("" = QEMU's default, 1).
 TB_QUEUES=
+# The guest's vCPUs.
+TB_VCPUS=2
 
 # What the cleanup trap must undo: processes to kill, folders to unmount and
 # remove (emptied by the caller when it cleans up itself).
@@ -185,8 +187,8 @@ tb_sanitizer_report() {
 
 # tb_machine_args SOCK INITRD: TB_MACHINE_ARGS, the test guest's machine
 # for the stack's QEMU (tb_boot's, and each instance of migrate.sh): TCG,
-# 1 GiB of shared memfd memory, the vhost-user-fs device on SOCK with
-# TB_QUEUES request queues, the kernel with INITRD and TB_KERNEL_ARGS.
+# TB_VCPUS vCPUs, 1 GiB of shared memfd memory, the vhost-user-fs device on
+# SOCK with TB_QUEUES request queues, the kernel with INITRD and TB_KERNEL_ARGS.
 # no_timer_check: on a loaded host the TCG guest's early IO-APIC timer check
 # can fail and panic the kernel at 0.04 s (seen in CI).
 tb_machine_args() {
@@ -198,7 +200,7 @@ tb_machine_args() {
 		second=(-chardev socket,id=char1,path="$TB_SECOND_SOCK"
 			-device "${fs_dev/chardev=char0,tag=myfs/chardev=char1,tag=second}")
 	fi
-	TB_MACHINE_ARGS=(-accel tcg -m 1G -smp 2 -nodefaults -no-user-config
+	TB_MACHINE_ARGS=(-accel tcg -m 1G -smp "$TB_VCPUS" -nodefaults -no-user-config
 		-object memory-backend-memfd,id=mem,size=1G,share=on -numa node,memdev=mem
 		-chardev socket,id=char0,path="$1" -device "$fs_dev" "${second[@]+"${second[@]}"}"
 		-kernel "$KERNEL_IMAGE" -initrd "$2"

@@ -3,7 +3,7 @@
 # virtio-fs daemon and collects PASS/FAIL lines.
 #
 #   tests/guest/run.sh [--daemon=ours|ref-c|ref-rust] [--stack=floor|current]
-#                      [--queues=N] [--daemon-args=ARGS] [--keep]
+#                      [--queues=N] [--vcpus=N] [--daemon-args=ARGS] [--keep]
 #                      [--second=DAEMON [--second-args=ARGS]] [TEST...]
 #
 # ours     = ${VIRTIOFSD_BIN:-build-asan/virtiofsd}, run as BIN --socket-path=S --shared-dir=DIR
@@ -13,7 +13,8 @@
 #            --socket-path=S --shared-dir=DIR
 # --stack: floor (default) = QEMU 7.2 + Linux 6.1; current = QEMU 10.0 +
 # Linux 6.12 from bookworm-backports.  --queues=N: num-request-queues=N on
-# the vhost-user-fs device (default: QEMU's, 1).  --second=DAEMON: a second
+# the vhost-user-fs device (default: QEMU's, 1).  --vcpus=N: the guest's
+# vCPUs (default 2).  --second=DAEMON: a second
 # daemon (ours, ref-c, ref-rust) on its own share, a second device with tag
 # "second" in the same guest (guest.sh mounts it): side-by-side benchmarks
 # in one guest; its log is second.log, its CPU time goes to
@@ -44,11 +45,12 @@ for arg in "$@"; do
 	--daemon=*) daemon=${arg#--daemon=} ;;
 	--stack=*) stack=${arg#--stack=} ;;
 	--queues=*) TB_QUEUES=${arg#--queues=} ;;
+	--vcpus=*) TB_VCPUS=${arg#--vcpus=} ;;
 	--daemon-args=*) daemon_args=${arg#--daemon-args=} ;;
 	--keep) keep=1 ;;
 	--second=*) second=${arg#--second=} ;;
 	--second-args=*) second_args=${arg#--second-args=} ;;
-	-h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+	-h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$0"; exit 0 ;;
 	-*) echo "run.sh: unknown option $arg" >&2; exit 2 ;;
 	*) tests+=("$arg") ;;
 	esac
@@ -72,6 +74,10 @@ export TB_DAEMON=$daemon
 case "$TB_QUEUES" in
 ''|[1-9]|[1-9][0-9]) ;;
 *) echo "run.sh: --queues must be a number from 1 to 99" >&2; exit 2 ;;
+esac
+case "$TB_VCPUS" in
+[1-8]) ;;
+*) echo "run.sh: --vcpus must be a number from 1 to 8" >&2; exit 2 ;;
 esac
 if [ ${#tests[@]} -eq 0 ]; then
 	for t in "$TB_DIR"/tests/*/guest.sh; do
@@ -173,6 +179,7 @@ run_test() {
 		read -r -a test_args < "$dir/daemon-args-$daemon" || true
 	fi
 	local started=0
+	# shellcheck disable=SC2086 # --daemon-args is split into words on purpose
 	if [ -f "$dir/daemon-cmdline-$daemon" ]; then
 		# A user's exact command line (compat-* tests): nothing added.
 		read -r -a test_args < "$dir/daemon-cmdline-$daemon" || true
@@ -180,7 +187,6 @@ run_test() {
 		export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 		tb_start_daemon_cmdline "$daemon_bin" \
 			"$sock" "$share" "$tmp/daemon.log" "${test_args[@]}" && started=1
-	# shellcheck disable=SC2086 # --daemon-args is split into words on purpose
 	elif tb_start_daemon "$daemon" "$daemon_bin" "$sock" "$share" "$tmp/daemon.log" $daemon_args \
 		"${test_args[@]+"${test_args[@]}"}"; then
 		started=1
