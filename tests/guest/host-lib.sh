@@ -200,7 +200,14 @@ tb_machine_args() {
 		second=(-chardev socket,id=char1,path="$TB_SECOND_SOCK"
 			-device "${fs_dev/chardev=char0,tag=myfs/chardev=char1,tag=second}")
 	fi
-	TB_MACHINE_ARGS=(-accel tcg -m 1G -smp "$TB_VCPUS" -nodefaults -no-user-config
+	# maxcpus >= 2 even for one vCPU: with maxcpus=1 TCG translates the
+	# guest's barriers and locked instructions for a lone CPU (no
+	# CF_PARALLEL), but the daemon is another CPU reading the rings, and
+	# virtio's store-fence-load handshakes then lose interrupts (seen: fio
+	# hung with C's daemon and with ours, resumed by one write to the call
+	# eventfd).
+	TB_MACHINE_ARGS=(-accel tcg -m 1G -smp "$TB_VCPUS,maxcpus=$((TB_VCPUS > 1 ? TB_VCPUS : 2))"
+		-nodefaults -no-user-config
 		-object memory-backend-memfd,id=mem,size=1G,share=on -numa node,memdev=mem
 		-chardev socket,id=char0,path="$1" -device "$fs_dev" "${second[@]+"${second[@]}"}"
 		-kernel "$KERNEL_IMAGE" -initrd "$2"
