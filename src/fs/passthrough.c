@@ -13,10 +13,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fuse.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "creds.h"
@@ -74,17 +76,50 @@ int pt_open_flags(const struct pt *pt, int flags)
 	return flags;
 }
 
-uint32_t pt_fopen_flags(const struct pt *pt, bool dir)
+/* Filesystems whose regular files have no flush method on the host: there
+ * closing a duplicate (FLUSH) does nothing but drop the daemon's own POSIX
+ * locks.  Not NFS, CIFS, FUSE, 9p, ceph (they report delayed write errors
+ * at close), overlayfs (it forwards to a layer of any kind), f2fs (atomic
+ * writes end at close), nor anything unknown. */
+bool pt_close_is_noop_fs(long f_type)
 {
+	switch (f_type) {
+	case EXT4_SUPER_MAGIC: /* ext2 and ext3 too */
+	case XFS_SUPER_MAGIC:
+	case BTRFS_SUPER_MAGIC:
+	case TMPFS_MAGIC:
+	case RAMFS_MAGIC:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* FOPEN_NOFLUSH spares the guest a round trip on every close(2) (the kernel
+ * ignores it under the writeback cache, where close must write back).  Only
+ * when FLUSH would do nothing here: no POSIX locks kept on the host for the
+ * guest, which FLUSH releases, and a filesystem without a flush method. */
+static bool flush_is_noop(const struct pt *pt, int fd)
+{
+	struct statfs sf;
+	if (pt->posix_locks || pt->writeback)
+		return false;
+	return fstatfs(fd, &sf) == 0 && pt_close_is_noop_fs((long)sf.f_type);
+}
+
+uint32_t pt_fopen_flags(const struct pt *pt, int fd)
+{
+	bool dir = fd < 0;
+	uint32_t f = !dir && flush_is_noop(pt, fd) ? FOPEN_NOFLUSH : 0;
 	switch (pt->opt.cache) {
 	case CACHE_NEVER:
 	case CACHE_METADATA:
-		return dir ? 0 : FOPEN_DIRECT_IO;
+		return f | (dir ? 0 : FOPEN_DIRECT_IO);
 	case CACHE_ALWAYS:
-		return dir ? FOPEN_CACHE_DIR : FOPEN_KEEP_CACHE;
+		return f | (dir ? FOPEN_CACHE_DIR : FOPEN_KEEP_CACHE);
 	case CACHE_AUTO:
 	default:
-		return 0;
+		return f;
 	}
 }
 
@@ -277,6 +312,7 @@ int pt_init(void *fs, struct fs_conn *conn)
 	pt->writeback = conn->writeback;
 	pt->killpriv_v2 = conn->killpriv_v2;
 	pt->posix_acl = conn->posix_acl;
+	pt->posix_locks = conn->posix_locks;
 	return 0;
 }
 

@@ -21,7 +21,7 @@ struct pt {
 	double timeout;                 /* entry and attr timeouts of the cache mode */
 	struct creds_policy creds;      /* ids requests run with (opt.switch_creds, id maps) */
 	/* What INIT agreed (written by init, before any other request). */
-	bool submounts, writeback, killpriv_v2, posix_acl;
+	bool submounts, writeback, killpriv_v2, posix_acl, posix_locks;
 };
 
 /* A node the request works on: a ref on the record and its borrowed fd. */
@@ -49,8 +49,12 @@ int pt_enter_fd(struct pt *pt, struct pt_node *dir, const char *name, int path_f
 
 /* The flags a guest open(2) becomes on the host; -errno if refused. */
 int pt_open_flags(const struct pt *pt, int guest_flags);
-/* FOPEN_* bits for a new file or directory handle. */
-uint32_t pt_fopen_flags(const struct pt *pt, bool dir);
+/* FOPEN_* bits for a new handle: of the regular file open as fd, or of a
+ * directory (fd -1). */
+uint32_t pt_fopen_flags(const struct pt *pt, int fd);
+/* Whether closing a file on a filesystem of this statfs f_type can do
+ * nothing the guest could notice (FOPEN_NOFLUSH). */
+bool pt_close_is_noop_fs(long f_type);
 
 /* Creation mode and the thread umask for it (FUSE_DONT_MASK semantics
  * when POSIX ACLs are agreed). */

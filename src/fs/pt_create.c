@@ -21,6 +21,8 @@ static int path_fd_of(struct pt *pt, int fd)
 static int finish(struct pt *pt, struct pt_node *dir, const char *name, int fd,
 		  struct fs_entry *e, struct fs_open *o)
 {
+	/* Before the handle owns fd: a guessed fh could close it. */
+	uint32_t open_flags = pt_fopen_flags(pt, fd);
 	int pfd = path_fd_of(pt, fd);
 	int r = pfd < 0 ? pfd : pt_enter_fd(pt, dir, name, pfd, e, NULL);
 	if (r == 0) {
@@ -32,7 +34,7 @@ static int finish(struct pt *pt, struct pt_node *dir, const char *name, int fd,
 		close(fd);
 		return r;
 	}
-	o->open_flags = pt_fopen_flags(pt, false);
+	o->open_flags = open_flags;
 	return 0;
 }
 

@@ -81,7 +81,7 @@ int pt_opendir(void *fs, const struct fs_ctx *c, uint64_t nodeid, int flags, str
 		close(fd);
 		return r;
 	}
-	o->open_flags = pt_fopen_flags(pt, true);
+	o->open_flags = pt_fopen_flags(pt, -1);
 	return 0;
 }
 

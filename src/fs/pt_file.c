@@ -45,13 +45,14 @@ int pt_open(void *fs, const struct fs_ctx *c, uint64_t nodeid, int flags, struct
 	r = c->kill_suidgid ? pt_kill_suidgid(pt, fd) : 0;
 	if (r == 0 && (hflags & O_TRUNC))
 		r = pt_drop_mapped_caps(pt, NULL, fd);
+	/* Before the handle owns fd: a guessed fh could close it. */
+	o->open_flags = r == 0 ? pt_fopen_flags(pt, fd) : 0;
 	if (r == 0)
 		r = handle_new(&pt->handles, HANDLE_FILE, fd, NULL, NULL, &o->fh);
 	if (r < 0) {
 		close(fd);
 		return r;
 	}
-	o->open_flags = pt_fopen_flags(pt, false);
 	return 0;
 }
 

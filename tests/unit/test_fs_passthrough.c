@@ -75,7 +75,7 @@ static void test_create_write_read(void)
 	/* Second open, then locks between the two open files. */
 	struct fs_open o2;
 	EQ(ops->open(pt, &root_ctx, f, O_RDWR, &o2), 0);
-	EQ(o2.open_flags, 0);
+	EQ(o2.open_flags, fixture_noflush());
 	struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 10 };
 	EQ(ops->setlk(pt, &root_ctx, f, fh, 1, &lk, false, false), 0);
 	struct flock q = lk;
@@ -412,7 +412,7 @@ static void test_cache_modes(void)
 		struct fs_open o;
 		EQ(ops->create(pt, &root_ctx, FS_ROOT_ID, "f", &cr, &e, &o), 0);
 		CHECK(e.entry_timeout == want[i].timeout && e.attr_timeout == want[i].timeout);
-		EQ(o.open_flags, want[i].file);
+		EQ(o.open_flags, want[i].file | fixture_noflush());
 		fh = o.fh;
 		EQ(ops->release(pt, &root_ctx, e.nodeid, fh, 0, 0, false), 0);
 		EQ(ops->opendir(pt, &root_ctx, FS_ROOT_ID, 0, &o), 0);

@@ -1,0 +1,1 @@
+../noflush/guest.sh

@@ -1,0 +1,1 @@
+../noflush/host-check.sh
