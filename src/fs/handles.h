@@ -10,7 +10,9 @@
 #include <stdint.h>
 #include <stddef.h>
 
-enum handle_kind { HANDLE_FILE = 1, HANDLE_DIR = 2 };
+/* HANDLE_LOCK: a description holding one guest lock owner's POSIX locks
+ * (pt_lock.c), never named by the guest. */
+enum handle_kind { HANDLE_FILE = 1, HANDLE_DIR = 2, HANDLE_LOCK = 3 };
 
 struct handle {
 	int fd;

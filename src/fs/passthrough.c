@@ -243,6 +243,7 @@ void *passthrough_new(const struct passthrough_options *opt, char *err, size_t e
 		return NULL;
 	}
 	handle_table_init(&pt->handles);
+	lock_owners_init(&pt->locks);
 
 	pt->proc_fd = opt->proc_self_fd > 0 ? opt->proc_self_fd
 					    : open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -286,6 +287,7 @@ void passthrough_free(void *fs)
 	struct pt *pt = fs;
 	if (!pt)
 		return;
+	lock_owners_clear(&pt->locks);
 	handle_table_fini(&pt->handles);
 	inode_table_fini(&pt->inodes);
 	if (pt->proc_fd >= 0)
@@ -319,6 +321,7 @@ int pt_init(void *fs, struct fs_conn *conn)
 void pt_destroy(void *fs)
 {
 	struct pt *pt = fs;
+	lock_owners_clear(&pt->locks);
 	handle_remove_all(&pt->handles);
 	inode_table_forget_all(&pt->inodes);
 }

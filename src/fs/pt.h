@@ -10,6 +10,7 @@
 #include "handles.h"
 #include "inode_fd.h"
 #include "inode_table.h"
+#include "lock_owners.h"
 #include "passthrough.h"
 
 struct pt {
@@ -18,6 +19,7 @@ struct pt {
 	int proc_fd;                    /* /proc/self/fd, O_PATH directory */
 	struct inode_table inodes;
 	struct handle_table handles;
+	struct lock_owners locks;       /* POSIX lock owners' descriptions */
 	double timeout;                 /* entry and attr timeouts of the cache mode */
 	struct creds_policy creds;      /* ids requests run with (opt.switch_creds, id maps) */
 	/* What INIT agreed (written by init, before any other request). */
@@ -73,6 +75,10 @@ int pt_drop_mapped_caps(struct pt *pt, struct inode *i, int fd);
  * or -1) the guest's label, under the --xattrmap host name.  -errno when
  * it cannot be set: the caller removes the file. */
 int pt_set_label(struct pt *pt, int dirfd, const char *name, int fd, const struct fs_secctx *sc);
+
+/* FLUSH: the guest's lock owner closed a descriptor of nodeid, which ends
+ * all its POSIX locks on it. */
+void pt_locks_flush(struct pt *pt, uint64_t nodeid, uint64_t owner);
 
 /* Live migration: a directory handle fh on dir (a ref is taken) reading
  * fd, taken on success. */

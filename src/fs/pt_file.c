@@ -62,9 +62,9 @@ int pt_flush(void *fs, const struct fs_ctx *c, uint64_t nodeid, uint64_t fh, uin
 	struct handle *h = handle_get(&pt->handles, fh, HANDLE_FILE);
 	if (!h)
 		return -EBADF;
+	pt_locks_flush(pt, nodeid, lock_owner);
 	/* Closing a duplicate is what close(2) in the guest means to the host:
-	 * it reports delayed write errors (NFS) and drops process-owned POSIX
-	 * locks, without ending the open file. */
+	 * it reports delayed write errors (NFS) without ending the open file. */
 	int r = 0, fd = dup(h->fd);
 	if (fd < 0)
 		r = -errno;

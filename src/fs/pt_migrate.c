@@ -252,9 +252,17 @@ static int put_handles(struct save_ctx *c)
 	if (!hs)
 		return -ENOMEM;
 	int r = 0;
-	so_u32(&c->out, (uint32_t)n);
+	/* Lock owners' descriptions stay behind: POSIX locks do not migrate. */
+	size_t saved = 0;
+	for (size_t k = 0; k < n; k++)
+		saved += hs[k].h->kind != HANDLE_LOCK;
+	so_u32(&c->out, (uint32_t)saved);
 	for (size_t k = 0; k < n; k++) {
 		struct handle *h = hs[k].h;
+		if (h->kind == HANDLE_LOCK) {
+			handle_put(&pt->handles, h);
+			continue;
+		}
 		struct stat st;
 		uint64_t mnt_id = 0;
 		uint64_t nodeid = 0;

@@ -1,11 +1,9 @@
 /* The passthrough filesystem on a fresh temporary directory (as root), with
- * xattrs, credential switching and submount announcements on. */
+ * xattrs, credential switching, submount announcements and POSIX locks on. */
 #ifndef UNIT_FS_FIXTURE_H
 #define UNIT_FS_FIXTURE_H
 
-#include <linux/fuse.h>
 #include <string.h>
-#include <sys/vfs.h>
 
 #include "check.h"
 #include "fs/passthrough.h"
@@ -27,17 +25,8 @@ static void setup(enum cache_mode cache)
 	char err[256];
 	pt = passthrough_new(&o, err, sizeof(err));
 	CHECK(pt);
-	struct fs_conn conn = { .submounts = true, .max_write = 1 << 20 };
+	struct fs_conn conn = { .submounts = true, .posix_locks = true, .max_write = 1 << 20 };
 	EQ(ops->init(pt, &conn), 0);
-}
-
-/* FOPEN_NOFLUSH when the fixture's directory is on a filesystem where
- * closing a file does nothing (the file handles it opens get it). */
-static uint32_t fixture_noflush(void)
-{
-	struct statfs sf;
-	CHECK(statfs(dir, &sf) == 0);
-	return pt_close_is_noop_fs((long)sf.f_type) ? FOPEN_NOFLUSH : 0;
 }
 
 static void teardown(void)

@@ -30,7 +30,7 @@ static struct pt *new_instance(enum migration_mode mode, enum on_error on_error)
 	char err[256];
 	struct pt *p = passthrough_new(&o, err, sizeof(err));
 	CHECK(p);
-	struct fs_conn conn = { .submounts = true, .max_write = 1 << 20 };
+	struct fs_conn conn = { .submounts = true, .posix_locks = true, .max_write = 1 << 20 };
 	EQ(ops->init(p, &conn), 0);
 	return p;
 }
@@ -129,6 +129,10 @@ static void test_round_trip(void)
 	snprintf(a, sizeof(a), "%s/doomed", dir);
 	CHECK(unlink(a) == 0);
 
+	/* A POSIX lock: its owner's description stays behind. */
+	struct flock rl = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_len = 1 };
+	EQ(ops->setlk(src, &root_ctx, g.file, g.fh, 7, &rl, false, false), 0);
+
 	int fd = state_fd();
 	EQ(ops->save_state(src, fd), 0);
 	off_t len = lseek(fd, 0, SEEK_CUR);
@@ -137,6 +141,8 @@ static void test_round_trip(void)
 	struct pt *dst = new_instance(MIGRATE_FIND_PATHS, ON_ERROR_GUEST);
 	CHECK(lseek(fd, 0, SEEK_SET) == 0);
 	EQ(ops->load_state(dst, fd), 0);
+	EQ(handle_count(&dst->handles), 3); /* file, doomed, sub */
+	EQ(lock_owners_count(&dst->locks), 0);
 
 	/* Same nodeids, same fhs. */
 	struct stat st;

@@ -75,7 +75,7 @@ static void test_create_write_read(void)
 	/* Second open, then locks between the two open files. */
 	struct fs_open o2;
 	EQ(ops->open(pt, &root_ctx, f, O_RDWR, &o2), 0);
-	EQ(o2.open_flags, fixture_noflush());
+	EQ(o2.open_flags, 0); /* POSIX locks agreed: FLUSH is needed */
 	struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 10 };
 	EQ(ops->setlk(pt, &root_ctx, f, fh, 1, &lk, false, false), 0);
 	struct flock q = lk;
@@ -83,8 +83,24 @@ static void test_create_write_read(void)
 	EQ(q.l_type, F_WRLCK);
 	EQ(ops->setlk(pt, &root_ctx, f, o2.fh, 2, &lk, false, false), -EAGAIN);
 	EQ(ops->setlk(pt, &root_ctx, f, o2.fh, 2, &lk, true, false), -EOPNOTSUPP);
+	/* Locks belong to the owner, not the handle: owner 1 through the
+	 * other handle sees no conflict and may take the same range, and
+	 * owner 2 through owner 1's handle still conflicts. */
+	q = lk;
+	EQ(ops->getlk(pt, &root_ctx, f, o2.fh, 1, &q), 0);
+	EQ(q.l_type, F_UNLCK);
+	EQ(ops->setlk(pt, &root_ctx, f, o2.fh, 1, &lk, false, false), 0);
+	EQ(ops->setlk(pt, &root_ctx, f, fh, 2, &lk, false, false), -EAGAIN);
+	/* A FLUSH by owner 1 on either handle ends all its locks on f. */
+	EQ(ops->flush(pt, &root_ctx, f, o2.fh, 1), 0);
+	EQ(lock_owners_count(&pt->locks), 1); /* owner 2's, from its tries */
+	EQ(ops->setlk(pt, &root_ctx, f, fh, 2, &lk, false, false), 0);
 	lk.l_type = F_UNLCK;
-	EQ(ops->setlk(pt, &root_ctx, f, fh, 1, &lk, false, false), 0);
+	EQ(ops->setlk(pt, &root_ctx, f, fh, 2, &lk, false, false), 0);
+	EQ(ops->setlk(pt, &root_ctx, f, fh, 3, &lk, false, false), 0); /* holds nothing */
+	EQ(lock_owners_count(&pt->locks), 1); /* owner 2's, until its FLUSH */
+	EQ(ops->flush(pt, &root_ctx, f, fh, 2), 0);
+	EQ(lock_owners_count(&pt->locks), 0);
 	lk.l_type = F_RDLCK;
 	EQ(ops->setlk(pt, &root_ctx, f, o2.fh, 2, &lk, true, true), 0); /* flock */
 	EQ(ops->flush(pt, &root_ctx, f, o2.fh, 2), 0);
@@ -412,7 +428,7 @@ static void test_cache_modes(void)
 		struct fs_open o;
 		EQ(ops->create(pt, &root_ctx, FS_ROOT_ID, "f", &cr, &e, &o), 0);
 		CHECK(e.entry_timeout == want[i].timeout && e.attr_timeout == want[i].timeout);
-		EQ(o.open_flags, want[i].file | fixture_noflush());
+		EQ(o.open_flags, want[i].file);
 		fh = o.fh;
 		EQ(ops->release(pt, &root_ctx, e.nodeid, fh, 0, 0, false), 0);
 		EQ(ops->opendir(pt, &root_ctx, FS_ROOT_ID, 0, &o), 0);
@@ -460,6 +476,30 @@ static void test_writeback(void)
 	opt.root = "/nonexistent/dir";
 	CHECK(passthrough_new(&opt, msg, sizeof(msg)) == NULL);
 	CHECK(strstr(msg, "/nonexistent/dir"));
+}
+
+/* Each lock owner's description takes a slot of the guest's share of the
+ * descriptors: past it a new owner gets ENOLCK until another one's FLUSH. */
+static void test_lock_budget(void)
+{
+	uint64_t fh;
+	uint64_t f = create(FS_ROOT_ID, "locked", 0644, &fh);
+	handle_table_set_max(&pt->handles, 3);
+	struct flock lk = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1 };
+	EQ(ops->setlk(pt, &root_ctx, f, fh, 1, &lk, false, false), 0);
+	EQ(ops->setlk(pt, &root_ctx, f, fh, 2, &lk, false, false), 0);
+	EQ(ops->setlk(pt, &root_ctx, f, fh, 3, &lk, false, false), -ENOLCK);
+	EQ(ops->setlk(pt, &root_ctx, f, fh, 1, &lk, false, false), 0); /* has one */
+	EQ(ops->flush(pt, &root_ctx, f, fh, 1), 0);
+	EQ(ops->setlk(pt, &root_ctx, f, fh, 3, &lk, false, false), 0);
+	/* A FLUSH of an fh that is not an open file ends nothing. */
+	EQ(ops->flush(pt, &root_ctx, f, fh + 1, 3), -EBADF);
+	EQ(lock_owners_count(&pt->locks), 2);
+	/* The end of the session drops them all. */
+	ops->destroy(pt);
+	EQ(lock_owners_count(&pt->locks), 0);
+	EQ(handle_count(&pt->handles), 0);
+	handle_table_set_max(&pt->handles, 0);
 }
 
 static uint64_t nlookup_of(uint64_t nodeid)
@@ -594,6 +634,9 @@ int main(void)
 	test_writeback();
 	setup(CACHE_AUTO);
 	test_lookup_known();
+	teardown();
+	setup(CACHE_AUTO);
+	test_lock_budget();
 	teardown();
 	printf("test_fs_passthrough: ok\n");
 	return 0;
