@@ -1,5 +1,6 @@
 /* Several queue threads on one passthrough: LOOKUP, GETATTR, FORGET, OPEN,
- * READ and RELEASE racing on the same names, under ASan.  A FORGET racing
+ * READ, SETLK, FLUSH and RELEASE racing on the same names, under ASan (the
+ * same lock owners lock and flush the same files from several threads).  A FORGET racing
  * with a request must never free a record in use, and the counts must come
  * out exact. */
 #include <errno.h>
@@ -41,6 +42,10 @@ static void *worker(void *arg)
 			size_t done;
 			CHECK(ops->read(pt, &c, e.nodeid, o.fh, 0, sizeof(buf), &v, 1, &done) == 0);
 			CHECK(done == 5);
+			uint64_t owner = rand_r(&seed) % 3 + 1;
+			struct flock lk = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_len = 2 };
+			CHECK(ops->setlk(pt, &c, e.nodeid, o.fh, owner, &lk, false, false) == 0);
+			CHECK(ops->flush(pt, &c, e.nodeid, o.fh, owner) == 0);
 			CHECK(ops->release(pt, &c, e.nodeid, o.fh, 0, 0, false) == 0);
 		}
 		/* Hostile extra forgets of ids others may hold are clamped;
@@ -65,7 +70,7 @@ int main(void)
 	char err[256];
 	pt = passthrough_new(&o, err, sizeof(err));
 	CHECK(pt);
-	struct fs_conn conn = { 0 };
+	struct fs_conn conn = { .posix_locks = true };
 	CHECK(ops->init(pt, &conn) == 0);
 	pthread_t t[THREADS];
 	for (uintptr_t i = 0; i < THREADS; i++)
@@ -73,7 +78,8 @@ int main(void)
 	for (int i = 0; i < THREADS; i++)
 		CHECK(pthread_join(t[i], NULL) == 0);
 	CHECK(inode_table_count(&pt->inodes) == 1);
-	CHECK(handle_count(&pt->handles) == 0);
+	CHECK(handle_count(&pt->handles) == 0); /* lock owners' too */
+	CHECK(lock_owners_count(&pt->locks) == 0);
 	CHECK(geteuid() == 0);
 	passthrough_free(pt);
 	char cmd[64];
