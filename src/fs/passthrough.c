@@ -77,8 +77,8 @@ int pt_open_flags(const struct pt *pt, int flags)
 }
 
 /* Filesystems whose regular files have no flush method on the host: there
- * closing a duplicate (FLUSH) does nothing but drop the daemon's own POSIX
- * locks.  Not NFS, CIFS, FUSE, 9p, ceph (they report delayed write errors
+ * closing a duplicate (FLUSH) does nothing (the daemon's POSIX locks are
+ * OFD locks, which a close of another descriptor keeps).  Not NFS, CIFS, FUSE, 9p, ceph (they report delayed write errors
  * at close), overlayfs (it forwards to a layer of any kind), f2fs (atomic
  * writes end at close), nor anything unknown. */
 bool pt_close_is_noop_fs(long f_type)
