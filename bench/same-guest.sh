@@ -9,19 +9,21 @@
 # unit), plus each daemon's CPU time for the whole boot.
 #   bench/same-guest.sh [--ref=ref-c|ref-rust|ours[,...]] [--stack=floor|current]
 #                       [--rounds=N] [--seconds=N] [--vcpus=N] [--daemon-args=ARGS]
-#                       [--ref-args=ARGS] [--ref-env=VAR=VALUE] [fio meta untar]
+#                       [--ref-args=ARGS] [--ref-env=VAR=VALUE] [--swap] [fio meta untar]
 # --ref=ours is the A/A check of the method (ours against ours, labelled
 # ours-b, both with --daemon-args) or, with --ref-args / --ref-env (for the
 # second daemon only), an A/B of an option or an experiment in one guest.
 # One boot per reference; --seconds is each fio job's length (default 10);
 # --rounds (default 4) is best even: each daemon goes first equally often
 # (the first run of a workload in a fresh guest also pays for warming it up).
+# --swap: the reference on the first device (/mnt) and ours on the second,
+# to tell a difference between the daemons from one between the positions.
 # --vcpus: the guest's vCPUs; default 2 on the floor stack (the workloads and
 # interrupts pinned to vCPU 0) and 1 on the current one, where Linux 6.12's
 # virtio-fs interrupts are managed and refuse the move to vCPU 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-refs=ref-c stack=floor rounds=4 secs=10 vcpus="" ours_args="" ref_args="" ref_env="" benches=()
+refs=ref-c stack=floor rounds=4 secs=10 vcpus="" ours_args="" ref_args="" ref_env="" swap=0 benches=()
 for a in "$@"; do
 	case $a in
 	--ref=*) refs=${a#--ref=} ;;
@@ -32,6 +34,7 @@ for a in "$@"; do
 	--daemon-args=*) ours_args=${a#--daemon-args=} ;;
 	--ref-args=*) ref_args=${a#--ref-args=} ;;
 	--ref-env=*=*) ref_env=${a#--ref-env=} ;;
+	--swap) swap=1 ;;
 	fio|meta|untar) benches+=("$a") ;;
 	*) echo "same-guest: unknown argument $a" >&2; exit 2 ;;
 	esac
@@ -55,15 +58,22 @@ for ref in "${ref_list[@]}"; do
 	a=ours-$ref b=$ref
 	second_args=$ref_args
 	[ "$ref" != ours ] || { a=ours-a b=ours-b second_args="$ours_args $ref_args"; }
-	TB_DAEMON_PREFIX="/usr/bin/time -f %U+%S -o $work/cpu-$a" \
-	TB_SECOND_PREFIX="${ref_env:+env $ref_env }/usr/bin/time -f %U+%S -o $work/cpu-$b" \
+	ours_cpu="/usr/bin/time -f %U+%S -o $work/cpu-$a"
+	ref_cpu="${ref_env:+env $ref_env }/usr/bin/time -f %U+%S -o $work/cpu-$b"
+	# The first device's daemon and the second's, with their arguments.
+	first=(ours "$ours_args" "$ours_cpu") second=("$ref" "$second_args" "$ref_cpu")
+	[ $swap -eq 0 ] || { first=("$ref" "$second_args" "$ref_cpu") second=(ours "$ours_args" "$ours_cpu"); }
+	TB_DAEMON_PREFIX=${first[2]} TB_SECOND_PREFIX=${second[2]} \
 	VIRTIOFSD_BIN=build/virtiofsd VIRTIOFSD_TESTBED_TIMEOUT=3600 \
-		tests/guest/run.sh --daemon=ours --second="$ref" --stack="$stack" --vcpus="$vcpus" \
-		--daemon-args="$ours_args" --second-args="$second_args" "$work/same-guest" |
+		tests/guest/run.sh --daemon="${first[0]}" --second="${second[0]}" --stack="$stack" \
+		--vcpus="$vcpus" --daemon-args="${first[1]}" --second-args="${second[1]}" \
+		"$work/same-guest" |
 		tee "$work/run-$ref.log" | grep -E '\] (BENCH|FAIL|NOTE)' >&2 || true
-	# "[ours same-guest] BENCH name value unit first|second" -> per daemon.
+	# "[DAEMON same-guest] BENCH name value unit first|second" -> per daemon.
 	# Ours is labelled per boot: a ratio pairs values of the same guest.
-	sed -n "s/^\[ours same-guest\] \(BENCH .*\) first$/[$a same-guest] \1/p; s/^\[ours same-guest\] \(BENCH .*\) second$/[$b same-guest] \1/p" \
+	on_first=$a on_second=$b
+	[ $swap -eq 0 ] || { on_first=$b on_second=$a; }
+	sed -n "s/^\[[a-z-]* same-guest\] \(BENCH .*\) first$/[$on_first same-guest] \1/p; s/^\[[a-z-]* same-guest\] \(BENCH .*\) second$/[$on_second same-guest] \1/p" \
 		"$work/run-$ref.log" > "$out"
 	for d in "$a" "$b"; do
 		if grep -q '^[0-9.]*+[0-9.]*$' "$work/cpu-$d" 2>/dev/null; then
@@ -71,6 +81,6 @@ for ref in "${ref_list[@]}"; do
 				"$(awk -F+ '{ printf "%.2f", $1 + $2 }' "$work/cpu-$d")" >> "$out"
 		fi
 	done
-	echo "same guest, stack $stack, $vcpus vCPUs, $rounds rounds: ours ($a) against $b${ref_args:+ (second: $ref_args)}${ref_env:+ (second: $ref_env)}"
+	echo "same guest, stack $stack, $vcpus vCPUs, $rounds rounds: ours ($a) against $b${ref_args:+ (second: $ref_args)}${ref_env:+ (second: $ref_env)}$([ $swap -eq 0 ] || echo ", ours on the second device")"
 	awk -v cand="$a" -v bases="$b" -f bench/ratio-table.awk "$out" | sort
 done
