@@ -9,7 +9,8 @@
 # unit), plus each daemon's CPU time for the whole boot.
 #   bench/same-guest.sh [--ref=ref-c|ref-rust|ours[,...]] [--stack=floor|current]
 #                       [--rounds=N] [--seconds=N] [--vcpus=N] [--daemon-args=ARGS]
-#                       [--ref-args=ARGS] [--ref-env=VAR=VALUE] [--swap] [fio meta untar]
+#                       [--ref-args=ARGS] [--ref-env=VAR=VALUE] [--swap] [--keep]
+#                       [fio fio16 meta untar]
 # --ref=ours is the A/A check of the method (ours against ours, labelled
 # ours-b, both with --daemon-args) or, with --ref-args / --ref-env (for the
 # second daemon only), an A/B of an option or an experiment in one guest.
@@ -18,12 +19,14 @@
 # (the first run of a workload in a fresh guest also pays for warming it up).
 # --swap: the reference on the first device (/mnt) and ours on the second,
 # to tell a difference between the daemons from one between the positions.
+# fio16: only fio's two jobs at 16 in flight (a quicker A/B).  --keep: keep
+# each boot's folder (the daemons' logs, e.g. the queues' counts at exit).
 # --vcpus: the guest's vCPUs; default 2 on the floor stack (the workloads and
 # interrupts pinned to vCPU 0) and 1 on the current one, where Linux 6.12's
 # virtio-fs interrupts are managed and refuse the move to vCPU 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-refs=ref-c stack=floor rounds=4 secs=10 vcpus="" ours_args="" ref_args="" ref_env="" swap=0 benches=()
+refs=ref-c stack=floor rounds=4 secs=10 vcpus="" ours_args="" ref_args="" ref_env="" swap=0 keep="" benches=()
 for a in "$@"; do
 	case $a in
 	--ref=*) refs=${a#--ref=} ;;
@@ -35,7 +38,8 @@ for a in "$@"; do
 	--ref-args=*) ref_args=${a#--ref-args=} ;;
 	--ref-env=*=*) ref_env=${a#--ref-env=} ;;
 	--swap) swap=1 ;;
-	fio|meta|untar) benches+=("$a") ;;
+	--keep) keep=--keep ;;
+	fio|fio16|meta|untar) benches+=("$a") ;;
 	*) echo "same-guest: unknown argument $a" >&2; exit 2 ;;
 	esac
 done
@@ -65,7 +69,7 @@ for ref in "${ref_list[@]}"; do
 	[ $swap -eq 0 ] || { first=("$ref" "$second_args" "$ref_cpu") second=(ours "$ours_args" "$ours_cpu"); }
 	TB_DAEMON_PREFIX=${first[2]} TB_SECOND_PREFIX=${second[2]} \
 	VIRTIOFSD_BIN=build/virtiofsd VIRTIOFSD_TESTBED_TIMEOUT=3600 \
-		tests/guest/run.sh --daemon="${first[0]}" --second="${second[0]}" --stack="$stack" \
+		tests/guest/run.sh $keep --daemon="${first[0]}" --second="${second[0]}" --stack="$stack" \
 		--vcpus="$vcpus" --daemon-args="${first[1]}" --second-args="${second[1]}" \
 		"$work/same-guest" |
 		tee "$work/run-$ref.log" | grep -E '\] (BENCH|FAIL|NOTE)' >&2 || true
