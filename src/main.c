@@ -392,7 +392,8 @@ int main(int argc, char **argv)
 		.num_request_queues = VU_MAX_REQUEST_QUEUES,
 	};
 	struct vu_options vo = { .listen_fd = listen_fd, .keep_listening = o.keep_listening,
-				 .poll_us = o.queue_poll_us, .pool_threads = o.thread_pool_size };
+				 .poll_us = o.queue_poll_us,
+				 .holdoff_us = o.kick_holdoff_us, .pool_threads = o.thread_pool_size };
 	log_info("serving %s on %s", shared_dir, o.socket_path ? o.socket_path : "inherited fd");
 	int ret = vu_serve(&vo, &dev);
 

@@ -8,6 +8,8 @@
 /* More pool threads than this only cost memory: a request is served by one
  * thread, and a queue holds at most 1024 of them. */
 #define OPTIONS_MAX_POOL_THREADS 1024
+/* A longer holdoff would leave a guest with all its requests queued idle. */
+#define OPTIONS_MAX_KICK_HOLDOFF_US 1000
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -60,6 +62,7 @@ struct options {
 	bool daemonize;
 	bool keep_listening;
 	unsigned queue_poll_us;
+	unsigned kick_holdoff_us;
 	bool print_capabilities, version, help;
 
 	char *owned[32];               /* copies of -o lists that fields point into */

@@ -22,7 +22,7 @@ static const char *const allowed[] = {
 	/* the vhost-user socket, eventfds */
 	"read", "write", "readv", "writev", "recvmsg", "sendmsg", "recvfrom",
 	"accept", "accept4", "poll", "ppoll", "epoll_create1", "epoll_ctl",
-	"epoll_wait", "epoll_pwait", "eventfd2", "shutdown", "close",
+	"epoll_wait", "epoll_pwait", "epoll_pwait2", "eventfd2", "shutdown", "close",
 	/* the passthrough filesystem */
 	"openat", "open", "statx", "newfstatat", "fstat", "lstat", "stat",
 	"fstatfs", "statfs", "lseek", "dup", "dup2", "dup3", "fcntl", "preadv",

@@ -500,6 +500,7 @@ int vu_serve(const struct vu_options *opt, const struct vu_device *ops)
 		return rc;
 	}
 	dev->poll_ns = (uint64_t)opt->poll_us * 1000;
+	dev->holdoff_ns = (uint64_t)opt->holdoff_us * 1000;
 	if (opt->pool_threads > 0 && !(dev->pool = worker_pool_new(opt->pool_threads))) {
 		rc = -errno;
 		vu_dev_destroy(dev);

@@ -42,6 +42,10 @@ struct vu_options {
 	 * next request before sleeping on the kick eventfd: saves a wake-up
 	 * per request at low queue depth; an idle queue never spins. 0: off. */
 	unsigned poll_us;
+	/* After serving a batch, leave kicks off and look again this long
+	 * (µs) later, while the guest keeps several requests in flight
+	 * (kick_holdoff.h).  0: off. */
+	unsigned holdoff_us;
 	/* Worker threads shared by the queues (0: none, every request is
 	 * served on its queue's thread).  A queue thread hands a request to an
 	 * idle worker only when more are waiting behind it. */

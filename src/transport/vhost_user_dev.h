@@ -29,6 +29,7 @@
 
 #include "dirty_log.h"
 #include "guest_mem.h"
+#include "kick_holdoff.h"
 #include "poll_window.h"
 #include "vhost_user.h"
 #include "vhost_user_proto.h"
@@ -64,9 +65,12 @@ struct vu_queue {
 	unsigned inflight;
 	int wake_fd;
 	uint64_t served, handed;    /* chains since start, and of them the pool's */
+	uint64_t kicks;             /* wake-ups by a kick (several kicks may make one) */
 	struct poll_window poll;    /* --queue-poll, adapted on this thread */
 	uint64_t poll_hits;         /* polls that found the next request */
 	uint64_t idle_since;        /* end of the last batch (ns), with poll on */
+	struct kick_holdoff holdoff; /* --kick-holdoff, adapted on this thread */
+	bool held_off;              /* the next batch is looked for after a holdoff */
 };
 
 /* A popped chain, served inline or by a pool worker. */
@@ -88,6 +92,7 @@ struct vu_dev {
 	struct vu_queue q[VU_MAX_QUEUES];
 	uint64_t unknown_logged;    /* bit per request number already logged */
 	uint64_t poll_ns;           /* vu_options.poll_us, in ns */
+	uint64_t holdoff_ns;        /* vu_options.holdoff_us, in ns */
 	struct worker_pool *pool;   /* NULL: every chain is served inline */
 	bool mem_writer;            /* someone waits for mem_lock's write side */
 

@@ -1,7 +1,8 @@
 /* One thread per started virtqueue: wait for a kick, pop every available
  * chain, let the device serve it (here, or on a pool worker when a burst
  * arrives and --thread-pool-size made one), push it back, notify the guest
- * once per batch. */
+ * once per batch; then sleep until the next kick or, while the guest keeps
+ * several requests in flight, through a short holdoff without kicks. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +187,7 @@ enum drain_end {
 	DRAIN_IDLE,     /* the ring is empty and kicks are on */
 	DRAIN_YIELD,    /* stopped early: the queue stops or memory changes */
 	DRAIN_BROKEN,   /* the guest broke the ring */
+	DRAIN_HOLDOFF,  /* served some; kicks stay off, look again shortly */
 };
 
 /* Serve (or hand out) everything available; mem_lock's read side held. */
@@ -217,6 +219,11 @@ static enum drain_end drain(struct vu_queue *q)
 			return DRAIN_BROKEN;
 		if (stop_requested(q) || writer_waiting(dev))
 			return DRAIN_YIELD;
+		if (n > 0)
+			kick_holdoff_after_batch(&q->holdoff, n, q->held_off);
+		else if (q->held_off)
+			kick_holdoff_found_none(&q->holdoff);
+		q->held_off = false;
 		if (n == vq->num)
 			continue;       /* a full batch: the guest has been told, go on */
 		/* While the guest keeps requests coming, its next one is often
@@ -229,9 +236,54 @@ static enum drain_end drain(struct vu_queue *q)
 				continue;
 			}
 		}
+		if (n > 0 && kick_holdoff_open(&q->holdoff))
+			return DRAIN_HOLDOFF;
 		if (!vq_enable_kicks(vq))
 			return DRAIN_IDLE;
 	}
+}
+
+/* Requests waiting in the ring; the ring is guest memory, so mem_lock's
+ * read side is taken unless held (locked).  UINT16_MAX (more than a queue
+ * holds) while a memory change waits: the holdoff ends. */
+static unsigned peek_waiting(struct vu_queue *q, bool locked)
+{
+	if (locked)
+		return vq_avail_waiting(&q->vq);
+	if (writer_waiting(q->dev))
+		return UINT16_MAX;
+	pthread_rwlock_rdlock(&q->dev->mem_lock);
+	unsigned n = vq_avail_waiting(&q->vq);
+	pthread_rwlock_unlock(&q->dev->mem_lock);
+	return n;
+}
+
+/* Sleep through a holdoff, kicks off, in naps: 0 when it ran out or a nap
+ * found the guest no longer adding requests, else what epoll_pwait2 gave
+ * (events, or -1 and errno).  Where epoll_pwait2 is missing (Linux < 5.11)
+ * the holdoff is turned off. */
+static int hold_off(struct vu_queue *q, bool locked, int ep, struct epoll_event *ev, int max)
+{
+	uint64_t nap = q->holdoff.ns / KICK_HOLDOFF_NAPS;
+	struct timespec t = { .tv_sec = (time_t)(nap / 1000000000u),
+			      .tv_nsec = (long)(nap % 1000000000u) };
+	unsigned seen = 0;      /* right after a drain */
+	q->held_off = true;
+	for (unsigned i = 0; i < KICK_HOLDOFF_NAPS; i++) {
+		int n = epoll_pwait2(ep, ev, max, &t, NULL);
+		if (n < 0 && errno == ENOSYS) {
+			log_warn("queue %u: no epoll_pwait2: --kick-holdoff off", q->idx);
+			kick_holdoff_init(&q->holdoff, 0);
+			return 0;
+		}
+		if (n != 0)
+			return n;
+		unsigned waiting = peek_waiting(q, locked);
+		if (waiting == UINT16_MAX || (waiting > 0 && waiting == seen))
+			return 0;
+		seen = waiting;
+	}
+	return 0;
 }
 
 /* The thread sleeps in epoll_wait.  The kick fd is edge-triggered and
@@ -287,6 +339,8 @@ static void *queue_thread(void *arg)
 	if (!kick_usable)
 		kick_unusable(q, &dead);
 	poll_window_init(&q->poll, dev->poll_ns);
+	kick_holdoff_init(&q->holdoff, dev->holdoff_ns);
+	q->held_off = false;
 	q->idle_since = 0;
 	q->poll_hits = 0;
 	log_debug("queue %u: started (size %u, base %u)", q->idx, q->vq.num, q->vq.last_avail);
@@ -317,10 +371,13 @@ static void *queue_thread(void *arg)
 			if (end == DRAIN_YIELD)
 				continue;       /* waits for the writer, then drains */
 		}
-		/* Sleep until a kick, a stop or (busy) the pool's last push; a
-		 * kick that comes while yielding costs one more turn of the loop. */
+		/* Sleep until a kick, a stop or (busy) the pool's last push, or
+		 * to the end of a holdoff; a kick that comes while yielding
+		 * costs one more turn of the loop. */
 		struct epoll_event ev[3];
-		int n = epoll_wait(ep, ev, 3, -1);
+		int n = end == DRAIN_HOLDOFF ? hold_off(q, locked, ep, ev, 3) : epoll_wait(ep, ev, 3, -1);
+		if (n == 0)
+			continue;       /* the holdoff ran out: look at the ring */
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -340,6 +397,8 @@ static void *queue_thread(void *arg)
 			uint64_t v;
 			if (fd >= 0 && read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 				log_debug("queue %u: eventfd: %s", q->idx, strerror(errno));
+			if (ev[i].data.u32 == WAKE_KICK)
+				q->kicks++;
 			if (ev[i].data.u32 == WAKE_KICK && (ev[i].events & (EPOLLERR | EPOLLHUP)))
 				kick_unusable(q, &dead);
 			else if (ev[i].data.u32 == WAKE_KICK && q->poll.max_ns)
@@ -351,6 +410,11 @@ static void *queue_thread(void *arg)
 	if (dev->pool)
 		log_info("queue %u: %llu requests, %llu of them served by the worker pool", q->idx,
 			 (unsigned long long)q->served, (unsigned long long)q->handed);
+	/* (Always: how many requests came without a kick tells what a
+	 * holdoff, or polling, would spare the guest.) */
+	log_info("queue %u: %llu requests, %llu kick wake-ups, %llu holdoffs, %llu of them found some",
+		 q->idx, (unsigned long long)q->served, (unsigned long long)q->kicks,
+		 (unsigned long long)q->holdoff.held, (unsigned long long)q->holdoff.found);
 	if (q->poll.max_ns)
 		log_info("queue %u: %llu requests, %llu polls found the next one (window %llu us at the end)",
 			 q->idx, (unsigned long long)q->served, (unsigned long long)q->poll_hits,
@@ -383,7 +447,7 @@ int vu_queue_try_start(struct vu_dev *dev, struct vu_queue *q)
 	while (read(q->stop_fd, &v, sizeof(v)) > 0)
 		;
 	__atomic_store_n(&q->stop, false, __ATOMIC_RELEASE);
-	q->served = q->handed = 0;
+	q->served = q->handed = q->kicks = 0;
 	rc = pthread_create(&q->thread, NULL, queue_thread, q);
 	if (rc != 0) {
 		log_error("queue %u: cannot create thread: %s", q->idx, strerror(rc));

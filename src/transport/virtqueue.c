@@ -297,9 +297,15 @@ bool vq_enable_kicks(struct virtqueue *vq)
 	return avail_idx != vq->last_avail;
 }
 
+uint16_t vq_avail_waiting(const struct virtqueue *vq)
+{
+	return (uint16_t)(le16toh(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE)) -
+			  vq->last_avail);
+}
+
 bool vq_avail_pending(const struct virtqueue *vq)
 {
-	return le16toh(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE)) != vq->last_avail;
+	return vq_avail_waiting(vq) != 0;
 }
 
 void vq_disable_kicks(struct virtqueue *vq)

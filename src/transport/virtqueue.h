@@ -80,6 +80,8 @@ bool vq_enable_kicks(struct virtqueue *vq);
 /* Has the guest published requests we have not popped?  (No side effect:
  * for polling.) */
 bool vq_avail_pending(const struct virtqueue *vq);
+/* How many requests the guest has published that we have not popped. */
+uint16_t vq_avail_waiting(const struct virtqueue *vq);
 void vq_disable_kicks(struct virtqueue *vq);
 
 #endif

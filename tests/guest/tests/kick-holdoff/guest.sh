@@ -1,0 +1,1 @@
+../aio-verify/guest.sh
