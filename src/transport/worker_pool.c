@@ -1,9 +1,11 @@
 /* Worker pool: see worker_pool.h.
  *
  * idle counts the workers that will take the next job without finishing
- * another first: a worker adds itself once before it waits, a hand takes one
- * away as it queues a job.  So a handed job always has a worker of its own,
- * and jobs never queue up behind busy ones. */
+ * another first: every worker counts from its creation (one that has not
+ * reached its first wait yet takes the job when it does), a worker adds
+ * itself again when it finishes a job, a hand takes one away as it queues a
+ * job.  So a handed job always has a worker of its own, jobs never queue up
+ * behind busy ones, and a pool is usable from the moment it is made. */
 #include "worker_pool.h"
 
 #include <errno.h>
@@ -29,7 +31,6 @@ static void *worker_main(void *arg)
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
-		p->idle++;
 		while (!p->head && !p->closing)
 			pthread_cond_wait(&p->wake, &p->lock);
 		struct pool_job *job = p->head;
@@ -42,6 +43,7 @@ static void *worker_main(void *arg)
 		job->next = NULL;
 		job->run(job);
 		pthread_mutex_lock(&p->lock);
+		p->idle++;
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -89,6 +91,7 @@ struct worker_pool *worker_pool_new(unsigned n)
 	pthread_cond_init(&p->wake, NULL);
 	p->tail = &p->head;
 	p->n = n;
+	p->idle = n;
 	for (unsigned i = 0; i < n; i++) {
 		int rc = pthread_create(&p->threads[i], NULL, worker_main, p);
 		if (rc != 0) {
