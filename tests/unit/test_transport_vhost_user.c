@@ -487,13 +487,15 @@ static void test_pool(const char *path)
 			 UVA_BASE + USED_OFF) == 0);
 	CHECK(vring_fd(sock, VHOST_USER_SET_VRING_CALL, 1, call) == 0);
 	CHECK(vring_fd(sock, VHOST_USER_SET_VRING_KICK, 1, kick) == 0);
-	CHECK(vring_state(sock, VHOST_USER_SET_VRING_ENABLE, 1, 1) == 0);
 	struct vring_used *used = (struct vring_used *)(guest + USED_OFF);
 
 	/* Four at once, three workers: all four run together (the last one
-	 * on the queue thread). */
+	 * on the queue thread).  Posted before the ring starts: a queue
+	 * thread that started in the middle of the burst would serve its
+	 * first request alone, inline, and wait at the gate with it. */
 	set_gate(false);
 	post_burst(4, kick);
+	CHECK(vring_state(sock, VHOST_USER_SET_VRING_ENABLE, 1, 1) == 0);
 	CHECK(wait_gated(&gated_max, 4));
 	CHECK(gated(&gated_now) == 4);
 	/* A new memory table waits for them: the workers use the old map. */
@@ -542,6 +544,80 @@ static void test_pool(const char *path)
 	close(memfd);
 }
 
+/* --kick-holdoff: once two requests come together the queue thread keeps
+ * kicks off and looks again by itself, so a request posted without a kick is
+ * served; after two holdoffs that found at most one it closes, and a
+ * request then waits for its kick (a holdoff of 100 ms makes the timing
+ * plain). */
+static void post_one(uint16_t head)
+{
+	uint64_t in = 0x20000 + 0x1000 * (uint64_t)head;
+	guest[in] = 'S';
+	guest_request(head, in, in + 0x800);
+}
+
+static void test_holdoff(const char *path)
+{
+	struct server s = {
+		.dev = { .serve = serve, .reset = reset, .num_request_queues = 1 },
+		.opt = { .holdoff_us = 100000 },
+	};
+	s.opt.listen_fd = vu_listen(path, NULL);
+	CHECK(s.opt.listen_fd >= 0);
+	pthread_create(&s.thread, NULL, server_main, &s);
+	int sock = sock_connect(path);
+
+	uint64_t v = get_u64(sock, VHOST_USER_GET_FEATURES);
+	CHECK(v & (1ull << VU_F_EVENT_IDX));
+	CHECK(acked(sock, VHOST_USER_SET_FEATURES, &v, 8, NULL, 0) == 0);
+	int memfd = memfd_create("guest", MFD_CLOEXEC);
+	CHECK(memfd >= 0 && ftruncate(memfd, MEM_SIZE) == 0);
+	guest = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	CHECK(guest != MAP_FAILED);
+	struct vhost_user_mem_region r = { 0, MEM_SIZE, UVA_BASE, 0 };
+	CHECK(set_mem(sock, &r, 1, &memfd, 1) == 0);
+	int call = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	int kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	CHECK(vring_state(sock, VHOST_USER_SET_VRING_NUM, 1, QSIZE) == 0);
+	CHECK(vring_state(sock, VHOST_USER_SET_VRING_BASE, 1, 0) == 0);
+	CHECK(vring_addr(sock, 1, UVA_BASE + DESC_OFF, UVA_BASE + AVAIL_OFF,
+			 UVA_BASE + USED_OFF) == 0);
+	CHECK(vring_fd(sock, VHOST_USER_SET_VRING_CALL, 1, call) == 0);
+	CHECK(vring_fd(sock, VHOST_USER_SET_VRING_KICK, 1, kick) == 0);
+	struct vring_used *used = (struct vring_used *)(guest + USED_OFF);
+	uint64_t one = 1;
+
+	/* Two waiting when the ring starts: served together, and the
+	 * holdoff opens. */
+	post_one(0);
+	post_one(2);
+	CHECK(vring_state(sock, VHOST_USER_SET_VRING_ENABLE, 1, 1) == 0);
+	CHECK(wait_call(call));
+	CHECK(__atomic_load_n(&used->idx, __ATOMIC_ACQUIRE) == 2);
+	/* One without a kick: the holdoff finds it. */
+	post_one(4);
+	CHECK(wait_call(call));
+	CHECK(__atomic_load_n(&used->idx, __ATOMIC_ACQUIRE) == 3);
+	CHECK(memcmp(guest + 0x20000 + 0x4000 + 0x800, "hello", 5) == 0);
+	/* That holdoff found one, the next finds none: closed, kicks on. */
+	usleep(400 * 1000);
+	post_one(6);
+	struct pollfd p = { call, POLLIN, 0 };
+	CHECK(poll(&p, 1, 300) == 0);
+	CHECK(__atomic_load_n(&used->idx, __ATOMIC_ACQUIRE) == 3);
+	CHECK(write(kick, &one, 8) == 8);
+	CHECK(wait_call(call));
+	CHECK(__atomic_load_n(&used->idx, __ATOMIC_ACQUIRE) == 4);
+
+	close(sock);
+	pthread_join(s.thread, NULL);
+	close(s.opt.listen_fd);
+	close(call);
+	close(kick);
+	munmap(guest, MEM_SIZE);
+	close(memfd);
+}
+
 static int count_fds(void)
 {
 	int n = 0;
@@ -569,6 +645,7 @@ int main(void)
 	test_session(path);
 	test_config_and_clean_exit(path);
 	test_pool(path);
+	test_holdoff(path);
 	unlink(path);
 	CHECK(count_fds() == fds_at_start);     /* nothing leaked */
 	if (failures) {
