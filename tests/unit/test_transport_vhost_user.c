@@ -458,36 +458,68 @@ static void post_burst(unsigned n, int kick)
 	CHECK(write(kick, &one, 8) == 8);
 }
 
-static void test_pool(const char *path)
+/* A server on path, connected, features acked (protocol features too), a
+ * 1 MiB guest memory shared, ring 1 set up with its call and kick eventfds
+ * but not enabled yet: the caller may post requests before it starts. */
+struct ring_session {
+	struct server s;
+	int sock, memfd, call, kick;
+	uint64_t features;
+	struct vhost_user_mem_region region;
+	struct vring_used *used;
+};
+
+static void ring_start(struct ring_session *rs, const char *path)
 {
-	struct server s = {
-		.dev = { .serve = serve_gated, .reset = reset, .num_request_queues = 1 },
-		.opt = { .pool_threads = 3 },
-	};
-	s.opt.listen_fd = vu_listen(path, NULL);
-	CHECK(s.opt.listen_fd >= 0);
-	pthread_create(&s.thread, NULL, server_main, &s);
-	int sock = sock_connect(path);
+	rs->s.opt.listen_fd = vu_listen(path, NULL);
+	CHECK(rs->s.opt.listen_fd >= 0);
+	pthread_create(&rs->s.thread, NULL, server_main, &rs->s);
+	int sock = rs->sock = sock_connect(path);
 
 	uint64_t v = get_u64(sock, VHOST_USER_GET_PROTOCOL_FEATURES);
 	CHECK(acked(sock, VHOST_USER_SET_PROTOCOL_FEATURES, &v, 8, NULL, 0) == 0);
-	v = get_u64(sock, VHOST_USER_GET_FEATURES);
+	v = rs->features = get_u64(sock, VHOST_USER_GET_FEATURES);
 	CHECK(acked(sock, VHOST_USER_SET_FEATURES, &v, 8, NULL, 0) == 0);
-	int memfd = memfd_create("guest", MFD_CLOEXEC);
-	CHECK(memfd >= 0 && ftruncate(memfd, MEM_SIZE) == 0);
-	guest = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	rs->memfd = memfd_create("guest", MFD_CLOEXEC);
+	CHECK(rs->memfd >= 0 && ftruncate(rs->memfd, MEM_SIZE) == 0);
+	guest = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, rs->memfd, 0);
 	CHECK(guest != MAP_FAILED);
-	struct vhost_user_mem_region r = { 0, MEM_SIZE, UVA_BASE, 0 };
-	CHECK(set_mem(sock, &r, 1, &memfd, 1) == 0);
-	int call = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	int kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	rs->region = (struct vhost_user_mem_region){ 0, MEM_SIZE, UVA_BASE, 0 };
+	CHECK(set_mem(sock, &rs->region, 1, &rs->memfd, 1) == 0);
+	rs->call = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	rs->kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	CHECK(vring_state(sock, VHOST_USER_SET_VRING_NUM, 1, QSIZE) == 0);
 	CHECK(vring_state(sock, VHOST_USER_SET_VRING_BASE, 1, 0) == 0);
 	CHECK(vring_addr(sock, 1, UVA_BASE + DESC_OFF, UVA_BASE + AVAIL_OFF,
 			 UVA_BASE + USED_OFF) == 0);
-	CHECK(vring_fd(sock, VHOST_USER_SET_VRING_CALL, 1, call) == 0);
-	CHECK(vring_fd(sock, VHOST_USER_SET_VRING_KICK, 1, kick) == 0);
-	struct vring_used *used = (struct vring_used *)(guest + USED_OFF);
+	CHECK(vring_fd(sock, VHOST_USER_SET_VRING_CALL, 1, rs->call) == 0);
+	CHECK(vring_fd(sock, VHOST_USER_SET_VRING_KICK, 1, rs->kick) == 0);
+	rs->used = (struct vring_used *)(guest + USED_OFF);
+}
+
+/* Disconnect (the server exits) and free what ring_start made. */
+static void ring_end(struct ring_session *rs)
+{
+	close(rs->sock);
+	pthread_join(rs->s.thread, NULL);
+	close(rs->s.opt.listen_fd);
+	close(rs->call);
+	close(rs->kick);
+	munmap(guest, MEM_SIZE);
+	close(rs->memfd);
+}
+
+static void test_pool(const char *path)
+{
+	struct ring_session rs = { .s = {
+		.dev = { .serve = serve_gated, .reset = reset, .num_request_queues = 1 },
+		.opt = { .pool_threads = 3 },
+	} };
+	ring_start(&rs, path);
+	int sock = rs.sock, memfd = rs.memfd, call = rs.call, kick = rs.kick;
+	struct vhost_user_mem_region r = rs.region;
+	struct vring_used *used = rs.used;
+	uint64_t v;
 
 	/* Four at once, three workers: all four run together (the last one
 	 * on the queue thread).  Posted before the ring starts: a queue
@@ -535,13 +567,7 @@ static void test_pool(const char *path)
 	CHECK(gated(&gated_served) == 8);
 	CHECK(__atomic_load_n(&used->idx, __ATOMIC_ACQUIRE) == 8);
 
-	close(sock);
-	pthread_join(s.thread, NULL);
-	close(s.opt.listen_fd);
-	close(call);
-	close(kick);
-	munmap(guest, MEM_SIZE);
-	close(memfd);
+	ring_end(&rs);
 }
 
 /* --kick-holdoff: once two requests come together the queue thread keeps
@@ -558,33 +584,14 @@ static void post_one(uint16_t head)
 
 static void test_holdoff(const char *path)
 {
-	struct server s = {
+	struct ring_session rs = { .s = {
 		.dev = { .serve = serve, .reset = reset, .num_request_queues = 1 },
 		.opt = { .holdoff_us = 100000 },
-	};
-	s.opt.listen_fd = vu_listen(path, NULL);
-	CHECK(s.opt.listen_fd >= 0);
-	pthread_create(&s.thread, NULL, server_main, &s);
-	int sock = sock_connect(path);
-
-	uint64_t v = get_u64(sock, VHOST_USER_GET_FEATURES);
-	CHECK(v & (1ull << VU_F_EVENT_IDX));
-	CHECK(acked(sock, VHOST_USER_SET_FEATURES, &v, 8, NULL, 0) == 0);
-	int memfd = memfd_create("guest", MFD_CLOEXEC);
-	CHECK(memfd >= 0 && ftruncate(memfd, MEM_SIZE) == 0);
-	guest = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
-	CHECK(guest != MAP_FAILED);
-	struct vhost_user_mem_region r = { 0, MEM_SIZE, UVA_BASE, 0 };
-	CHECK(set_mem(sock, &r, 1, &memfd, 1) == 0);
-	int call = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	int kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	CHECK(vring_state(sock, VHOST_USER_SET_VRING_NUM, 1, QSIZE) == 0);
-	CHECK(vring_state(sock, VHOST_USER_SET_VRING_BASE, 1, 0) == 0);
-	CHECK(vring_addr(sock, 1, UVA_BASE + DESC_OFF, UVA_BASE + AVAIL_OFF,
-			 UVA_BASE + USED_OFF) == 0);
-	CHECK(vring_fd(sock, VHOST_USER_SET_VRING_CALL, 1, call) == 0);
-	CHECK(vring_fd(sock, VHOST_USER_SET_VRING_KICK, 1, kick) == 0);
-	struct vring_used *used = (struct vring_used *)(guest + USED_OFF);
+	} };
+	ring_start(&rs, path);
+	CHECK(rs.features & (1ull << VU_F_EVENT_IDX));
+	int sock = rs.sock, call = rs.call, kick = rs.kick;
+	struct vring_used *used = rs.used;
 	uint64_t one = 1;
 
 	/* Two waiting when the ring starts: served together, and the
@@ -609,13 +616,7 @@ static void test_holdoff(const char *path)
 	CHECK(wait_call(call));
 	CHECK(__atomic_load_n(&used->idx, __ATOMIC_ACQUIRE) == 4);
 
-	close(sock);
-	pthread_join(s.thread, NULL);
-	close(s.opt.listen_fd);
-	close(call);
-	close(kick);
-	munmap(guest, MEM_SIZE);
-	close(memfd);
+	ring_end(&rs);
 }
 
 static int count_fds(void)
