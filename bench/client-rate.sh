@@ -4,7 +4,8 @@
 # sanitizers: GETATTR, LOOKUP, READ 4 KiB, WRITE 4 KiB at 1 and
 # 16 requests in flight), next to the rate of the bare host syscall.
 #   bench/client-rate.sh [SECONDS]        (default 2 per measurement)
-# Environment: OURS_VIRTIOFSD (default build/virtiofsd), REF_VIRTIOFSD (default
+# Environment: RATE_DEPTHS (default 1,16: the depths measured), OURS_VIRTIOFSD
+# (default build/virtiofsd), REF_VIRTIOFSD (default
 # /usr/lib/qemu/virtiofsd), SKIP_OURS=1 / SKIP_REF=1, RATE_NO_EVENT_IDX=1,
 # PIN=shared|split|none (default shared):
 #   shared: client and daemon on CPU 0.  Reproducible (runs agree within a

@@ -70,7 +70,7 @@ struct vu_queue {
 	uint64_t poll_hits;         /* polls that found the next request */
 	uint64_t idle_since;        /* end of the last batch (ns), with poll on */
 	struct kick_holdoff holdoff; /* --kick-holdoff, adapted on this thread */
-	bool held_off;              /* the next batch is looked for after a holdoff */
+	enum kick_holdoff_way held_off; /* how the next batch is looked for */
 };
 
 /* A popped chain, served inline or by a pool worker. */

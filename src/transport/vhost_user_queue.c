@@ -221,9 +221,9 @@ static enum drain_end drain(struct vu_queue *q)
 			return DRAIN_YIELD;
 		if (n > 0)
 			kick_holdoff_after_batch(&q->holdoff, n, q->held_off);
-		else if (q->held_off)
+		else if (q->held_off != HOLDOFF_NOT_TAKEN)
 			kick_holdoff_found_none(&q->holdoff);
-		q->held_off = false;
+		q->held_off = HOLDOFF_NOT_TAKEN;
 		if (n == vq->num)
 			continue;       /* a full batch: the guest has been told, go on */
 		/* While the guest keeps requests coming, its next one is often
@@ -236,8 +236,13 @@ static enum drain_end drain(struct vu_queue *q)
 				continue;
 			}
 		}
-		if (n > 0 && kick_holdoff_open(&q->holdoff))
+		if (n > 0 && kick_holdoff_open(&q->holdoff)) {
+			/* Without EVENT_IDX the kicks stay off (vq_disable_kicks). */
+			if (vq->event_idx &&
+			    vq_enable_kicks_after(vq, (uint16_t)kick_holdoff_target(&q->holdoff)))
+				continue;       /* the guest added that many already */
 			return DRAIN_HOLDOFF;
+		}
 		if (!vq_enable_kicks(vq))
 			return DRAIN_IDLE;
 	}
@@ -268,7 +273,8 @@ static int hold_off(struct vu_queue *q, bool locked, int ep, struct epoll_event 
 	struct timespec t = { .tv_sec = (time_t)(nap / 1000000000u),
 			      .tv_nsec = (long)(nap % 1000000000u) };
 	unsigned seen = 0;      /* right after a drain */
-	q->held_off = true;
+	unsigned adding = 0;    /* naps in which the guest added some */
+	q->held_off = HOLDOFF_ENDED_BY_NAPS;
 	for (unsigned i = 0; i < KICK_HOLDOFF_NAPS; i++) {
 		int n = epoll_pwait2(ep, ev, max, &t, NULL);
 		if (n < 0 && errno == ENOSYS) {
@@ -276,11 +282,19 @@ static int hold_off(struct vu_queue *q, bool locked, int ep, struct epoll_event 
 			kick_holdoff_init(&q->holdoff, 0);
 			return 0;
 		}
-		if (n != 0)
+		if (n != 0) {
+			q->held_off = HOLDOFF_ENDED_BY_KICK;
 			return n;
+		}
 		unsigned waiting = peek_waiting(q, locked);
-		if (waiting == UINT16_MAX || (waiting > 0 && waiting == seen))
+		if (waiting == UINT16_MAX)
 			return 0;
+		if (waiting > 0 && waiting == seen) {
+			if (adding == 1)
+				q->held_off = HOLDOFF_ENDED_QUICK;
+			return 0;
+		}
+		adding += waiting != seen;
 		seen = waiting;
 	}
 	return 0;
@@ -340,7 +354,7 @@ static void *queue_thread(void *arg)
 		kick_unusable(q, &dead);
 	poll_window_init(&q->poll, dev->poll_ns);
 	kick_holdoff_init(&q->holdoff, dev->holdoff_ns);
-	q->held_off = false;
+	q->held_off = HOLDOFF_NOT_TAKEN;
 	q->idle_since = 0;
 	q->poll_hits = 0;
 	log_debug("queue %u: started (size %u, base %u)", q->idx, q->vq.num, q->vq.last_avail);

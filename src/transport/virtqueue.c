@@ -70,6 +70,7 @@ void vq_init(struct virtqueue *vq, unsigned num, struct vring_desc *desc,
 	vq->used_idx = used ? load16(&used->idx) : 0;
 	vq->signalled_used = vq->used_idx;
 	vq->signalled_used_valid = false;
+	vq->kick_ahead = false;
 	vq->broken = false;
 	pthread_mutex_init(&vq->push_lock, NULL);
 	vq->log_write = NULL;
@@ -279,11 +280,20 @@ void vq_notify(struct virtqueue *vq)
 
 bool vq_enable_kicks(struct virtqueue *vq)
 {
+	return vq_enable_kicks_after(vq, 1);
+}
+
+bool vq_enable_kicks_after(struct virtqueue *vq, uint16_t k)
+{
+	if (k == 0)
+		k = 1;
 	if (vq->event_idx) {
-		/* Kick us once avail idx passes what we have consumed. */
+		/* The guest kicks when it publishes the request at index
+		 * avail_event: the k-th one after what we have consumed. */
 		uint16_t *avail_event = (uint16_t *)&vq->used->ring[vq->num];
-		store16(avail_event, vq->last_avail);
+		store16(avail_event, (uint16_t)(vq->last_avail + k - 1));
 		log_range(vq, avail_event, sizeof(*avail_event));
+		vq->kick_ahead = k > 1;
 	} else {
 		uint16_t flags = load16(&vq->used->flags);
 		store16(&vq->used->flags, flags & (uint16_t)~VRING_USED_F_NO_NOTIFY);
@@ -294,7 +304,8 @@ bool vq_enable_kicks(struct virtqueue *vq)
 	 * other's write. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	uint16_t avail_idx = le16toh(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE));
-	return avail_idx != vq->last_avail;
+	uint16_t waiting = (uint16_t)(avail_idx - vq->last_avail);
+	return vq->event_idx ? waiting >= k : waiting != 0;
 }
 
 uint16_t vq_avail_waiting(const struct virtqueue *vq)
@@ -311,9 +322,19 @@ bool vq_avail_pending(const struct virtqueue *vq)
 void vq_disable_kicks(struct virtqueue *vq)
 {
 	/* With EVENT_IDX the guest kicks only when avail idx crosses the
-	 * avail_event we last wrote, so there is nothing to do. */
-	if (vq->event_idx)
+	 * avail_event we last wrote: once it is passed there is nothing to
+	 * do.  One set ahead (vq_enable_kicks_after) may not be passed yet:
+	 * it is put one behind what we consume, where the guest cannot
+	 * cross it again before its index wraps. */
+	if (vq->event_idx) {
+		if (vq->kick_ahead) {
+			uint16_t *avail_event = (uint16_t *)&vq->used->ring[vq->num];
+			store16(avail_event, (uint16_t)(vq->last_avail - 1));
+			log_range(vq, avail_event, sizeof(*avail_event));
+			vq->kick_ahead = false;
+		}
 		return;
+	}
 	uint16_t flags = load16(&vq->used->flags);
 	store16(&vq->used->flags, flags | VRING_USED_F_NO_NOTIFY);
 	log_range(vq, &vq->used->flags, sizeof(vq->used->flags));

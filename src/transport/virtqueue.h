@@ -46,6 +46,7 @@ struct virtqueue {
 	uint16_t used_idx;          /* our shadow of used->idx */
 	uint16_t signalled_used;    /* used_idx when we last notified */
 	bool signalled_used_valid;
+	bool kick_ahead;            /* avail_event was set past last_avail */
 	bool broken;                /* the guest violated the ring protocol */
 	pthread_mutex_t push_lock;  /* vq_push may be called from pool threads */
 
@@ -77,6 +78,12 @@ void vq_notify(struct virtqueue *vq);
  * writes avail_event.  vq_enable_kicks returns true when more requests
  * arrived meanwhile (the caller must pop again before sleeping). */
 bool vq_enable_kicks(struct virtqueue *vq);
+/* With EVENT_IDX: ask for a kick only when the guest has published k
+ * requests we have not popped (k >= 1); returns true when that many are
+ * waiting already.  Without EVENT_IDX the guest cannot be asked that: any
+ * new request kicks, as after vq_enable_kicks, and the return is true when
+ * any is waiting. */
+bool vq_enable_kicks_after(struct virtqueue *vq, uint16_t k);
 /* Has the guest published requests we have not popped?  (No side effect:
  * for polling.) */
 bool vq_avail_pending(const struct virtqueue *vq);

@@ -1,7 +1,7 @@
 /* Request-rate benchmark of a virtio-fs backend through the host-side client:
  *   build/client/rate SOCKET SHARED_DIR [SECONDS] [OPS]
  * OPS is a comma list of getattr,lookup,read,write (default: all).  Each op
- * runs SECONDS (default 2) at 1 and at 16 requests in flight: the queue
+ * runs SECONDS (default 2) at each depth of RATE_DEPTHS (default 1 and 16 in flight): the queue
  * always holds that many chains, each completion is checked and its slot
  * refilled at once; the program sleeps on the call eventfd between
  * completions in a blocking read() (no polling; SIGALRM ends a run the
@@ -12,7 +12,8 @@
  * Output, one line per measurement (bench/client-rate.sh builds a table):
  *   RESULT op=read depth=16 reqs=N secs=S rate=R kicks_per_req=K wakeups_per_req=W
  *   RAW op=read rate=R
- * Environment: RATE_NO_EVENT_IDX=1 to leave VIRTIO_RING_F_EVENT_IDX off. */
+ * Environment: RATE_NO_EVENT_IDX=1 to leave VIRTIO_RING_F_EVENT_IDX off;
+ * RATE_DEPTHS, a comma list of depths from 1 to 16 (default "1,16"). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -271,6 +272,28 @@ static void open_file(struct bench *b, const char *name, uint32_t flags,
 	*fh = o.fh;
 }
 
+/* RATE_DEPTHS: "1,2,4" into depths[]; NULL gives 1 and MAX_DEPTH. */
+static int parse_depths(const char *list, int depths[MAX_DEPTH])
+{
+	int n = 0;
+
+	if (!list)
+		list = "1,16";
+	while (*list) {
+		char *end;
+		long d = strtol(list, &end, 10);
+
+		if (end == list || d < 1 || d > MAX_DEPTH || n == MAX_DEPTH ||
+		    (*end && *end != ','))
+			die("RATE_DEPTHS", "a comma list of depths from 1 to 16");
+		depths[n++] = (int)d;
+		list = *end ? end + 1 : end;
+	}
+	if (!n)
+		die("RATE_DEPTHS", "empty");
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	static struct bench b;
@@ -290,6 +313,7 @@ int main(int argc, char **argv)
 		ops = argv[4];
 	if (secs <= 0)
 		die("SECONDS", "must be > 0");
+	int depths[MAX_DEPTH], ndepths = parse_depths(getenv("RATE_DEPTHS"), depths);
 	make_file(argv[2], READ_FILE);
 	make_file(argv[2], WRITE_FILE);
 
@@ -313,8 +337,8 @@ int main(int argc, char **argv)
 	for (int op = 0; op < OP_COUNT; op++) {
 		if (!strstr(ops, op_names[op]))
 			continue;
-		run(&b, op, 1, secs);
-		run(&b, op, MAX_DEPTH, secs);
+		for (int i = 0; i < ndepths; i++)
+			run(&b, op, depths[i], secs);
 		run_raw(op, argv[2], secs);
 	}
 

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log/log.h"
@@ -619,6 +620,66 @@ static void test_holdoff(const char *path)
 	ring_end(&rs);
 }
 
+/* With EVENT_IDX the open holdoff asks the guest for a kick at its
+ * target (the last batch: 2 here) through avail_event; a driver that obeys
+ * it adds the first request silently and kicks on the second, which is
+ * served at once, long before the holdoff's naps (100 ms each) end. */
+static bool guest_needs_kick(uint16_t old_idx, uint16_t new_idx)
+{
+	const struct vring_used *u = (const struct vring_used *)(guest + USED_OFF);
+	uint16_t event = __atomic_load_n((const uint16_t *)&u->ring[QSIZE], __ATOMIC_ACQUIRE);
+	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old_idx);
+}
+
+static uint16_t avail_event_now(void)
+{
+	const struct vring_used *u = (const struct vring_used *)(guest + USED_OFF);
+	return __atomic_load_n((const uint16_t *)&u->ring[QSIZE], __ATOMIC_ACQUIRE);
+}
+
+static double ms_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static void test_holdoff_kick_at_target(const char *path)
+{
+	struct ring_session rs = { .s = {
+		.dev = { .serve = serve, .reset = reset, .num_request_queues = 1 },
+		.opt = { .holdoff_us = 400000 },
+	} };
+	ring_start(&rs, path);
+	int call = rs.call, kick = rs.kick;
+	uint64_t one = 1;
+
+	post_one(0);
+	post_one(2);
+	CHECK(vring_state(rs.sock, VHOST_USER_SET_VRING_ENABLE, 1, 1) == 0);
+	CHECK(wait_call(call));
+	CHECK(__atomic_load_n(&rs.used->idx, __ATOMIC_ACQUIRE) == 2);
+	/* Kick at the second new request: the one at index 3. */
+	double t0 = ms_now();
+	while (avail_event_now() != 3 && ms_now() - t0 < 5000)
+		usleep(1000);
+	CHECK(avail_event_now() == 3);
+
+	post_one(4);
+	CHECK(!guest_needs_kick(2, 3));
+	struct pollfd p = { call, POLLIN, 0 };
+	CHECK(poll(&p, 1, 30) == 0);
+	post_one(6);
+	CHECK(guest_needs_kick(3, 4));
+	t0 = ms_now();
+	CHECK(write(kick, &one, 8) == 8);
+	CHECK(wait_call(call));
+	CHECK(ms_now() - t0 < 150);     /* the naps would take 200 */
+	CHECK(__atomic_load_n(&rs.used->idx, __ATOMIC_ACQUIRE) == 4);
+
+	ring_end(&rs);
+}
+
 static int count_fds(void)
 {
 	int n = 0;
@@ -647,6 +708,7 @@ int main(void)
 	test_config_and_clean_exit(path);
 	test_pool(path);
 	test_holdoff(path);
+	test_holdoff_kick_at_target(path);
 	unlink(path);
 	CHECK(count_fds() == fds_at_start);     /* nothing leaked */
 	if (failures) {

@@ -381,6 +381,51 @@ static void test_kicks(void)
 	CHECK(*avail_event == 2);
 	vq_disable_kicks(&vq);
 	CHECK(u->flags == 0);
+
+	/* Kick after the third new request: the guest kicks when it
+	 * publishes index avail_event.  True once three are waiting. */
+	CHECK(!vq_enable_kicks_after(&vq, 3));
+	CHECK(*avail_event == 4);
+	make_avail(0);
+	make_avail(0);
+	CHECK(!vq_enable_kicks_after(&vq, 3));
+	make_avail(0);
+	CHECK(vq_enable_kicks_after(&vq, 3));
+	CHECK(vq_enable_kicks_after(&vq, 0));  /* 0 is taken as 1 */
+	CHECK(*avail_event == 2);
+	vq_disable_kicks(&vq);                 /* passed: left alone */
+	CHECK(*avail_event == 2);
+	CHECK(!vq_enable_kicks_after(&vq, 8));     /* 3 waiting */
+	CHECK(*avail_event == 9);
+	vq_disable_kicks(&vq);                 /* not passed: put behind */
+	CHECK(*avail_event == 1);
+	vq_disable_kicks(&vq);
+	CHECK(*avail_event == 1);
+
+	/* Across the 16-bit wrap of the indices. */
+	setup(true);
+	u = used_ring();
+	avail_event = (uint16_t *)&u->ring[NUM];
+	vq.last_avail = 65534;
+	((struct vring_avail *)gpa(AVAIL_GPA))->idx = 65534;
+	CHECK(!vq_enable_kicks_after(&vq, 4));
+	CHECK(*avail_event == 1);
+	for (int i = 0; i < 3; i++)
+		make_avail(0);
+	CHECK(!vq_enable_kicks_after(&vq, 4));
+	make_avail(0);
+	CHECK(vq_enable_kicks_after(&vq, 4));
+
+	/* Without EVENT_IDX there is no count to ask for: any request
+	 * kicks, and one waiting is enough. */
+	setup(false);
+	u = used_ring();
+	vq_disable_kicks(&vq);
+	CHECK(!vq_enable_kicks_after(&vq, 8));
+	CHECK(!(u->flags & VRING_USED_F_NO_NOTIFY));
+	set_desc(desc_table(), 0, GPA_A + 0x1000, 8, 0, 0);
+	make_avail(0);
+	CHECK(vq_enable_kicks_after(&vq, 8));
 }
 
 static unsigned log_calls;
