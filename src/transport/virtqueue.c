@@ -278,6 +278,14 @@ void vq_notify(struct virtqueue *vq)
 	pthread_mutex_unlock(&vq->push_lock);
 }
 
+/* EVENT_IDX: the guest kicks when it publishes the request at this index. */
+static void set_avail_event(struct virtqueue *vq, uint16_t idx)
+{
+	uint16_t *avail_event = (uint16_t *)&vq->used->ring[vq->num];
+	store16(avail_event, idx);
+	log_range(vq, avail_event, sizeof(*avail_event));
+}
+
 bool vq_enable_kicks(struct virtqueue *vq)
 {
 	return vq_enable_kicks_after(vq, 1);
@@ -288,11 +296,8 @@ bool vq_enable_kicks_after(struct virtqueue *vq, uint16_t k)
 	if (k == 0)
 		k = 1;
 	if (vq->event_idx) {
-		/* The guest kicks when it publishes the request at index
-		 * avail_event: the k-th one after what we have consumed. */
-		uint16_t *avail_event = (uint16_t *)&vq->used->ring[vq->num];
-		store16(avail_event, (uint16_t)(vq->last_avail + k - 1));
-		log_range(vq, avail_event, sizeof(*avail_event));
+		/* The k-th request after what we have consumed. */
+		set_avail_event(vq, (uint16_t)(vq->last_avail + k - 1));
 		vq->kick_ahead = k > 1;
 	} else {
 		uint16_t flags = load16(&vq->used->flags);
@@ -328,9 +333,7 @@ void vq_disable_kicks(struct virtqueue *vq)
 	 * cross it again before its index wraps. */
 	if (vq->event_idx) {
 		if (vq->kick_ahead) {
-			uint16_t *avail_event = (uint16_t *)&vq->used->ring[vq->num];
-			store16(avail_event, (uint16_t)(vq->last_avail - 1));
-			log_range(vq, avail_event, sizeof(*avail_event));
+			set_avail_event(vq, (uint16_t)(vq->last_avail - 1));
 			vq->kick_ahead = false;
 		}
 		return;

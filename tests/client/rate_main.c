@@ -1,8 +1,9 @@
 /* Request-rate benchmark of a virtio-fs backend through the host-side client:
  *   build/client/rate SOCKET SHARED_DIR [SECONDS] [OPS]
  * OPS is a comma list of getattr,lookup,read,write (default: all).  Each op
- * runs SECONDS (default 2) at each depth of RATE_DEPTHS (default 1 and 16 in flight): the queue
- * always holds that many chains, each completion is checked and its slot
+ * runs SECONDS (default 2) at each depth of RATE_DEPTHS (default 1 and 16
+ * requests in flight): the queue always holds that many chains, each
+ * completion is checked and its slot
  * refilled at once; the program sleeps on the call eventfd between
  * completions in a blocking read() (no polling; SIGALRM ends a run the
  * daemon stops answering).  Then the same operation as a plain host
