@@ -4,6 +4,7 @@
 #include <seccomp.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "log/log.h"
@@ -114,6 +115,11 @@ int seccomp_install(enum seccomp_action action, bool extra_syslog)
 		return -1;
 	}
 	int r = allow_list(ctx, allowed, sizeof(allowed) / sizeof(allowed[0]));
+	/* prctl only to sharpen a queue thread's timer (--kick-holdoff's
+	 * naps); nothing else prctl can change is needed past start-up. */
+	if (!r && (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
+					SCMP_A0(SCMP_CMP_EQ, PR_SET_TIMERSLACK))) < 0)
+		log_error("seccomp: allowing prctl(PR_SET_TIMERSLACK): %s", strerror(-r));
 	if (!r && extra_syslog)
 		r = allow_list(ctx, for_syslog, sizeof(for_syslog) / sizeof(for_syslog[0]));
 #ifdef SANITIZER_BUILD

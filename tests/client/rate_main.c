@@ -14,7 +14,13 @@
  *   RESULT op=read depth=16 reqs=N secs=S rate=R kicks_per_req=K wakeups_per_req=W
  *   RAW op=read rate=R
  * Environment: RATE_NO_EVENT_IDX=1 to leave VIRTIO_RING_F_EVENT_IDX off;
- * RATE_DEPTHS, a comma list of depths from 1 to 16 (default "1,16"). */
+ * RATE_DEPTHS, a comma list of depths from 1 to 16 (default "1,16");
+ * RATE_THINK_US=T: independent streams instead of a refilled queue, each
+ * slot waiting a random 0 to 2T microseconds after its answer before its
+ * next request, which it adds and kicks for alone (a fast guest whose
+ * processes each do some work between requests).  The program then spins
+ * on the used ring and the clock instead of sleeping (the streams' clocks
+ * must be finer than a sleep), so it wants a CPU of its own. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -181,6 +187,71 @@ static void run(struct bench *b, enum op op, int depth, double secs)
 	fflush(stdout);
 }
 
+/* xorshift64: the think times, the same sequence every run. */
+static uint64_t next_random(uint64_t *state)
+{
+	uint64_t x = *state;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *state = x;
+}
+
+/* depth independent streams, each thinking a random 0 to 2 * think_us
+ * after its answer and then adding its next request alone, with its own
+ * kick when the backend asks for one. */
+static void run_streams(struct bench *b, enum op op, int depth, double secs, double think_us)
+{
+	struct vring_drv *vr = &b->s.req;
+	uint64_t done = 0, kicks0 = vr->kicks, rng = 0x9e3779b97f4a7c15ull;
+	double ready[MAX_DEPTH];    /* when a thinking slot sends; 0: in flight */
+	int outstanding = 0;
+	double t0 = now(), end = t0 + secs, t1, latest = t0;
+	struct vr_used u;
+	int r;
+
+	alarm((unsigned)secs + VUC_TIMEOUT_MS / 1000 + 1);
+	for (int i = 0; i < depth; i++)
+		ready[i] = t0 + think_us * 2e-6 * (double)(next_random(&rng) % 1000) / 1000.0;
+	for (;;) {
+		double t = now();
+		if (t - latest > VUC_TIMEOUT_MS / 1000.0)
+			die("streams", "no answer");
+		for (int i = 0; i < depth; i++) {
+			if (ready[i] == 0 || ready[i] > t || t >= end)
+				continue;
+			ready[i] = 0;
+			build(b, &b->slot[i], op);
+			submit(b, i);
+			outstanding++;
+			vr_kick(vr, false);
+		}
+		while ((r = vr_get_used(vr, &u)) == 1) {
+			int i;
+
+			if (!u.known || (i = b->slot_of_head[u.id]) < 0)
+				die("used ring", "element for a chain not outstanding");
+			b->slot_of_head[u.id] = -1;
+			check(b, &b->slot[i], op, u.len);
+			done++;
+			outstanding--;
+			latest = now();
+			ready[i] = latest + think_us * 2e-6 * (double)(next_random(&rng) % 1000) / 1000.0;
+		}
+		if (r < 0)
+			die("used ring", strerror(-r));
+		if (t >= end && outstanding == 0)
+			break;
+		__builtin_ia32_pause();
+	}
+	t1 = now();
+	alarm(0);
+	printf("RESULT op=%s depth=%d think_us=%.0f reqs=%llu secs=%.3f rate=%.0f kicks_per_req=%.3f\n",
+	       op_names[op], depth, think_us, (unsigned long long)done, t1 - t0,
+	       (double)done / (t1 - t0), (double)(vr->kicks - kicks0) / (double)done);
+	fflush(stdout);
+}
+
 /* The same operation as a direct syscall in this process. */
 static void run_raw(enum op op, const char *dir, double secs)
 {
@@ -315,6 +386,7 @@ int main(int argc, char **argv)
 	if (secs <= 0)
 		die("SECONDS", "must be > 0");
 	int depths[MAX_DEPTH], ndepths = parse_depths(getenv("RATE_DEPTHS"), depths);
+	const char *think = getenv("RATE_THINK_US");
 	make_file(argv[2], READ_FILE);
 	make_file(argv[2], WRITE_FILE);
 
@@ -338,8 +410,12 @@ int main(int argc, char **argv)
 	for (int op = 0; op < OP_COUNT; op++) {
 		if (!strstr(ops, op_names[op]))
 			continue;
-		for (int i = 0; i < ndepths; i++)
-			run(&b, op, depths[i], secs);
+		for (int i = 0; i < ndepths; i++) {
+			if (think)
+				run_streams(&b, op, depths[i], secs, atof(think));
+			else
+				run(&b, op, depths[i], secs);
+		}
 		run_raw(op, argv[2], secs);
 	}
 
