@@ -264,7 +264,7 @@ static const struct opt_def long_opts[] = {
 	{ "migration-verify-handles", 0, K_TRUE, F(migration_verify_handles), NULL, NULL, "find-paths mode: the source adds each inode's file handle, and the destination checks that the path it opens leads to that very inode (not a file put in its place meanwhile); same filesystems only", NULL },
 	{ "migration-confirm-paths", 0, K_TRUE, F(migration_confirm_paths), NULL, NULL, "the source opens each path again before sending it, to catch a rename racing with the migration", NULL },
 	{ "queue-poll", 0, K_UINT, F(queue_poll_us), NULL, "USEC", "after serving requests, watch the queue up to this many microseconds for the next one before sleeping; the window adapts: it opens while the guest's requests keep coming sooner than that and closes when they do not, so an idle queue or one at depth 1 never spins [default: 0, off]", NULL },
-	{ "kick-holdoff", 0, K_UINT, F(kick_holdoff_us), NULL, "USEC", "after serving requests, leave the guest's kicks off and look at the queue again this many microseconds later instead of sleeping until the next kick, while the guest keeps several requests in flight: it adds them without a kick and gets their answers in batches; it opens when two requests or more are found waiting at once and closes when holdoffs find at most one, so a guest at depth 1 is never held up; at most 1000 [default: 0, off]", NULL },
+	{ "kick-holdoff", 0, K_UINT, F(kick_holdoff_us), NULL, "USEC", "after serving requests, leave the guest's kicks off and look at the queue again this many microseconds later instead of sleeping until the next kick, while the guest keeps several requests in flight: it adds them without a kick and gets their answers in batches; it opens when two requests or more are found waiting at once and closes when holdoffs find at most one, so a guest at depth 1 is never held up, and each queue keeps it only while trials (20 ms with, 20 ms without, now and then) show it serves more; at most 1000, 0: off [default: 500]", NULL },
 	{ "keep-listening", 0, K_TRUE, F(keep_listening), NULL, NULL, "after the VMM disconnects, wait for the next connection instead of exiting", NULL },
 	{ "daemonize", 0, K_TRUE, F(daemonize), NULL, NULL, "run in the background", NULL },
 	{ "print-capabilities", 0, K_TRUE, F(print_capabilities), NULL, NULL, "print the vhost-user JSON capabilities and exit", NULL },
@@ -436,6 +436,7 @@ static void set_defaults(struct options *o)
 	o->cache = CACHE_AUTO;
 	o->inode_file_handles = IFH_PREFER;
 	o->log_level = LOG_LVL_INFO;
+	o->kick_holdoff_us = OPTIONS_DEFAULT_KICK_HOLDOFF_US;
 }
 
 static bool id_ranges_hold_zero(const struct id_range *r, unsigned n)

@@ -220,8 +220,15 @@ static enum drain_end drain(struct vu_queue *q)
 			return DRAIN_BROKEN;
 		if (stop_requested(q) || writer_waiting(dev))
 			return DRAIN_YIELD;
-		if (n > 0)
+		if (n > 0 && q->holdoff.ns) {
 			kick_holdoff_after_batch(&q->holdoff, n, q->held_off);
+			if (kick_holdoff_clock(&q->holdoff, now_ns(), q->served))
+				log_debug("queue %u: holdoff trial: %llu requests/s with, %llu without: %s for %llu ms",
+					  q->idx, (unsigned long long)q->holdoff.trial.rate_on,
+					  (unsigned long long)q->holdoff.trial.rate_off,
+					  q->holdoff.trial.won ? "with" : "without",
+					  (unsigned long long)(q->holdoff.trial.keep_ns / 1000000));
+		}
 		else if (q->held_off != HOLDOFF_NOT_TAKEN)
 			kick_holdoff_found_none(&q->holdoff);
 		q->held_off = HOLDOFF_NOT_TAKEN;
@@ -444,6 +451,10 @@ static void *queue_thread(void *arg)
 	log_info("queue %u: %llu requests, %llu kick wake-ups, %llu holdoffs, %llu of them found some",
 		 q->idx, (unsigned long long)q->served, (unsigned long long)q->kicks,
 		 (unsigned long long)q->holdoff.held, (unsigned long long)q->holdoff.found);
+	if (q->holdoff.ns)
+		log_info("queue %u: the holdoff served more in %llu of %llu trials", q->idx,
+			 (unsigned long long)q->holdoff.trial.wins,
+			 (unsigned long long)q->holdoff.trial.trials);
 	if (q->poll.max_ns)
 		log_info("queue %u: %llu requests, %llu polls found the next one (window %llu us at the end)",
 			 q->idx, (unsigned long long)q->served, (unsigned long long)q->poll_hits,

@@ -59,7 +59,9 @@ int main(void)
 	      o.thread_pool_size == 1024);
 	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--thread-pool-size=1025") < 0 &&
 	      strstr(err, "at most 1024"));
-	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s") == 0 && o.kick_holdoff_us == 0);
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s") == 0 && o.kick_holdoff_us == 500);
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--kick-holdoff=0") == 0 &&
+	      o.kick_holdoff_us == 0);
 	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--kick-holdoff=1000") == 0 &&
 	      o.kick_holdoff_us == 1000);
 	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--kick-holdoff=1001") < 0 &&

@@ -1,11 +1,112 @@
 /* The adaptive --kick-holdoff: opens when the guest has several requests
  * outstanding at once, closes when holdoffs keep finding one or none, and
- * never opens at depth 1. */
+ * never opens at depth 1; and the trial that keeps it only while it serves
+ * more requests than going without. */
 #include "check.h"
 #include "transport/kick_holdoff.h"
 
+#define MS 1000000ull
+
+/* Run one probe of the trial: the clock ticks every millisecond for a
+ * probe's length while the queue serves per_ms requests a millisecond. */
+static void probe(struct kick_holdoff *h, uint64_t *now, uint64_t *served, uint64_t per_ms)
+{
+	for (uint64_t t = 0; t < KICK_HOLDOFF_PROBE_NS / MS; t++) {
+		*now += MS;
+		*served += per_ms;
+		kick_holdoff_clock(h, *now, *served);
+	}
+}
+
+/* Serve at the rate of the mode the trial allows, for ns. */
+static void serve(struct kick_holdoff *h, uint64_t *now, uint64_t *served, uint64_t ns,
+		  uint64_t on_per_ms, uint64_t off_per_ms)
+{
+	for (uint64_t t = 0; t < ns / MS; t++) {
+		*now += MS;
+		*served += h->trial.allowed ? on_per_ms : off_per_ms;
+		kick_holdoff_clock(h, *now, *served);
+	}
+}
+
+static void test_trial(void)
+{
+	struct kick_holdoff h;
+	uint64_t now = 5 * MS, served = 0;
+
+	/* Off: no trial either. */
+	kick_holdoff_init(&h, 0);
+	serve(&h, &now, &served, 1000 * MS, 10, 10);
+	EQ(h.trial.trials, 0);
+
+	/* The holdoff doubles the rate (a TCG guest): kept, and for longer
+	 * as trials agree; the probes go in turn, with it first, then
+	 * without. */
+	kick_holdoff_init(&h, 200000);
+	EQ(h.trial.allowed, true);
+	kick_holdoff_clock(&h, now, served);    /* the first batch */
+	probe(&h, &now, &served, 20);
+	EQ(h.trial.allowed, false);             /* the second probe: without */
+	probe(&h, &now, &served, 10);
+	EQ(h.trial.trials, 1);
+	EQ(h.trial.wins, 1);
+	EQ(h.trial.allowed, true);
+	EQ(h.trial.keep_ns, KICK_HOLDOFF_KEEP_NS);
+	EQ(h.trial.on_first, false);
+	serve(&h, &now, &served, KICK_HOLDOFF_KEEP_NS, 20, 10);
+	EQ(h.trial.phase, TRIAL_FIRST);
+	EQ(h.trial.allowed, false);             /* this time without first */
+	serve(&h, &now, &served, 2 * KICK_HOLDOFF_PROBE_NS, 20, 10);
+	EQ(h.trial.wins, 2);
+	EQ(h.trial.keep_ns, 2 * KICK_HOLDOFF_KEEP_NS);
+	for (int i = 0; i < 6; i++)
+		serve(&h, &now, &served, h.trial.keep_ns + 2 * KICK_HOLDOFF_PROBE_NS, 20, 10);
+	EQ(h.trial.keep_ns, KICK_HOLDOFF_KEEP_MAX_NS);
+	EQ(h.trial.wins, h.trial.trials);
+
+	/* The guest changes (a fast one whose streams wait for naps): the
+	 * next trial drops the holdoff and trusts that for the base while. */
+	serve(&h, &now, &served, h.trial.keep_ns + 2 * KICK_HOLDOFF_PROBE_NS, 5, 10);
+	EQ(h.trial.phase, TRIAL_KEEP);
+	EQ(h.trial.allowed, false);
+	EQ(h.trial.keep_ns, KICK_HOLDOFF_KEEP_NS);
+	/* Open by its own rules, it is still not taken while the trial says no. */
+	kick_holdoff_after_batch(&h, 4, HOLDOFF_NOT_TAKEN);
+	EQ(kick_holdoff_open(&h), false);
+
+	/* Within the margin: without, the safe side. */
+	kick_holdoff_init(&h, 200000);
+	kick_holdoff_clock(&h, now, served);
+	probe(&h, &now, &served, 16 + 16 / KICK_HOLDOFF_MARGIN);
+	probe(&h, &now, &served, 16);
+	EQ(h.trial.trials, 1);
+	EQ(h.trial.wins, 0);
+	EQ(h.trial.allowed, false);
+
+	/* Too few requests to tell: without. */
+	kick_holdoff_init(&h, 200000);
+	kick_holdoff_clock(&h, now, served);
+	probe(&h, &now, &served, 1);
+	probe(&h, &now, &served, 0);
+	EQ(h.trial.wins, 0);
+	EQ(h.trial.allowed, false);
+
+	/* A probe stretched by an idle gap counts for nothing. */
+	kick_holdoff_init(&h, 200000);
+	kick_holdoff_clock(&h, now, served);
+	now += KICK_HOLDOFF_STALE_NS + MS;
+	served += 1000;
+	kick_holdoff_clock(&h, now, served);
+	EQ(h.trial.phase, TRIAL_SECOND);
+	EQ(h.trial.rate_first, 0);
+	probe(&h, &now, &served, 10);
+	EQ(h.trial.allowed, false);
+}
+
 int main(void)
 {
+	test_trial();
+
 	struct kick_holdoff h;
 
 	/* Off: nothing opens it. */
