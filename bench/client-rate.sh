@@ -7,6 +7,8 @@
 # Environment: RATE_DEPTHS (default 1,16: the depths measured), OURS_VIRTIOFSD
 # (default build/virtiofsd), REF_VIRTIOFSD (default
 # /usr/lib/qemu/virtiofsd), SKIP_OURS=1 / SKIP_REF=1, RATE_NO_EVENT_IDX=1,
+# RATE_THINK_US=T (independent streams, each waiting 0-2T us between its
+# answer and its next request; the client spins then: use PIN=split),
 # PIN=shared|split|none (default shared):
 #   shared: client and daemon on CPU 0.  Reproducible (runs agree within a
 #           few %): measures the CPU cost of a request, no parallelism.

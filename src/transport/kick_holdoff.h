@@ -23,14 +23,15 @@
  * Whether it pays is measured, not guessed: it helps a guest whose kicks
  * and interrupts are dear (an emulated one: 2x the requests at 16 in flight
  * under TCG) and costs a fast one whose processes each send a request now
- * and then (a third of their rate, measured with the host-side client:
- * they wait for naps instead of kicking).  The daemon cannot tell the two
- * apart by looking, so each queue runs a trial: KICK_HOLDOFF_PROBE_NS with
- * holdoffs allowed and as long without (in turn first), compares the rates
- * at which requests were served, and keeps the holdoff for the next while
- * only when it served more by KICK_HOLDOFF_MARGIN; that while grows from
- * KICK_HOLDOFF_KEEP_NS to KICK_HOLDOFF_KEEP_MAX_NS as trials agree.  A
- * queue too idle to measure stays without. */
+ * and then (down to a sixth of their rate, measured with the host-side
+ * client: they wait for naps instead of kicking).  The daemon cannot tell
+ * the two apart by looking, so each queue runs a trial:
+ * KICK_HOLDOFF_PROBE_NS with holdoffs allowed and as long without (in turn
+ * first), compares the rates at which requests were served, and keeps the
+ * holdoff for the next while only when it served more by
+ * KICK_HOLDOFF_MARGIN; that while grows from KICK_HOLDOFF_KEEP_NS to
+ * KICK_HOLDOFF_KEEP_MAX_NS as trials agree.  A queue too idle to measure
+ * stays without. */
 #ifndef VIRTIOFSD_KICK_HOLDOFF_H
 #define VIRTIOFSD_KICK_HOLDOFF_H
 

@@ -184,6 +184,14 @@ static bool hand_to_pool(struct vu_queue *q)
 	return true;
 }
 
+static void log_trial(const struct vu_queue *q)
+{
+	const struct kick_holdoff_trial *t = &q->holdoff.trial;
+	log_debug("queue %u: holdoff trial: %llu requests/s with, %llu without: %s for %llu ms",
+		  q->idx, (unsigned long long)t->rate_on, (unsigned long long)t->rate_off,
+		  t->won ? "with" : "without", (unsigned long long)(t->keep_ns / 1000000));
+}
+
 enum drain_end {
 	DRAIN_IDLE,     /* the ring is empty and kicks are on */
 	DRAIN_YIELD,    /* stopped early: the queue stops or memory changes */
@@ -220,16 +228,11 @@ static enum drain_end drain(struct vu_queue *q)
 			return DRAIN_BROKEN;
 		if (stop_requested(q) || writer_waiting(dev))
 			return DRAIN_YIELD;
-		if (n > 0 && q->holdoff.ns) {
+		if (n > 0) {
 			kick_holdoff_after_batch(&q->holdoff, n, q->held_off);
-			if (kick_holdoff_clock(&q->holdoff, now_ns(), q->served))
-				log_debug("queue %u: holdoff trial: %llu requests/s with, %llu without: %s for %llu ms",
-					  q->idx, (unsigned long long)q->holdoff.trial.rate_on,
-					  (unsigned long long)q->holdoff.trial.rate_off,
-					  q->holdoff.trial.won ? "with" : "without",
-					  (unsigned long long)(q->holdoff.trial.keep_ns / 1000000));
-		}
-		else if (q->held_off != HOLDOFF_NOT_TAKEN)
+			if (q->holdoff.ns && kick_holdoff_clock(&q->holdoff, now_ns(), q->served))
+				log_trial(q);
+		} else if (q->held_off != HOLDOFF_NOT_TAKEN)
 			kick_holdoff_found_none(&q->holdoff);
 		q->held_off = HOLDOFF_NOT_TAKEN;
 		if (n == vq->num)
