@@ -132,6 +132,18 @@ static void submit(struct bench *b, int i)
 	b->slot_of_head[head] = i;
 }
 
+/* A used element: the slot of its chain, its answer checked. */
+static int take_answer(struct bench *b, enum op op, const struct vr_used *u)
+{
+	int i;
+
+	if (!u->known || (i = b->slot_of_head[u->id]) < 0)
+		die("used ring", "element for a chain not outstanding");
+	b->slot_of_head[u->id] = -1;
+	check(b, &b->slot[i], op, u->len);
+	return i;
+}
+
 /* Keep depth requests of kind op in flight for secs seconds. */
 static void run(struct bench *b, enum op op, int depth, double secs)
 {
@@ -156,12 +168,8 @@ static void run(struct bench *b, enum op op, int depth, double secs)
 		int got = 0;
 
 		while ((r = vr_get_used(vr, &u)) == 1) {
-			int i;
+			int i = take_answer(b, op, &u);
 
-			if (!u.known || (i = b->slot_of_head[u.id]) < 0)
-				die("used ring", "element for a chain not outstanding");
-			b->slot_of_head[u.id] = -1;
-			check(b, &b->slot[i], op, u.len);
 			done++;
 			got++;
 			outstanding--;
@@ -227,12 +235,8 @@ static void run_streams(struct bench *b, enum op op, int depth, double secs, dou
 			vr_kick(vr, false);
 		}
 		while ((r = vr_get_used(vr, &u)) == 1) {
-			int i;
+			int i = take_answer(b, op, &u);
 
-			if (!u.known || (i = b->slot_of_head[u.id]) < 0)
-				die("used ring", "element for a chain not outstanding");
-			b->slot_of_head[u.id] = -1;
-			check(b, &b->slot[i], op, u.len);
 			done++;
 			outstanding--;
 			latest = now();
