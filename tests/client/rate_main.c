@@ -205,6 +205,13 @@ static uint64_t next_random(uint64_t *state)
 	return *state = x;
 }
 
+/* When a stream that got its answer at `from` sends again: a random 0 to
+ * 2 * think_us later. */
+static double think_until(double from, double think_us, uint64_t *rng)
+{
+	return from + think_us * 2e-6 * (double)(next_random(rng) % 1000) / 1000.0;
+}
+
 /* depth independent streams, each thinking a random 0 to 2 * think_us
  * after its answer and then adding its next request alone, with its own
  * kick when the backend asks for one. */
@@ -220,7 +227,7 @@ static void run_streams(struct bench *b, enum op op, int depth, double secs, dou
 
 	alarm((unsigned)secs + VUC_TIMEOUT_MS / 1000 + 1);
 	for (int i = 0; i < depth; i++)
-		ready[i] = t0 + think_us * 2e-6 * (double)(next_random(&rng) % 1000) / 1000.0;
+		ready[i] = think_until(t0, think_us, &rng);
 	for (;;) {
 		double t = now();
 		if (t - latest > VUC_TIMEOUT_MS / 1000.0)
@@ -240,7 +247,7 @@ static void run_streams(struct bench *b, enum op op, int depth, double secs, dou
 			done++;
 			outstanding--;
 			latest = now();
-			ready[i] = latest + think_us * 2e-6 * (double)(next_random(&rng) % 1000) / 1000.0;
+			ready[i] = think_until(latest, think_us, &rng);
 		}
 		if (r < 0)
 			die("used ring", strerror(-r));

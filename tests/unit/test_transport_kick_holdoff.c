@@ -7,18 +7,8 @@
 
 #define MS 1000000ull
 
-/* Run one probe of the trial: the clock ticks every millisecond for a
- * probe's length while the queue serves per_ms requests a millisecond. */
-static void probe(struct kick_holdoff *h, uint64_t *now, uint64_t *served, uint64_t per_ms)
-{
-	for (uint64_t t = 0; t < KICK_HOLDOFF_PROBE_NS / MS; t++) {
-		*now += MS;
-		*served += per_ms;
-		kick_holdoff_clock(h, *now, *served);
-	}
-}
-
-/* Serve at the rate of the mode the trial allows, for ns. */
+/* Serve at the rate of the mode the trial allows, for ns: the clock
+ * ticks every millisecond. */
 static void serve(struct kick_holdoff *h, uint64_t *now, uint64_t *served, uint64_t ns,
 		  uint64_t on_per_ms, uint64_t off_per_ms)
 {
@@ -27,6 +17,12 @@ static void serve(struct kick_holdoff *h, uint64_t *now, uint64_t *served, uint6
 		*served += h->trial.allowed ? on_per_ms : off_per_ms;
 		kick_holdoff_clock(h, *now, *served);
 	}
+}
+
+/* One probe's length at per_ms requests a millisecond, whatever the mode. */
+static void probe(struct kick_holdoff *h, uint64_t *now, uint64_t *served, uint64_t per_ms)
+{
+	serve(h, now, served, KICK_HOLDOFF_PROBE_NS, per_ms, per_ms);
 }
 
 static void test_trial(void)
