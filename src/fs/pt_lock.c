@@ -4,11 +4,15 @@
  * (OFD) locks on a description of the file opened for the lock owner
  * alone (lock_owners.h says why that is POSIX's semantics), a HANDLE_LOCK
  * handle, so it counts against the guest's share of the descriptors.  It
- * is opened with the access of the handle the first lock came through,
- * widened to read-write when that handle can write; a process whose first
- * lock came through a read-only descriptor and that then asks for a write
- * lock through a writable one gets EBADF.  flock() locks go to flock() on
- * the handle's own fd.
+ * is opened read-write whatever the handle the first lock came through,
+ * because the owner's later locks share it: a process that read-locks
+ * through a read-only descriptor may then write-lock through a writable
+ * one (the guest kernel has already checked each descriptor's access
+ * against its lock type, and the description never reads or writes).
+ * Only where read-write cannot be had (a read-only filesystem, a running
+ * executable, a lease held elsewhere, no permission) does it take the
+ * handle's access, and an owner whose later lock needs more gets EBADF.
+ * flock() locks go to flock() on the handle's own fd.
  * Nothing here ever waits: a request blocked on a lock would stall its
  * queue, and the unlock that would free it may sit behind it in the same
  * queue.  So SETLKW (sleep) tries once and answers EOPNOTSUPP when the
@@ -29,7 +33,9 @@ static bool valid_lock(const struct flock *lk, bool is_flock)
 	return is_flock || (lk->l_whence == SEEK_SET && lk->l_start >= 0);
 }
 
-/* A new description of the file fd is open on, for an owner's locks. */
+/* A new description of the file fd is open on, for an owner's locks.
+ * O_NONBLOCK: a lease held elsewhere makes the read-write open fail at
+ * once instead of waiting out the lease break. */
 static int open_lock_ofd(struct pt *pt, int fd)
 {
 	int fl = fcntl(fd, F_GETFL);
@@ -37,9 +43,7 @@ static int open_lock_ofd(struct pt *pt, int fd)
 		return -errno;
 	char name[PROC_FD_NAME_LEN];
 	proc_fd_name(fd, name);
-	int r = -1;
-	if ((fl & O_ACCMODE) != O_RDONLY)
-		r = openat(pt->proc_fd, name, O_RDWR | O_CLOEXEC);
+	int r = openat(pt->proc_fd, name, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (r < 0)
 		r = openat(pt->proc_fd, name, (fl & O_ACCMODE) | O_CLOEXEC);
 	return r < 0 ? -errno : r;

@@ -4,11 +4,13 @@
  * xattrs: test_fs_access.c. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <linux/fuse.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fs_fixture.h"
@@ -101,6 +103,20 @@ static void test_create_write_read(void)
 	EQ(lock_owners_count(&pt->locks), 1); /* owner 2's, until its FLUSH */
 	EQ(ops->flush(pt, &root_ctx, f, fh, 2), 0);
 	EQ(lock_owners_count(&pt->locks), 0);
+	/* An owner's first lock through a read-only handle, then a write
+	 * lock through a writable one: its description must allow both. */
+	struct fs_open ro;
+	EQ(ops->open(pt, &root_ctx, f, O_RDONLY, &ro), 0);
+	lk.l_type = F_RDLCK;
+	EQ(ops->setlk(pt, &root_ctx, f, ro.fh, 4, &lk, false, false), 0);
+	lk.l_type = F_WRLCK;
+	EQ(ops->setlk(pt, &root_ctx, f, fh, 4, &lk, false, false), 0);
+	EQ(ops->setlk(pt, &root_ctx, f, o2.fh, 5, &lk, false, false), -EAGAIN);
+	EQ(ops->flush(pt, &root_ctx, f, ro.fh, 4), 0);
+	EQ(ops->setlk(pt, &root_ctx, f, o2.fh, 5, &lk, false, false), 0);
+	EQ(ops->flush(pt, &root_ctx, f, o2.fh, 5), 0);
+	EQ(lock_owners_count(&pt->locks), 0);
+	EQ(ops->release(pt, &root_ctx, f, ro.fh, 0, 4, false), 0);
 	lk.l_type = F_RDLCK;
 	EQ(ops->setlk(pt, &root_ctx, f, o2.fh, 2, &lk, true, true), 0); /* flock */
 	EQ(ops->flush(pt, &root_ctx, f, o2.fh, 2), 0);
@@ -529,6 +545,33 @@ static void host_write(const char *name, const char *data)
 	close(fd);
 }
 
+/* A read lease held on the host: an owner's first lock through a
+ * read-only handle must not wait out the lease break (lease-break-time,
+ * 45 s by default) to get its read-write description; it falls back to
+ * the handle's access at once. */
+static void test_lock_lease(void)
+{
+	char p[128];
+	host_write("leased", "x");
+	host_path(p, sizeof(p), "leased");
+	uint64_t f = lookup(FS_ROOT_ID, "leased");
+	struct fs_open o;
+	EQ(ops->open(pt, &root_ctx, f, O_RDONLY, &o), 0);
+	signal(SIGIO, SIG_IGN); /* the lease's break notice */
+	int lfd = open(p, O_RDONLY | O_CLOEXEC);
+	CHECK(lfd >= 0);
+	EQ(fcntl(lfd, F_SETLEASE, F_RDLCK), 0);
+	struct flock lk = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1 };
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	EQ(ops->setlk(pt, &root_ctx, f, o.fh, 1, &lk, false, false), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CHECK(t1.tv_sec - t0.tv_sec < 5);
+	EQ(ops->flush(pt, &root_ctx, f, o.fh, 1), 0);
+	EQ(ops->release(pt, &root_ctx, f, o.fh, 0, 1, false), 0);
+	close(lfd);
+}
+
 /* LOOKUP of a name found before, whose record still has its fd, is one
  * statx of the name: it must see what a full lookup would (new attributes,
  * another file put in its place, the name gone, a symlink itself, a second
@@ -637,6 +680,9 @@ int main(void)
 	teardown();
 	setup(CACHE_AUTO);
 	test_lock_budget();
+	teardown();
+	setup(CACHE_AUTO);
+	test_lock_lease();
 	teardown();
 	printf("test_fs_passthrough: ok\n");
 	return 0;

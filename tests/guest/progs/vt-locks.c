@@ -90,6 +90,20 @@ int main(int argc, char **argv)
 	       "our locks outlived the close of another descriptor of the file");
 	result("lock-again", lock(fd, F_WRLCK, 0, 10) == 0, "could not lock again");
 	close(fd);
+
+	/* The first lock through a read-only descriptor, then a write lock
+	 * through a writable one: the process may, as POSIX asks only that
+	 * each descriptor's access match its own lock's type. */
+	int rd = open(path, O_RDONLY), wr = open(path, O_RDWR);
+	if (rd < 0 || wr < 0)
+		vt_errno_exit();
+	result("read-lock-read-only-fd", lock(rd, F_RDLCK, 0, 10) == 0, "F_RDLCK failed");
+	int r = lock(wr, F_WRLCK, 0, 10);
+	result("then-write-lock-writable-fd", r == 0, r == -EBADF ? "EBADF" : "F_WRLCK failed");
+	result("write-lock-held", child_lock(path, -1, 0, 10) == -EAGAIN,
+	       "a child locked the range we write-locked");
+	close(rd);
+	close(wr);
 	printf("NOTE vt-locks: %d failed\n", failures);
 	return failures != 0;
 }
