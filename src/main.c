@@ -390,6 +390,7 @@ int main(int argc, char **argv)
 		.opaque = server,
 		.tag = o.tag,
 		.num_request_queues = VU_MAX_REQUEST_QUEUES,
+		.notice_queues = 1, /* hiprio */
 	};
 	struct vu_options vo = { .listen_fd = listen_fd, .keep_listening = o.keep_listening,
 				 .poll_us = o.queue_poll_us,

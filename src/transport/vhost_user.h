@@ -33,6 +33,11 @@ struct vu_device {
 	 * offered through VHOST_USER_PROTOCOL_F_CONFIG only when tag is set. */
 	const char *tag;
 	unsigned num_request_queues; /* advertised in config space, >= 1 */
+	/* The first notice_queues queues carry notices the guest does not
+	 * wait on (virtio-fs's hiprio queue: FORGET, INTERRUPT), so their
+	 * requests are not paced by the answers: neither the kick holdoff
+	 * nor polling can gain there, and those queue threads just sleep. */
+	unsigned notice_queues;
 };
 
 struct vu_options {

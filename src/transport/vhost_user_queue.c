@@ -376,8 +376,9 @@ static void *queue_thread(void *arg)
 	}
 	if (!kick_usable)
 		kick_unusable(q, &dead);
-	poll_window_init(&q->poll, dev->poll_ns);
-	kick_holdoff_init(&q->holdoff, dev->holdoff_ns);
+	bool notices = q->idx < dev->ops->notice_queues;
+	poll_window_init(&q->poll, notices ? 0 : dev->poll_ns);
+	kick_holdoff_init(&q->holdoff, notices ? 0 : dev->holdoff_ns);
 	sharpen_timer(q);
 	q->held_off = HOLDOFF_NOT_TAKEN;
 	q->idle_since = 0;
