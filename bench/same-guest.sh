@@ -10,7 +10,7 @@
 #   bench/same-guest.sh [--ref=ref-c|ref-rust|ours[,...]] [--stack=floor|current]
 #                       [--rounds=N] [--seconds=N] [--vcpus=N] [--daemon-args=ARGS]
 #                       [--ref-args=ARGS] [--ref-env=VAR=VALUE] [--swap] [--keep]
-#                       [fio fio16 meta untar]
+#                       [fio fio16 fio1 fioseq meta untar]
 # --ref=ours is the A/A check of the method (ours against ours, labelled
 # ours-b, both with --daemon-args) or, with --ref-args / --ref-env (for the
 # second daemon only), an A/B of an option or an experiment in one guest.
@@ -19,7 +19,8 @@
 # (the first run of a workload in a fresh guest also pays for warming it up).
 # --swap: the reference on the first device (/mnt) and ours on the second,
 # to tell a difference between the daemons from one between the positions.
-# fio16: only fio's two jobs at 16 in flight (a quicker A/B).  --keep: keep
+# fio16, fio1, fioseq: only fio's two jobs at 16 in flight, at 1 in flight,
+# or sequential (a quicker A/B).  --keep: keep
 # each boot's folder (the daemons' logs, e.g. the queues' counts at exit).
 # --vcpus: the guest's vCPUs; default 2 on the floor stack (the workloads and
 # interrupts pinned to vCPU 0) and 1 on the current one, where Linux 6.12's
@@ -39,7 +40,7 @@ for a in "$@"; do
 	--ref-env=*=*) ref_env=${a#--ref-env=} ;;
 	--swap) swap=1 ;;
 	--keep) keep=--keep ;;
-	fio|fio16|meta|untar) benches+=("$a") ;;
+	fio|fio16|fio1|fioseq|meta|untar) benches+=("$a") ;;
 	*) echo "same-guest: unknown argument $a" >&2; exit 2 ;;
 	esac
 done

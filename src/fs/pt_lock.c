@@ -15,8 +15,11 @@
  * flock() locks go to flock() on the handle's own fd.
  * Nothing here ever waits: a request blocked on a lock would stall its
  * queue, and the unlock that would free it may sit behind it in the same
- * queue.  So SETLKW (sleep) tries once and answers EOPNOTSUPP when the
- * lock is held elsewhere; SETLK answers EAGAIN as fcntl(2) does. */
+ * queue.  Waiting elsewhere would not do either: the guest cannot take a
+ * sent request back (virtio-fs drops FUSE_INTERRUPT, still in Linux 6.12),
+ * so its process would sleep unkillable until the holder, perhaps a host
+ * process, let go.  So SETLKW (sleep) tries once and answers EOPNOTSUPP
+ * when the lock is held elsewhere; SETLK answers EAGAIN as fcntl(2) does. */
 #include "pt.h"
 
 #include <errno.h>

@@ -62,7 +62,8 @@ timed() {
 }
 
 # Each workload on the mounts in $order (one job at a time on each).
-# (fio16: only the two jobs at 16 in flight, for a quicker A/B.)
+# (fio16, fio1, fioseq: only the two jobs at 16 in flight, at 1 in flight,
+# or sequential, for a quicker A/B.)
 run_fio() {
 	local job m
 	for job in "randread-4k-qd1 8 --rw=randread --bs=4k --ioengine=psync" \
@@ -71,7 +72,7 @@ run_fio() {
 		"randwrite-4k-qd16 49 --rw=randwrite --bs=4k --ioengine=libaio --iodepth=16" \
 		"seqread-1m 8 --rw=read --bs=1M --ioengine=psync" \
 		"seqwrite-1m 49 --rw=write --bs=1M --ioengine=psync"; do
-		case "${1:-}:$job" in only-qd16:*qd16*|:*) ;; *) continue ;; esac
+		case "${1:-}:$job" in only-qd16:*-qd16\ *|only-qd1:*-qd1\ *|only-seq:seq*|:*) ;; *) continue ;; esac
 		for m in $order; do
 			# shellcheck disable=SC2086 # the job's words
 			fio_job "$m" $job
@@ -79,6 +80,8 @@ run_fio() {
 	done
 }
 run_fio16() { run_fio only-qd16; }
+run_fio1() { run_fio only-qd1; }
+run_fioseq() { run_fio only-seq; }
 # vt-meta interleaves the two mounts itself, by chunks of 250 files.
 run_meta() {
 	vt-meta 5000 /mnt/meta /mnt2/meta |
@@ -95,7 +98,7 @@ run_untar() {
 }
 
 for m in /mnt /mnt2; do
-	case " $benches " in *" fio "*|*" fio16 "*)
+	case " $benches " in *" fio"*)
 		fio --name=layout --filename="$m/fio.dat" --size=64M --rw=write --bs=1M \
 			--direct=1 --output=/dev/null || fail fio-layout "fio could not lay out $m/fio.dat" ;;
 	esac
