@@ -339,6 +339,7 @@ int main(int argc, char **argv)
 		.preserve_noatime = o.preserve_noatime,
 		.file_handles = o.inode_file_handles,
 		.security_label = o.security_label,
+		.read_only = o.readonly,
 		.migration_mode = o.migration_mode,
 		.migration_guest_error = o.migration_on_error == 1,
 		.migration_source_abort = o.migration_on_error_set && o.migration_on_error == 0,

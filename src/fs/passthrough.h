@@ -25,6 +25,8 @@ struct passthrough_options {
 	bool switch_creds;             /* run each request as the guest's uid/gid */
 	bool preserve_noatime;
 	bool security_label;           /* set the guest's labels on new files */
+	bool read_only;                /* served through readonly_ops (--readonly): open
+					* nothing for writing, not even a lock's description */
 	enum inode_file_handles file_handles;
 	unsigned inode_fd_cache;       /* most O_PATH fds cached for inodes; 0: from the budget */
 	/* Live migration (pt_migrate.c). */

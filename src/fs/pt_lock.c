@@ -10,7 +10,8 @@
  * one (the guest kernel has already checked each descriptor's access
  * against its lock type, and the description never reads or writes).
  * Only where read-write cannot be had (a read-only filesystem, a running
- * executable, a lease held elsewhere, no permission) does it take the
+ * executable, a lease held elsewhere, no permission) or must not be
+ * (--readonly, where every handle and lock reads) does it take the
  * handle's access, and an owner whose later lock needs more gets EBADF.
  * flock() locks go to flock() on the handle's own fd.
  * Nothing here ever waits: a request blocked on a lock would stall its
@@ -46,7 +47,9 @@ static int open_lock_ofd(struct pt *pt, int fd)
 		return -errno;
 	char name[PROC_FD_NAME_LEN];
 	proc_fd_name(fd, name);
-	int r = openat(pt->proc_fd, name, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	int r = -1;
+	if (!pt->opt.read_only)
+		r = openat(pt->proc_fd, name, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (r < 0)
 		r = openat(pt->proc_fd, name, (fl & O_ACCMODE) | O_CLOEXEC);
 	return r < 0 ? -errno : r;

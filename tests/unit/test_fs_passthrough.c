@@ -545,6 +545,37 @@ static void host_write(const char *name, const char *data)
 	close(fd);
 }
 
+/* The access of owner's lock description on f. */
+static int lock_access(uint64_t f, uint64_t owner)
+{
+	uint64_t lfh = lock_owners_find(&pt->locks, f, owner);
+	struct handle *h = lfh ? handle_get(&pt->handles, lfh, HANDLE_LOCK) : NULL;
+	CHECK(h);
+	int acc = fcntl(h->fd, F_GETFL) & O_ACCMODE;
+	handle_put(&pt->handles, h);
+	return acc;
+}
+
+/* A lock's description is read-write even when its first lock came
+ * through a read-only handle, except under --readonly. */
+static void test_lock_access(void)
+{
+	host_write("ro", "x");
+	uint64_t f = lookup(FS_ROOT_ID, "ro");
+	struct fs_open o;
+	EQ(ops->open(pt, &root_ctx, f, O_RDONLY, &o), 0);
+	struct flock lk = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1 };
+	EQ(ops->setlk(pt, &root_ctx, f, o.fh, 1, &lk, false, false), 0);
+	EQ(lock_access(f, 1), O_RDWR);
+	pt->opt.read_only = true;
+	EQ(ops->setlk(pt, &root_ctx, f, o.fh, 2, &lk, false, false), 0);
+	EQ(lock_access(f, 2), O_RDONLY);
+	pt->opt.read_only = false;
+	EQ(ops->flush(pt, &root_ctx, f, o.fh, 1), 0);
+	EQ(ops->flush(pt, &root_ctx, f, o.fh, 2), 0);
+	EQ(ops->release(pt, &root_ctx, f, o.fh, 0, 1, false), 0);
+}
+
 /* A read lease held on the host: an owner's first lock through a
  * read-only handle must not wait out the lease break (lease-break-time,
  * 45 s by default) to get its read-write description; it falls back to
@@ -682,6 +713,7 @@ int main(void)
 	test_lock_budget();
 	teardown();
 	setup(CACHE_AUTO);
+	test_lock_access();
 	test_lock_lease();
 	teardown();
 	printf("test_fs_passthrough: ok\n");
