@@ -92,8 +92,8 @@ int main(int argc, char **argv)
 	close(fd);
 
 	/* The first lock through a read-only descriptor, then a write lock
-	 * through a writable one: the process may, as POSIX asks only that
-	 * each descriptor's access match its own lock's type. */
+	 * through a writable one: allowed, since POSIX asks only that each
+	 * descriptor's access match the type of the lock made through it. */
 	int rd = open(path, O_RDONLY), wr = open(path, O_RDWR);
 	if (rd < 0 || wr < 0)
 		vt_errno_exit();
