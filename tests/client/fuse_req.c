@@ -18,6 +18,24 @@ int fr_slot_init(struct fr_slot *s, struct vuc *c, uint32_t data_cap)
 	return s->req && s->rep && s->data ? 0 : -ENOMEM;
 }
 
+int fr_slot_pages(struct fr_slot *s)
+{
+	s->table = vuc_alloc(s->c, FR_MAX_SEGS * sizeof(struct vring_desc), 16);
+	return s->table ? 0 : -ENOMEM;
+}
+
+/* The payload's segment(s), direction write. */
+static void add_data(struct fr_slot *s, uint32_t len, bool write)
+{
+	uint32_t step = s->table ? 4096 : len;
+
+	for (uint32_t off = 0; off < len; off += step)
+		s->seg[s->nseg++] = (struct vr_seg){
+			.gpa = vuc_gpa(s->c, s->data + off),
+			.len = len - off < step ? len - off : step, .write = write,
+		};
+}
+
 /* The caller's ids, read once: three system calls per request would be most
  * of what the rate benchmark measures (a guest kernel fills them for free). */
 static struct { uint32_t uid, gid, pid; } my_ids;
@@ -40,6 +58,7 @@ int fr_build(struct fr_slot *s, uint64_t unique, uint32_t opcode, uint64_t nodei
 	bool no_reply = reply_arg_len == UINT32_MAX;
 
 	if (len > FR_REQ_CAP || data_len > s->data_cap ||
+	    (s->table && data_len > FR_MAX_PAGES * 4096u) ||
 	    (!no_reply && reply_arg_len > FR_REP_CAP - sizeof(struct fuse_out_header)))
 		return -EINVAL;
 	if (dir == FR_DATA_NONE)
@@ -73,9 +92,7 @@ int fr_build(struct fr_slot *s, uint64_t unique, uint32_t opcode, uint64_t nodei
 		.len = (uint32_t)(sizeof(*h) + arg_len + name_len),
 	};
 	if (dir == FR_DATA_IN && data_len)
-		s->seg[s->nseg++] = (struct vr_seg){
-			.gpa = vuc_gpa(s->c, s->data), .len = data_len,
-		};
+		add_data(s, data_len, false);
 	if (!no_reply) {
 		memset(s->rep, 0, s->rep_len);
 		s->seg[s->nseg++] = (struct vr_seg){
@@ -83,9 +100,7 @@ int fr_build(struct fr_slot *s, uint64_t unique, uint32_t opcode, uint64_t nodei
 		};
 	}
 	if (dir == FR_DATA_OUT && data_len)
-		s->seg[s->nseg++] = (struct vr_seg){
-			.gpa = vuc_gpa(s->c, s->data), .len = data_len, .write = true,
-		};
+		add_data(s, data_len, true);
 	return 0;
 }
 
@@ -222,7 +237,8 @@ int fr_rmdir(struct fr_slot *s, uint64_t unique, uint64_t parent, const char *na
 
 int fr_submit(struct fr_slot *s, struct vring_drv *vr, bool indirect)
 {
-	int r = vr_add(vr, s->seg, s->nseg, indirect);
+	int r = s->table ? vr_add_table(vr, s->table, s->seg, s->nseg)
+			 : vr_add(vr, s->seg, s->nseg, indirect);
 
 	s->head = r;
 	return r;

@@ -22,6 +22,9 @@
 
 #define FR_REQ_CAP 4096
 #define FR_REP_CAP 4096
+/* Payload pages a slot split by fr_slot_pages may describe (1 MiB). */
+#define FR_MAX_PAGES 256
+#define FR_MAX_SEGS (3 + FR_MAX_PAGES)
 
 enum fr_data_dir { FR_DATA_NONE, FR_DATA_IN, FR_DATA_OUT };
 
@@ -38,8 +41,9 @@ struct fr_slot {
 	uint32_t rep_len;        /* writable bytes offered in rep (16 + reply) */
 	uint32_t data_len;       /* payload bytes offered (in or out) */
 	enum fr_data_dir data_dir;
-	struct vr_seg seg[4];
+	struct vr_seg seg[FR_MAX_SEGS];
 	unsigned nseg;
+	struct vring_desc *table; /* fr_slot_pages: the slot's indirect table */
 	int head;                /* chain head once submitted, -1 before */
 };
 
@@ -54,6 +58,10 @@ struct fr_reply {
 
 /* Allocate a slot's buffers in c's guest memory. */
 int fr_slot_init(struct fr_slot *s, struct vuc *c, uint32_t data_cap);
+/* From now on describe the payload one page per segment, as the Linux
+ * driver does for direct I/O (a 1 MiB READ is a chain of 258), through an
+ * indirect table of the slot's own (fr_submit's indirect is then implied). */
+int fr_slot_pages(struct fr_slot *s);
 
 /* Generic builder for any opcode: arg (arg_len bytes) then name (with its
  * NUL; NULL for none) follow the in header; reply_arg_len bytes of reply

@@ -8,8 +8,8 @@
  * completions in a blocking read() (no polling; SIGALRM ends a run the
  * daemon stops answering).  Then the same operation as a plain host
  * syscall in this process, for comparison:
- *   getattr: fstatat   lookup: openat(O_PATH) + close   read: pread 4 KiB
- *   write: pwrite 4 KiB
+ *   getattr: fstatat   lookup: openat(O_PATH) + close   read: pread
+ *   write: pwrite (of RATE_IO_SIZE, below)
  * Output, one line per measurement (bench/client-rate.sh builds a table):
  *   RESULT op=read depth=16 reqs=N secs=S rate=R kicks_per_req=K wakeups_per_req=W
  *   RAW op=read rate=R
@@ -20,7 +20,10 @@
  * next request, which it adds and kicks for alone (a fast guest whose
  * processes each do some work between requests).  The program then spins
  * on the used ring and the clock instead of sleeping (the streams' clocks
- * must be finer than a sleep), so it wants a CPU of its own. */
+ * must be finer than a sleep), so it wants a CPU of its own.
+ * RATE_IO_SIZE=BYTES: READ and WRITE size (4096 by default, up to 1 MiB);
+ * RATE_PAGE_SEGS=1: their payload one page per descriptor through an
+ * indirect table, as Linux's driver sends direct I/O (a 1 MiB READ: 258). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -34,9 +37,14 @@
 
 #define READ_FILE "rate-read.dat"
 #define WRITE_FILE "rate-write.dat"
-#define FILE_SIZE (1u << 20)
-#define IO_SIZE 4096u
 #define MAX_DEPTH 16
+#define MAX_IO_SIZE (1u << 20)
+
+/* RATE_IO_SIZE: bytes per READ and WRITE (4 KiB by default, at most 1 MiB);
+ * the files hold 64 of them (at least 1 MiB), so 1 MiB requests walk 64 MiB
+ * like the guest's fio file, not one buffer hot in the CPU's cache. */
+static uint32_t io_size = 4096;
+static uint64_t file_size = 1u << 20;
 
 enum op { OP_GETATTR, OP_LOOKUP, OP_READ, OP_WRITE, OP_COUNT };
 static const char *const op_names[OP_COUNT] = { "getattr", "lookup", "read", "write" };
@@ -67,7 +75,7 @@ static void die(const char *what, const char *why)
 /* Build the next request of kind op into slot. */
 static void build(struct bench *b, struct fr_slot *slot, enum op op)
 {
-	uint64_t off = (b->seq++ * IO_SIZE) % FILE_SIZE, u = fs_unique(&b->s);
+	uint64_t off = (b->seq++ * io_size) % file_size, u = fs_unique(&b->s);
 
 	switch (op) {
 	case OP_GETATTR:
@@ -77,11 +85,11 @@ static void build(struct bench *b, struct fr_slot *slot, enum op op)
 		fr_lookup(slot, u, FUSE_ROOT_ID, READ_FILE);
 		break;
 	case OP_READ:
-		fr_read(slot, u, b->read_node, b->read_fh, off, IO_SIZE);
+		fr_read(slot, u, b->read_node, b->read_fh, off, io_size);
 		break;
 	case OP_WRITE:
 		/* The payload stays what it was: the data does not matter here. */
-		fr_write(slot, u, b->write_node, b->write_fh, off, IO_SIZE);
+		fr_write(slot, u, b->write_node, b->write_fh, off, io_size);
 		break;
 	default:
 		abort();
@@ -110,12 +118,12 @@ static void check(struct bench *b, struct fr_slot *slot, enum op op, uint32_t us
 		b->lookups++;
 		break;
 	case OP_READ:
-		if (rep.data_len != IO_SIZE)
+		if (rep.data_len != io_size)
 			die("read", "short read");
 		break;
 	case OP_WRITE:
 		memcpy(&wo, rep.arg, sizeof(wo));
-		if (rep.arg_len != sizeof(wo) || wo.size != IO_SIZE)
+		if (rep.arg_len != sizeof(wo) || wo.size != io_size)
 			die("write", "short write");
 		break;
 	default:
@@ -269,7 +277,7 @@ static void run_raw(enum op op, const char *dir, double secs)
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int rfd = openat(dfd, READ_FILE, O_RDONLY | O_CLOEXEC);
 	int wfd = openat(dfd, WRITE_FILE, O_RDWR | O_CLOEXEC);
-	static uint8_t buf[IO_SIZE];
+	static uint8_t buf[MAX_IO_SIZE];
 	uint64_t n = 0;
 	double t0 = now(), t1, end = t0 + secs;
 	struct stat st;
@@ -279,7 +287,7 @@ static void run_raw(enum op op, const char *dir, double secs)
 	do {
 		/* Check the clock every 64 operations: vDSO is cheap, not free. */
 		for (int k = 0; k < 64; k++, n++) {
-			off_t off = (off_t)((n * IO_SIZE) % FILE_SIZE);
+			off_t off = (off_t)((n * io_size) % file_size);
 			int fd;
 
 			switch (op) {
@@ -294,11 +302,11 @@ static void run_raw(enum op op, const char *dir, double secs)
 				close(fd);
 				break;
 			case OP_READ:
-				if (pread(rfd, buf, IO_SIZE, off) != IO_SIZE)
+				if (pread(rfd, buf, io_size, off) != (ssize_t)io_size)
 					die("raw pread", "short");
 				break;
 			case OP_WRITE:
-				if (pwrite(wfd, buf, IO_SIZE, off) != IO_SIZE)
+				if (pwrite(wfd, buf, io_size, off) != (ssize_t)io_size)
 					die("raw pwrite", "short");
 				break;
 			default:
@@ -316,14 +324,17 @@ static void run_raw(enum op op, const char *dir, double secs)
 static void make_file(const char *dir, const char *name)
 {
 	char path[4096];
-	static uint8_t buf[FILE_SIZE];
+	static uint8_t buf[1u << 20];
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	memset(buf, 0x5a, sizeof(buf));
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+	if (fd < 0)
 		die(path, strerror(errno));
+	for (uint64_t done = 0; done < file_size; done += sizeof(buf))
+		if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+			die(path, strerror(errno));
 	close(fd);
 }
 
@@ -380,7 +391,9 @@ static int parse_depths(const char *list, int depths[MAX_DEPTH])
 int main(int argc, char **argv)
 {
 	static struct bench b;
-	struct fs_options o = { .event_idx = !getenv("RATE_NO_EVENT_IDX") };
+	bool pages = getenv("RATE_PAGE_SEGS") != NULL;
+	struct fs_options o = { .event_idx = !getenv("RATE_NO_EVENT_IDX"),
+				.indirect = pages, .mem_size = 128ull << 20 };
 	const char *step = NULL, *why = NULL, *ops = "getattr,lookup,read,write";
 	double secs = 2.0;
 	struct fr_reply rep;
@@ -397,7 +410,16 @@ int main(int argc, char **argv)
 	if (secs <= 0)
 		die("SECONDS", "must be > 0");
 	int depths[MAX_DEPTH], ndepths = parse_depths(getenv("RATE_DEPTHS"), depths);
-	const char *think = getenv("RATE_THINK_US");
+	const char *think = getenv("RATE_THINK_US"), *size = getenv("RATE_IO_SIZE");
+	if (size) {
+		char *end;
+		unsigned long v = strtoul(size, &end, 0);
+
+		if (end == size || *end || v < 4096 || v > MAX_IO_SIZE || v % 4096)
+			die("RATE_IO_SIZE", "a multiple of 4096 up to 1 MiB");
+		io_size = (uint32_t)v;
+		file_size = 64ull * io_size < file_size ? file_size : 64ull * io_size;
+	}
 	make_file(argv[2], READ_FILE);
 	make_file(argv[2], WRITE_FILE);
 
@@ -406,7 +428,8 @@ int main(int argc, char **argv)
 	if ((r = vr_call_blocking(&b.s.req)) < 0)
 		die("call eventfd", strerror(-r));
 	for (int i = 0; i < MAX_DEPTH; i++)
-		if (fr_slot_init(&b.slot[i], &b.s.c, IO_SIZE) < 0)
+		if (fr_slot_init(&b.slot[i], &b.s.c, io_size) < 0 ||
+		    (pages && fr_slot_pages(&b.slot[i]) < 0))
 			die("slots", "out of guest memory");
 	for (size_t i = 0; i < sizeof(b.slot_of_head) / sizeof(b.slot_of_head[0]); i++)
 		b.slot_of_head[i] = -1;

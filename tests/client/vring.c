@@ -135,6 +135,46 @@ void vr_put_desc(struct vring_drv *vr, const uint16_t *ids, unsigned n)
 	vr->nfree += n;
 }
 
+/* Place segs in table t and one ring descriptor at head pointing at it. */
+static void fill_table(struct vring_drv *vr, uint16_t head, struct vring_desc *t,
+		       const struct vr_seg *segs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		t[i].addr = segs[i].gpa;
+		t[i].len = segs[i].len;
+		t[i].flags = (uint16_t)((segs[i].write ? VRING_DESC_F_WRITE : 0) |
+					(i + 1 < n ? VRING_DESC_F_NEXT : 0));
+		t[i].next = (uint16_t)(i + 1 < n ? i + 1 : 0);
+	}
+	vr->desc[head].addr = vuc_gpa(vr->c, t);
+	vr->desc[head].len = (uint32_t)(n * sizeof(*t));
+	vr->desc[head].flags = VRING_DESC_F_INDIRECT;
+	vr->desc[head].next = 0;
+	vr->free_head = vr->next[head];
+}
+
+/* Account for the chain of need ring descriptors at head and publish it. */
+static int place(struct vring_drv *vr, uint16_t head, unsigned need)
+{
+	vr->nfree -= need;
+	vr->chain_len[head] = (uint16_t)need;
+	vr_publish(vr, head);
+	return head;
+}
+
+int vr_add_table(struct vring_drv *vr, struct vring_desc *table,
+		 const struct vr_seg *segs, unsigned n)
+{
+	uint16_t head = vr->free_head;
+
+	if (n == 0 || n > UINT16_MAX)
+		return -EINVAL;
+	if (vr->nfree < 1)
+		return -ENOSPC;
+	fill_table(vr, head, table, segs, n);
+	return place(vr, head, 1);
+}
+
 int vr_add(struct vring_drv *vr, const struct vr_seg *segs, unsigned n,
 	   bool indirect)
 {
@@ -147,20 +187,7 @@ int vr_add(struct vring_drv *vr, const struct vr_seg *segs, unsigned n,
 		return -ENOSPC;
 	head = vr->free_head;
 	if (indirect) {
-		struct vring_desc *t = vr->indirect + (size_t)head * VR_MAX_SEGS;
-
-		for (unsigned i = 0; i < n; i++) {
-			t[i].addr = segs[i].gpa;
-			t[i].len = segs[i].len;
-			t[i].flags = (uint16_t)((segs[i].write ? VRING_DESC_F_WRITE : 0) |
-						(i + 1 < n ? VRING_DESC_F_NEXT : 0));
-			t[i].next = (uint16_t)(i + 1 < n ? i + 1 : 0);
-		}
-		vr->desc[head].addr = vuc_gpa(vr->c, t);
-		vr->desc[head].len = (uint32_t)(n * sizeof(*t));
-		vr->desc[head].flags = VRING_DESC_F_INDIRECT;
-		vr->desc[head].next = 0;
-		vr->free_head = vr->next[head];
+		fill_table(vr, head, vr->indirect + (size_t)head * VR_MAX_SEGS, segs, n);
 	} else {
 		d = head;
 		for (unsigned i = 0; i < n; i++) {
@@ -177,10 +204,7 @@ int vr_add(struct vring_drv *vr, const struct vr_seg *segs, unsigned n,
 		}
 		vr->free_head = d;
 	}
-	vr->nfree -= need;
-	vr->chain_len[head] = (uint16_t)need;
-	vr_publish(vr, head);
-	return head;
+	return place(vr, head, need);
 }
 
 int vr_kick(struct vring_drv *vr, bool force)

@@ -79,6 +79,11 @@ void vr_destroy(struct vring_drv *vr);
  * the head id, -ENOSPC when the ring is full, -EINVAL for a bad shape. */
 int vr_add(struct vring_drv *vr, const struct vr_seg *segs, unsigned n,
 	   bool indirect);
+/* The same as one indirect descriptor pointing at the caller's table (in
+ * guest memory, room for n entries): chains longer than VR_MAX_SEGS, like
+ * the Linux driver's page-by-page READ of 1 MiB (258 entries). */
+int vr_add_table(struct vring_drv *vr, struct vring_desc *table,
+		 const struct vr_seg *segs, unsigned n);
 /* For hand-built chains: take n descriptors off the free list (their ids
  * go to ids[], in no particular order; nothing is written to them), and give
  * them back once the backend is done.  vr_get_used reports such a head with
