@@ -4,7 +4,13 @@
 # whatever the unit (seconds: baseline/candidate; rates: candidate/baseline).
 # The ratio is the median of the per-round ratios (the i-th value of each
 # daemon comes from round i): the machine drifts between rounds, so values
-# measured in the same round are compared with each other.
+# measured in the same round are compared with each other.  Next to it, in
+# brackets, an interval that holds the true median ratio with the
+# confidence given (distribution-free: the k-th smallest and k-th largest
+# per-round ratio, k the largest with at least 90 %, from the binomial
+# distribution of how many rounds fall below the median).  A row is ahead
+# or behind only when its whole interval is; 4 rounds give at best 88 %
+# (their range), 8 give 93 % (the second smallest to the second largest).
 $3 == "BENCH" {
 	d = substr($1, 2); key = $4; unit[key] = $6
 	n[d, key]++; v[d, key, n[d, key]] = $5; names[key] = 1
@@ -26,10 +32,27 @@ function paired(c, b, k,   m, i, t) {
 	n["_r", k] = m
 	return median("_r", k)
 }
+# Coverage of [k-th smallest, k-th largest] of m values for their median:
+# 1 - 2 P(Binomial(m, 1/2) <= k - 1).
+function coverage(m, k,   i, p, tail) {
+	p = 0.5 ^ m; tail = 0
+	for (i = 0; i < k; i++) { tail += p; p = p * (m - i) / (i + 1) }
+	return 1 - 2 * tail
+}
+# "[lo-hi NN%]" for the per-round ratios paired() left in v["_r", k].
+function interval(k,   m, i, j, t, a, w) {
+	m = n["_r", k]
+	if (m < 2) return ""
+	for (i = 1; i <= m; i++) a[i] = v["_r", k, i]
+	for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	w = 1
+	while (2 * (w + 1) <= m && coverage(m, w + 1) >= 0.9) w++
+	return sprintf("[%.2f-%.2f %.0f%%]", a[w], a[m + 1 - w], 100 * coverage(m, w))
+}
 END {
 	nb = split(bases, base, ",")
 	printf "%-28s %12s", "measurement", cand
-	for (i = 1; i <= nb; i++) printf " %12s %8s", base[i], "ratio"
+	for (i = 1; i <= nb; i++) printf " %12s %8s %-18s", base[i], "ratio", "interval"
 	printf "  %s\n", "unit"
 	for (k in names) {
 		o = median(cand, k)
@@ -37,8 +60,9 @@ END {
 		printf "%-28s %12s", k, o
 		for (i = 1; i <= nb; i++) {
 			r = median(base[i], k)
-			if (r == "") { printf " %12s %8s", "-", "-"; continue }
+			if (r == "") { printf " %12s %8s %-18s", "-", "-", ""; continue }
 			printf " %12s %8.2f", r, paired(cand, base[i], k)
+			printf " %-18s", interval(k)
 		}
 		printf "  %s\n", unit[k]
 	}

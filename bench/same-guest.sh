@@ -6,7 +6,8 @@
 # drift, which in separate boots spreads single runs as widely as the
 # daemons differ, falls out of each pair; the table prints medians and the
 # median of the per-round ratios (higher is better for ours, whatever the
-# unit), plus each daemon's CPU time for the whole boot.
+# unit) with the interval that holds it at about 90 % (bench/ratio-table.awk),
+# plus each daemon's CPU time for the whole boot.
 #   bench/same-guest.sh [--ref=ref-c|ref-rust|ours[,...]] [--stack=floor|current]
 #                       [--rounds=N] [--seconds=N] [--vcpus=N] [--daemon-args=ARGS]
 #                       [--ref-args=ARGS] [--ref-env=VAR=VALUE] [--swap] [--keep]
