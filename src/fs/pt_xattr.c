@@ -1,12 +1,18 @@
 /* SETXATTR, GETXATTR, LISTXATTR, REMOVEXATTR.
  *
- * O_PATH fds do not take f*xattr calls.  A regular file or directory is
- * opened read-only through /proc/self/fd for the call.  Any other type (a
- * symlink, FIFO, socket or device node must not be opened) is reached by
- * the path "N" relative to /proc/self/fd: the thread's working directory
- * (made private with unshare(CLONE_FS)) moves there for the call and back
- * after.  The following (non-l) calls are used: the
- * magic link resolves to the node itself, which is not followed further.
+ * O_PATH fds do not take f*xattr calls, so the calls take a path: "N",
+ * relative to /proc/self/fd, where N is the inode's O_PATH fd.  The (non-l)
+ * calls follow that magic link to the file itself, of any type, and no
+ * further, without opening it.  The thread's working directory, private to
+ * it (unshare(CLONE_FS), as its umask), moves to /proc/self/fd at its first
+ * call and stays there; nothing else resolves paths against it.  So a call
+ * is one system call; opening the file for an f*xattr call instead took
+ * three (an open through procfs, the call, a close), failed on a file with
+ * a host lease, and showed the host's inotify watchers an open and a close
+ * each time (Linux asks for security.capability before every write to a
+ * file when xattrs are on).  A thread that cannot have its own working
+ * directory falls back to opening regular files and directories read-only;
+ * other types (which must not be opened) then answer EOPNOTSUPP.
  * Without opt.xattr every call answers ENOSYS so the guest stops asking.
  * POSIX ACL names (system.posix_acl_*) pass through when ACLs were agreed;
  * otherwise setting or removing them answers EOPNOTSUPP.
@@ -67,28 +73,41 @@ static ssize_t on_path(const char *p, const struct xreq *x)
 	}
 }
 
-/* The call on a file of a type that must not be opened (path_fd: O_PATH). */
-static ssize_t on_special(struct pt *pt, int path_fd, const struct xreq *x)
+/* Put the calling thread's working directory in /proc/self/fd (see the
+ * top); false when the thread cannot have one of its own. */
+static bool cwd_at_proc_fd(struct pt *pt)
 {
-	if (!creds_private_fs())
-		return -EOPNOTSUPP;
-	int saved = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	static __thread bool there;
+
+	if (!there && creds_private_fs() && fchdir(pt->proc_fd) == 0)
+		there = true;
+	return there;
+}
+
+/* The call on the file behind fd (any fd of it, O_PATH included). */
+static ssize_t on_inode(struct pt *pt, int fd, const struct xreq *x)
+{
 	char name[PROC_FD_NAME_LEN];
-	proc_fd_name(path_fd, name);
+	struct stat st;
 	ssize_t r;
-	if (fchdir(pt->proc_fd) < 0) {
-		r = -errno;
-	} else {
+
+	proc_fd_name(fd, name);
+	if (cwd_at_proc_fd(pt)) {
 		r = on_path(name, x);
-		if (r < 0)
-			r = -errno;
-		/* Back where the thread was (the cwd is private to it and
-		 * nothing here resolves paths against it). */
-		if (saved < 0 || fchdir(saved) < 0)
-			log_debug("xattr: cannot return to the previous cwd");
+		return r < 0 ? -errno : r;
 	}
-	if (saved >= 0)
-		close(saved);
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return -EOPNOTSUPP;
+	int own = openat(pt->proc_fd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC |
+			 (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
+	if (own < 0)
+		return -errno;
+	r = on_fd(own, x);
+	if (r < 0)
+		r = -errno;
+	close(own);
 	return r;
 }
 
@@ -122,21 +141,7 @@ static ssize_t xattr_call(struct pt *pt, const struct fs_ctx *c, uint64_t nodeid
 		mapped.name = host_name;
 	}
 	x = &mapped;
-	ssize_t r = err;
-	if (err == 0 && (S_ISREG(n.i->type) || S_ISDIR(n.i->type))) {
-		int fd = inode_open(pt->proc_fd, n.i,
-				    O_RDONLY | O_NONBLOCK | (S_ISDIR(n.i->type) ? O_DIRECTORY : 0));
-		if (fd < 0) {
-			r = fd;
-		} else {
-			r = on_fd(fd, x);
-			if (r < 0)
-				r = -errno;
-			close(fd);
-		}
-	} else if (err == 0) {
-		r = on_special(pt, n.fd, x);
-	}
+	ssize_t r = err == 0 ? on_inode(pt, n.fd, x) : err;
 	creds_leave(&cs);
 	pt_node_put(pt, &n);
 	return r;
@@ -249,39 +254,18 @@ int pt_set_label(struct pt *pt, int dirfd, const char *name, int fd, const struc
 			return err;
 		x.name = host_name;
 	}
-	int own = -1;
-	ssize_t r = 0;
-	if (fd < 0) {
-		own = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		struct stat st;
-		if (own < 0 || fstat(own, &st) < 0) {
-			r = -errno;
-		} else if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
-			char pname[PROC_FD_NAME_LEN];
-			proc_fd_name(own, pname);
-			fd = openat(pt->proc_fd, pname,
-				    O_RDONLY | O_NONBLOCK | O_CLOEXEC |
-				    (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
-			if (fd < 0)
-				r = -errno;
-		}
-	}
+	int own = fd < 0 ? openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC) : -1;
+	ssize_t r = fd < 0 && own < 0 ? -errno : 0;
 	if (r == 0) {
 		/* security.* needs CAP_SYS_ADMIN unless the host's LSM owns
 		 * the name (SELinux checks its own relabel permissions). */
 		bool raised = creds_sys_admin_raise();
-		if (fd >= 0)
-			r = on_fd(fd, &x) < 0 ? -errno : 0;
-		else
-			r = on_special(pt, own, &x);
+		r = on_inode(pt, fd < 0 ? own : fd, &x);
 		if (raised)
 			creds_sys_admin_drop();
 	}
-	if (own >= 0) {
-		if (fd >= 0)
-			close(fd);
+	if (own >= 0)
 		close(own);
-	}
 	if (r < 0)
 		log_warn_ratelimited("security label %s on a new file: %s", x.name,
 				     strerror((int)-r));

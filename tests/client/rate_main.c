@@ -1,6 +1,8 @@
 /* Request-rate benchmark of a virtio-fs backend through the host-side client:
  *   build/client/rate SOCKET SHARED_DIR [SECONDS] [OPS]
- * OPS is a comma list of getattr,lookup,read,write (default: all).  Each op
+ * OPS is a comma list of getattr,lookup,read,write,getxattr (default: the
+ * first four; getxattr, of security.capability as the kernel asks before
+ * each write, wants the daemon's xattr option on).  Each op
  * runs SECONDS (default 2) at each depth of RATE_DEPTHS (default 1 and 16
  * requests in flight): the queue always holds that many chains, each
  * completion is checked and its slot
@@ -9,7 +11,7 @@
  * daemon stops answering).  Then the same operation as a plain host
  * syscall in this process, for comparison:
  *   getattr: fstatat   lookup: openat(O_PATH) + close   read: pread
- *   write: pwrite (of RATE_IO_SIZE, below)
+ *   write: pwrite (of RATE_IO_SIZE, below)   getxattr: fgetxattr
  * Output, one line per measurement (bench/client-rate.sh builds a table):
  *   RESULT op=read depth=16 reqs=N secs=S rate=R kicks_per_req=K wakeups_per_req=W
  *   RAW op=read rate=R
@@ -30,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,8 +49,12 @@
 static uint32_t io_size = 4096;
 static uint64_t file_size = 1u << 20;
 
-enum op { OP_GETATTR, OP_LOOKUP, OP_READ, OP_WRITE, OP_COUNT };
-static const char *const op_names[OP_COUNT] = { "getattr", "lookup", "read", "write" };
+enum op { OP_GETATTR, OP_LOOKUP, OP_READ, OP_WRITE, OP_GETXATTR, OP_COUNT };
+static const char *const op_names[OP_COUNT] = { "getattr", "lookup", "read", "write",
+						 "getxattr" };
+/* What Linux asks before every write to a file (file_remove_privs: does it
+ * carry capabilities to drop?), when the daemon answers xattr requests. */
+#define XATTR_PROBE "security.capability"
 
 struct bench {
 	struct fs_session s;
@@ -91,6 +98,12 @@ static void build(struct bench *b, struct fr_slot *slot, enum op op)
 		/* The payload stays what it was: the data does not matter here. */
 		fr_write(slot, u, b->write_node, b->write_fh, off, io_size);
 		break;
+	case OP_GETXATTR:
+		/* Size 0: the length only, as the kernel's probe asks. */
+		fr_build(slot, u, FUSE_GETXATTR, b->write_node,
+			 &(struct fuse_getxattr_in){ .size = 0 }, sizeof(struct fuse_getxattr_in),
+			 XATTR_PROBE, sizeof(struct fuse_getxattr_out), FR_DATA_NONE, 0);
+		break;
 	default:
 		abort();
 	}
@@ -105,6 +118,9 @@ static void check(struct bench *b, struct fr_slot *slot, enum op op, uint32_t us
 
 	if (fr_parse(slot, used_len, &rep, &why) < 0)
 		die(op_names[op], why);
+	/* The file has no capabilities: "no such attribute" is the answer. */
+	if (op == OP_GETXATTR && rep.error == -ENODATA)
+		return;
 	if (rep.error)
 		die(op_names[op], strerror(-rep.error));
 	switch (op) {
@@ -120,6 +136,9 @@ static void check(struct bench *b, struct fr_slot *slot, enum op op, uint32_t us
 	case OP_READ:
 		if (rep.data_len != io_size)
 			die("read", "short read");
+		break;
+	case OP_GETXATTR:
+		die("getxattr", "the file has " XATTR_PROBE);
 		break;
 	case OP_WRITE:
 		memcpy(&wo, rep.arg, sizeof(wo));
@@ -308,6 +327,10 @@ static void run_raw(enum op op, const char *dir, double secs)
 			case OP_WRITE:
 				if (pwrite(wfd, buf, io_size, off) != (ssize_t)io_size)
 					die("raw pwrite", "short");
+				break;
+			case OP_GETXATTR:
+				if (fgetxattr(wfd, XATTR_PROBE, NULL, 0) >= 0 || errno != ENODATA)
+					die("raw fgetxattr", "expected ENODATA");
 				break;
 			default:
 				abort();

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -61,6 +63,41 @@ static void test_xattr(void)
 	EQ(ops->getxattr(pt, &root_ctx, e.nodeid, "trusted.l", buf, sizeof(buf), &len), 0);
 	EQ(len, 1);
 	ops->forget(pt, e.nodeid, 1);
+	ops->forget(pt, f, 1);
+}
+
+/* An xattr call does not open the file: it works while a host process
+ * holds a write lease on it (an open for the call failed with EWOULDBLOCK
+ * and sent the holder a break notice), and the host's inotify watchers see
+ * no open or close for it. */
+static void test_xattr_unopened(void)
+{
+	uint64_t fh;
+	uint64_t f = create(FS_ROOT_ID, "xu", 0644, &fh);
+	EQ(ops->release(pt, &root_ctx, f, fh, 0, 0, false), 0);
+	char p[128], buf[16];
+	size_t len;
+	snprintf(p, sizeof(p), "%s/xu", dir);
+
+	int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	CHECK(in >= 0);
+	CHECK(inotify_add_watch(in, p, IN_OPEN | IN_CLOSE) >= 0);
+	EQ(ops->setxattr(pt, &root_ctx, f, "user.u", "1", 1, 0), 0);
+	EQ(ops->getxattr(pt, &root_ctx, f, "security.capability", NULL, 0, &len), -ENODATA);
+	EQ(ops->listxattr(pt, &root_ctx, f, buf, sizeof(buf), &len), 0);
+	EQ(read(in, buf, sizeof(buf)), -1);
+	EQ(errno, EAGAIN);
+	close(in);
+
+	signal(SIGIO, SIG_IGN); /* a break notice, should one come */
+	int lfd = open(p, O_RDWR | O_CLOEXEC);
+	CHECK(lfd >= 0);
+	EQ(fcntl(lfd, F_SETLEASE, F_WRLCK), 0);
+	EQ(ops->getxattr(pt, &root_ctx, f, "user.u", buf, sizeof(buf), &len), 0);
+	EQ(len, 1);
+	EQ(ops->setxattr(pt, &root_ctx, f, "user.u", "2", 1, 0), 0);
+	EQ(fcntl(lfd, F_GETLEASE), F_WRLCK); /* not broken */
+	close(lfd);
 	ops->forget(pt, f, 1);
 }
 
@@ -136,6 +173,7 @@ int main(void)
 	}
 	setup(CACHE_AUTO);
 	test_xattr();
+	test_xattr_unopened();
 	test_creds();
 	EQ(handle_count(&pt->handles), 0);
 	EQ(inode_table_count(&pt->inodes), 1);
