@@ -9,6 +9,8 @@
 # /usr/lib/qemu/virtiofsd), SKIP_OURS=1 / SKIP_REF=1, RATE_NO_EVENT_IDX=1,
 # RATE_THINK_US=T (independent streams, each waiting 0-2T us between its
 # answer and its next request; the client spins then: use PIN=split),
+# RATE_IO_SIZE=BYTES (READ/WRITE size, up to 1 MiB) and RATE_PAGE_SEGS=1
+# (their payload one page per descriptor, as the guest sends direct I/O),
 # PIN=shared|split|none (default shared):
 #   shared: client and daemon on CPU 0.  Reproducible (runs agree within a
 #           few %): measures the CPU cost of a request, no parallelism.

@@ -68,8 +68,9 @@ int pt_kill_suidgid(struct pt *pt, int fd);
 
 /* With --xattrmap renaming security.capability, remove the renamed xattr
  * of a regular file where the host kernel would drop the real one (write,
- * truncate, chown): fd is an open fd of i, or -1 to open one here. */
-int pt_drop_mapped_caps(struct pt *pt, struct inode *i, int fd);
+ * truncate, chown): fd is an open fd of the file, or -1 to reach it through
+ * n (its record and O_PATH fd). */
+int pt_drop_mapped_caps(struct pt *pt, const struct pt_node *n, int fd);
 
 /* FUSE_SECURITY_CTX: give the file just made as dirfd/name (fd: open on it,
  * or -1) the guest's label, under the --xattrmap host name.  -errno when

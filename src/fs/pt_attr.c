@@ -40,7 +40,7 @@ static int set_size(struct pt *pt, struct pt_node *n, struct handle *h, const st
 		return fd;
 	int r = ftruncate(fd, in->size) < 0 ? -errno : 0;
 	if (r == 0)
-		r = pt_drop_mapped_caps(pt, n->i, fd);
+		r = pt_drop_mapped_caps(pt, n, fd);
 	if (!h)
 		close(fd);
 	return r;
@@ -94,7 +94,7 @@ int pt_setattr(void *fs, const struct fs_ctx *c, uint64_t nodeid, const struct f
 		gid_t gid = (in->valid & FATTR_GID) ? in->gid : (gid_t)-1;
 		r = creds_owner_to_host(&pt->creds, &uid, &gid);
 		if (r == 0)
-			r = pt_drop_mapped_caps(pt, n.i, h ? h->fd : -1);
+			r = pt_drop_mapped_caps(pt, &n, h ? h->fd : -1);
 		if (r < 0)
 			goto out;
 		if (fchownat(n.fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {

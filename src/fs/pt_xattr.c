@@ -213,22 +213,20 @@ int pt_listxattr(void *fs, const struct fs_ctx *c, uint64_t nodeid, char *buf, s
 	return 0;
 }
 
-int pt_drop_mapped_caps(struct pt *pt, struct inode *i, int fd)
+int pt_drop_mapped_caps(struct pt *pt, const struct pt_node *n, int fd)
 {
 	const char *name = xattrmap_caps_name(pt->opt.xattrmap);
 	if (!name || !pt->opt.xattr)
 		return 0;
-	int own = -1;
-	if (fd < 0) {
-		if (!i || !S_ISREG(i->type))
+	int r;
+	if (fd >= 0) {
+		r = fremovexattr(fd, name) < 0 ? -errno : 0;
+	} else {
+		if (!n || !S_ISREG(n->i->type))
 			return 0; /* file capabilities live on regular files only */
-		own = fd = inode_open(pt->proc_fd, i, O_RDONLY | O_NONBLOCK);
-		if (fd < 0)
-			return fd;
+		struct xreq x = { .op = XREMOVE, .name = name };
+		r = (int)on_inode(pt, n->fd, &x);
 	}
-	int r = fremovexattr(fd, name) < 0 ? -errno : 0;
-	if (own >= 0)
-		close(own);
 	/* None there, or a filesystem without xattrs: nothing to drop. */
 	if (r == -ENODATA || r == -EOPNOTSUPP)
 		r = 0;
