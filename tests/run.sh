@@ -97,7 +97,7 @@ if [ "${TESTS_GUEST:-1}" != 0 ]; then
 	for mode in chroot none; do
 		run_stage "guest tests: this daemon, --sandbox=$mode, floor stack" \
 			tests/guest/run.sh --daemon=ours --stack=floor --daemon-args=--sandbox=$mode \
-			io names attrs posix setgid-create killpriv xattrmap
+			io names attrs posix setgid-create killpriv xattrmap xattr-types
 	done
 	if [ "${TESTS_GUEST_REF:-1}" != 0 ]; then
 		run_stage "guest tests: reference C daemon, floor stack" \
