@@ -15,10 +15,15 @@ $3 == "BENCH" {
 	d = substr($1, 2); key = $4; unit[key] = $6
 	n[d, key]++; v[d, key, n[d, key]] = $5; names[key] = 1
 }
-function median(d, k,   m, i, j, t, a) {
-	m = n[d, k]; if (!m) return ""
+# a[1..m] = the values of daemon d for k, ascending; returns m.
+function sorted(d, k, a,   m, i, j, t) {
+	m = n[d, k]
 	for (i = 1; i <= m; i++) a[i] = v[d, k, i]
 	for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	return m
+}
+function median(d, k,   m, a) {
+	m = sorted(d, k, a); if (!m) return ""
 	return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
 }
 function ratio(o, r) {
@@ -40,11 +45,9 @@ function coverage(m, k,   i, p, tail) {
 	return 1 - 2 * tail
 }
 # "[lo-hi NN%]" for the per-round ratios paired() left in v["_r", k].
-function interval(k,   m, i, j, t, a, w) {
-	m = n["_r", k]
+function interval(k,   m, a, w) {
+	m = sorted("_r", k, a)
 	if (m < 2) return ""
-	for (i = 1; i <= m; i++) a[i] = v["_r", k, i]
-	for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
 	w = 1
 	while (2 * (w + 1) <= m && coverage(m, w + 1) >= 0.9) w++
 	return sprintf("[%.2f-%.2f %.0f%%]", a[w], a[m + 1 - w], 100 * coverage(m, w))
