@@ -4,12 +4,17 @@
 # sanitizers: GETATTR, LOOKUP, READ 4 KiB, WRITE 4 KiB at 1 and
 # 16 requests in flight), next to the rate of the bare host syscall.
 #   bench/client-rate.sh [SECONDS]        (default 2 per measurement)
-# Environment: RATE_DEPTHS (default 1,16: the depths measured), OURS_VIRTIOFSD
+# Environment: RATE_OPS (the client's ops, default getattr,lookup,read,write;
+# meta: the guest's metadata benchmark, create/stat/rename/unlink in files
+# per second, tests/client/rate_meta.h), RATE_DEPTHS (default 1,16: the
+# depths measured), OURS_VIRTIOFSD
 # (default build/virtiofsd), REF_VIRTIOFSD (default
-# /usr/lib/qemu/virtiofsd), SKIP_OURS=1 / SKIP_REF=1, RATE_NO_EVENT_IDX=1,
+# /usr/lib/qemu/virtiofsd), REF_KIND (default ref, QEMU's C daemon;
+# bench/ref-rust.sh: the Rust 1.13 one, in the "ref" columns), SKIP_OURS=1 / SKIP_REF=1, RATE_NO_EVENT_IDX=1,
 # RATE_THINK_US=T (independent streams, each waiting 0-2T us between its
 # answer and its next request; the client spins then: use PIN=split),
-# RATE_IO_SIZE=BYTES (READ/WRITE size, up to 1 MiB) and RATE_PAGE_SEGS=1
+# SHARE_FS=host|tmpfs|xfs|ext4 (where the shares live, bench/share-fs.sh;
+# default host: under /tmp), RATE_IO_SIZE=BYTES (READ/WRITE size, up to 1 MiB) and RATE_PAGE_SEGS=1
 # (their payload one page per descriptor, as the guest sends direct I/O),
 # PIN=shared|split|none (default shared):
 #   shared: client and daemon on CPU 0.  Reproducible (runs agree within a
@@ -27,7 +32,9 @@ secs=${1:-2}
 ours=${OURS_VIRTIOFSD:-build/virtiofsd}
 ref=${REF_VIRTIOFSD:-/usr/lib/qemu/virtiofsd}
 out=$(mktemp -d /tmp/client-rate.XXXXXX)
-trap 'rm -rf "$out"' EXIT
+. bench/share-fs.sh
+trap 'share_fs_drop "$out"; rm -rf "$out"' EXIT
+shares=$(share_fs_make "${SHARE_FS:-host}" "$out") || exit 1
 
 make -s build/bench/rate build/bench/pingpong || exit 1
 
@@ -41,10 +48,10 @@ echo "pinning: ${PIN:-shared}; $secs s per measurement" >&2
 
 # run NAME KIND: measure one daemon into $out/NAME.txt
 run() {
-	mkdir -p "$out/share-$1"
+	mkdir -p "$shares/share-$1"
 	if OURS_VIRTIOFSD=$ours REF_VIRTIOFSD=$ref DAEMON_LOG="$out/$1.log" \
-		tests/client/with-daemon.sh "$2" "$out/share-$1" \
-		build/bench/rate @SOCK@ "$out/share-$1" "$secs" >"$out/$1.txt"; then
+		tests/client/with-daemon.sh "$2" "$shares/share-$1" \
+		build/bench/rate @SOCK@ "$shares/share-$1" "$secs" ${RATE_OPS:-} >"$out/$1.txt"; then
 		echo "measured $1 ($(grep -c ^RESULT "$out/$1.txt") results)" >&2
 	else
 		echo "$1: the client failed; its output and the daemon log:" >&2
@@ -62,7 +69,7 @@ if [ "${SKIP_OURS:-0}" != 1 ]; then
 		echo "ours: $ours missing or not runnable; skipped" >&2
 	fi
 fi
-[ "${SKIP_REF:-0}" != 1 ] && run ref ref
+[ "${SKIP_REF:-0}" != 1 ] && run ref "${REF_KIND:-ref}"
 
 # The wake-up floors with the same placement: two threads, and two
 # processes (the daemon is a process of its own).

@@ -11,7 +11,7 @@
 #   bench/same-guest.sh [--ref=ref-c|ref-rust|ours[,...]] [--stack=floor|current]
 #                       [--rounds=N] [--seconds=N] [--vcpus=N] [--daemon-args=ARGS]
 #                       [--ref-args=ARGS] [--ref-env=VAR=VALUE] [--swap] [--keep]
-#                       [fio fio16 fio1 fioseq meta untar]
+#                       [--share-fs=host|tmpfs|xfs|ext4] [fio fio16 fio1 fioseq meta untar]
 # --ref=ours is the A/A check of the method (ours against ours, labelled
 # ours-b, both with --daemon-args) or, with --ref-args / --ref-env (for the
 # second daemon only), an A/B of an option or an experiment in one guest.
@@ -23,12 +23,16 @@
 # fio16, fio1, fioseq: only fio's two jobs at 16 in flight, at 1 in flight,
 # or sequential (a quicker A/B).  --keep: keep
 # each boot's folder (the daemons' logs, e.g. the queues' counts at exit).
+# --share-fs: where both shares live: host (default) is /tmp's filesystem; tmpfs, or a new xfs or ext4 (with its journal) on a 4 GiB loop
+# file made for the run (bench/share-fs.sh says why).
 # --vcpus: the guest's vCPUs; default 2 on the floor stack (the workloads and
 # interrupts pinned to vCPU 0) and 1 on the current one, where Linux 6.12's
 # virtio-fs interrupts are managed and refuse the move to vCPU 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/share-fs.sh
 refs=ref-c stack=floor rounds=4 secs=10 vcpus="" ours_args="" ref_args="" ref_env="" swap=0 keep="" benches=()
+share_fs=host
 for a in "$@"; do
 	case $a in
 	--ref=*) refs=${a#--ref=} ;;
@@ -41,6 +45,7 @@ for a in "$@"; do
 	--ref-env=*=*) ref_env=${a#--ref-env=} ;;
 	--swap) swap=1 ;;
 	--keep) keep=--keep ;;
+	--share-fs=*) share_fs=${a#--share-fs=} ;;
 	fio|fio16|fio1|fioseq|meta|untar) benches+=("$a") ;;
 	*) echo "same-guest: unknown argument $a" >&2; exit 2 ;;
 	esac
@@ -53,7 +58,10 @@ for r in "${ref_list[@]}"; do
 done
 make -s all
 work=$(mktemp -d /tmp/same-guest.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap 'share_fs_drop "$work"; rm -rf "$work"' EXIT
+# The test bed makes each boot's folder, the shares in it, in $TMPDIR.
+TMPDIR=$(share_fs_make "$share_fs" "$work")
+export TMPDIR
 cp -r bench/guest/same-guest "$work/same-guest"
 echo "$rounds" > "$work/same-guest/rounds"
 echo "$secs" > "$work/same-guest/seconds"
@@ -87,6 +95,6 @@ for ref in "${ref_list[@]}"; do
 				"$(awk -F+ '{ printf "%.2f", $1 + $2 }' "$work/cpu-$d")" >> "$out"
 		fi
 	done
-	echo "same guest, stack $stack, $vcpus vCPUs, $rounds rounds: ours ($a) against $b${ref_args:+ (second: $ref_args)}${ref_env:+ (second: $ref_env)}$([ $swap -eq 0 ] || echo ", ours on the second device")"
+	echo "same guest, stack $stack, $vcpus vCPUs, $rounds rounds, shares on $share_fs: ours ($a) against $b${ref_args:+ (second: $ref_args)}${ref_env:+ (second: $ref_env)}$([ $swap -eq 0 ] || echo ", ours on the second device")"
 	awk -v cand="$a" -v bases="$b" -f bench/ratio-table.awk "$out" | sort
 done

@@ -1,8 +1,11 @@
 /* Request-rate benchmark of a virtio-fs backend through the host-side client:
  *   build/client/rate SOCKET SHARED_DIR [SECONDS] [OPS]
- * OPS is a comma list of getattr,lookup,read,write,getxattr (default: the
- * first four; getxattr, of security.capability as the kernel asks before
- * each write, wants the daemon's xattr option on).  Each op
+ * OPS is a comma list of getattr,lookup,read,write,getxattr,meta (default:
+ * the first four; getxattr, of security.capability as the kernel asks before
+ * each write, wants the daemon's xattr option on; meta is the guest's
+ * metadata benchmark, create, stat, rename and unlink, request for request:
+ * rate_meta.h, its rates in files per second, RATE_META_FILES of them,
+ * 5,000 by default, whatever SECONDS says).  Each op
  * runs SECONDS (default 2) at each depth of RATE_DEPTHS (default 1 and 16
  * requests in flight): the queue always holds that many chains, each
  * completion is checked and its slot
@@ -37,9 +40,11 @@
 #include <unistd.h>
 
 #include "fs_session.h"
+#include "rate_meta.h"
 
 #define READ_FILE "rate-read.dat"
 #define WRITE_FILE "rate-write.dat"
+#define META_DIR "rate-meta"
 #define MAX_DEPTH 16
 #define MAX_IO_SIZE (1u << 20)
 
@@ -445,6 +450,10 @@ int main(int argc, char **argv)
 	}
 	make_file(argv[2], READ_FILE);
 	make_file(argv[2], WRITE_FILE);
+	char meta_path[4096];
+	snprintf(meta_path, sizeof(meta_path), "%s/" META_DIR, argv[2]);
+	if (strstr(ops, "meta") && mkdir(meta_path, 0755) < 0 && errno != EEXIST)
+		die(meta_path, strerror(errno));
 
 	if ((r = fs_open(&b.s, argv[1], &o, &step)) < 0)
 		die(step, strerror(-r));
@@ -474,6 +483,20 @@ int main(int argc, char **argv)
 				run(&b, op, depths[i], secs);
 		}
 		run_raw(op, argv[2], secs);
+	}
+	if (strstr(ops, "meta")) {
+		const char *nfiles = getenv("RATE_META_FILES");
+		uint32_t files = nfiles ? (uint32_t)strtoul(nfiles, NULL, 10) : 0;
+		struct meta_bench *m = meta_open(&b.s, b.slot, META_DIR, files);
+
+		if (!m)
+			die("meta", "LOOKUP of " META_DIR " failed");
+		for (int i = 0; i < ndepths; i++)
+			for (int ph = 0; ph < META_PHASES; ph++)
+				meta_run(m, ph, depths[i]);
+		meta_close(m);
+		meta_raw(meta_path, files);
+		rmdir(meta_path);
 	}
 
 	/* Give back what we hold, like a guest unmounting. */
