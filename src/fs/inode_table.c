@@ -50,7 +50,8 @@ int inode_table_init(struct inode_table *t)
 	t->lru.lru_next = t->lru.lru_prev = &t->lru;
 	t->by_key = calloc(t->nbuckets, sizeof(*t->by_key));
 	t->by_id = calloc(t->nbuckets, sizeof(*t->by_id));
-	t->hints = calloc(INODE_NAME_HINTS, sizeof(*t->hints));
+	t->nhints = INODE_NAME_HINTS;
+	t->hints = calloc(t->nhints, sizeof(*t->hints));
 	if (!t->by_key || !t->by_id || !t->hints) {
 		free(t->by_key);
 		free(t->by_id);
@@ -185,6 +186,8 @@ static void unlink_record(struct inode_table *t, struct inode *i)
 
 /* Double the buckets when the load passes 1; on ENOMEM keep the old size
  * (longer chains, still correct). */
+static void grow_hints(struct inode_table *t);
+
 static void maybe_grow(struct inode_table *t)
 {
 	if (t->count < t->nbuckets)
@@ -218,6 +221,7 @@ static void maybe_grow(struct inode_table *t)
 	}
 	free(oi);
 	free(ok);
+	grow_hints(t);
 }
 
 static struct inode *find_id(struct inode_table *t, uint64_t nodeid)
@@ -426,17 +430,71 @@ static uint64_t name_hash(const char *name)
 	return h;
 }
 
-static struct name_hint *hint_slot(struct inode_table *t, uint64_t parent, uint64_t h)
+static size_t hint_index(const struct inode_table *t, uint64_t parent, uint64_t name_hash)
 {
-	return &t->hints[mix64(parent ^ h) & (INODE_NAME_HINTS - 1)];
+	return mix64(parent ^ name_hash) & (t->nhints - 1);
 }
 
-/* With the lock held. */
+/* The set of HINT_WAYS slots a (parent, name) may use.  With one slot
+ * each, a 1,000-name directory in 4096 slots lost about one name in eight
+ * to another; with two ways, names still met three to a set, and a scan in
+ * order (ls -l, rm *) then missed all three every time: a lost hint costs
+ * the name's LOOKUP an open + statx + close, whose hint then takes the
+ * slot back.  Four ways all but end that. */
+#define HINT_WAYS 4
+static struct name_hint *hint_set_of(struct inode_table *t, uint64_t parent, uint64_t h)
+{
+	return &t->hints[hint_index(t, parent, h) & ~(size_t)(HINT_WAYS - 1)];
+}
+
+static bool hint_is(const struct name_hint *s, uint64_t parent, uint64_t h)
+{
+	return s->nodeid && s->parent == parent && s->name_hash == h;
+}
+
+/* With the lock held: hint x becomes its set's most recent; the least
+ * recent gives way when the set is full. */
+static void hint_put(struct inode_table *t, struct name_hint x)
+{
+	struct name_hint *s = hint_set_of(t, x.parent, x.name_hash);
+	size_t w = 0;
+	while (w < HINT_WAYS - 1 && !hint_is(&s[w], x.parent, x.name_hash))
+		w++;
+	memmove(&s[1], &s[0], w * sizeof(*s));
+	s[0] = x;
+}
+
 static void hint_set(struct inode_table *t, const struct inode *parent, uint64_t h,
 		     const struct inode *i)
 {
-	struct name_hint *s = hint_slot(t, parent->nodeid, h);
-	*s = (struct name_hint){ .parent = parent->nodeid, .name_hash = h, .nodeid = i->nodeid };
+	hint_put(t, (struct name_hint){ .parent = parent->nodeid, .name_hash = h,
+					.nodeid = i->nodeid });
+}
+
+/* With the lock held, as the buckets grow: HINTS_PER_BUCKET slots per
+ * bucket, so that with one to two records a bucket few names share a set
+ * (4096 slots for a guest's 5,000-file directory sent most of its LOOKUPs
+ * the slow way).  The hints move over (they hold the parent and the name's
+ * hash); where a set overflows, its least recent give way, as in hint_put. */
+#define HINTS_PER_BUCKET 4
+static void grow_hints(struct inode_table *t)
+{
+	size_t n = t->nhints;
+	while (n < t->nbuckets * HINTS_PER_BUCKET && n < INODE_NAME_HINTS_MAX)
+		n *= 2;
+	if (n == t->nhints)
+		return;
+	struct name_hint *h = calloc(n, sizeof(*h)), *old = t->hints;
+	if (!h)
+		return;
+	size_t on = t->nhints;
+	t->hints = h;
+	t->nhints = n;
+	/* Older ways first, so that each set keeps its most recent hints. */
+	for (size_t k = on; k-- > 0;)
+		if (old[k].nodeid)
+			hint_put(t, old[k]);
+	free(old);
 }
 
 bool inode_table_hint(struct inode_table *t, const struct inode *parent, const char *name)
@@ -445,10 +503,11 @@ bool inode_table_hint(struct inode_table *t, const struct inode *parent, const c
 		return false;
 	uint64_t h = name_hash(name);
 	pthread_mutex_lock(&t->lock);
-	const struct name_hint *s = hint_slot(t, parent->nodeid, h);
+	const struct name_hint *s = hint_set_of(t, parent->nodeid, h);
 	const struct inode *i = NULL;
-	if (s->parent == parent->nodeid && s->name_hash == h && s->nodeid)
-		i = find_id(t, s->nodeid);
+	for (int w = 0; w < HINT_WAYS && !i; w++)
+		if (hint_is(&s[w], parent->nodeid, h))
+			i = find_id(t, s[w].nodeid);
 	bool worth = i && i->fd_ >= 0;
 	pthread_mutex_unlock(&t->lock);
 	return worth;

@@ -67,15 +67,19 @@ struct inode_table {
 	size_t fd_cap;             /* most fds kept unborrowed, mount fds included */
 	bool open_by_handle;       /* file handles may be opened (prefer/mandatory, probed) */
 	struct mount_fds mounts;
-	/* Where names were last found, for LOOKUP's fast path: direct-mapped
-	 * by (parent nodeid, name), INODE_NAME_HINTS slots.  Only a guess,
-	 * which inode_table_lookup_open checks by key. */
+	/* Where names were last found, for LOOKUP's fast path: sets of
+	 * HINT_WAYS slots chosen by (parent nodeid, name), nhints slots in all
+	 * (a power of two, at least INODE_NAME_HINTS, grown with the buckets
+	 * so that a name rarely loses its slot).  Only a guess, which
+	 * inode_table_lookup_open checks by key. */
 	struct name_hint *hints;
+	size_t nhints;
 	/* Counters for tests and logs. */
 	uint64_t evictions, reopens_by_handle, reopens_by_name, stale, fast_lookups, replaced;
 };
 
 #define INODE_NAME_HINTS 4096
+#define INODE_NAME_HINTS_MAX (1u << 20)
 struct name_hint {
 	uint64_t parent, name_hash, nodeid;
 };
