@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "fs_session.h"
+#include "rate_common.h"
 #include "rate_meta.h"
 
 #define READ_FILE "rate-read.dat"
@@ -70,19 +71,6 @@ struct bench {
 	uint64_t seq;               /* request counter, spreads the offsets */
 };
 
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static void die(const char *what, const char *why)
-{
-	fprintf(stderr, "rate: %s: %s\n", what, why);
-	exit(1);
-}
 
 /* Build the next request of kind op into slot. */
 static void build(struct bench *b, struct fr_slot *slot, enum op op)
@@ -122,33 +110,33 @@ static void check(struct bench *b, struct fr_slot *slot, enum op op, uint32_t us
 	struct fuse_write_out wo;
 
 	if (fr_parse(slot, used_len, &rep, &why) < 0)
-		die(op_names[op], why);
+		rate_die(op_names[op], why);
 	/* The file has no capabilities: "no such attribute" is the answer. */
 	if (op == OP_GETXATTR && rep.error == -ENODATA)
 		return;
 	if (rep.error)
-		die(op_names[op], strerror(-rep.error));
+		rate_die(op_names[op], strerror(-rep.error));
 	switch (op) {
 	case OP_GETATTR:
 		if (rep.arg_len != sizeof(struct fuse_attr_out))
-			die("getattr", "short reply");
+			rate_die("getattr", "short reply");
 		break;
 	case OP_LOOKUP:
 		if (rep.arg_len != sizeof(struct fuse_entry_out))
-			die("lookup", "short reply");
+			rate_die("lookup", "short reply");
 		b->lookups++;
 		break;
 	case OP_READ:
 		if (rep.data_len != io_size)
-			die("read", "short read");
+			rate_die("read", "short read");
 		break;
 	case OP_GETXATTR:
-		die("getxattr", "the file has " XATTR_PROBE);
+		rate_die("getxattr", "the file has " XATTR_PROBE);
 		break;
 	case OP_WRITE:
 		memcpy(&wo, rep.arg, sizeof(wo));
 		if (rep.arg_len != sizeof(wo) || wo.size != io_size)
-			die("write", "short write");
+			rate_die("write", "short write");
 		break;
 	default:
 		abort();
@@ -160,7 +148,7 @@ static void submit(struct bench *b, int i)
 	int head = fr_submit(&b->slot[i], &b->s.req, false);
 
 	if (head < 0)
-		die("submit", strerror(-head));
+		rate_die("submit", strerror(-head));
 	b->slot_of_head[head] = i;
 }
 
@@ -170,7 +158,7 @@ static int take_answer(struct bench *b, enum op op, const struct vr_used *u)
 	int i;
 
 	if (!u->known || (i = b->slot_of_head[u->id]) < 0)
-		die("used ring", "element for a chain not outstanding");
+		rate_die("used ring", "element for a chain not outstanding");
 	b->slot_of_head[u->id] = -1;
 	check(b, &b->slot[i], op, u->len);
 	return i;
@@ -182,7 +170,7 @@ static void run(struct bench *b, enum op op, int depth, double secs)
 	struct vring_drv *vr = &b->s.req;
 	uint64_t done = 0, kicks0 = vr->kicks, wake0 = vr->wakeups;
 	int outstanding = 0;
-	double t0 = now(), end = t0 + secs, t1;
+	double t0 = rate_now(), end = t0 + secs, t1;
 	struct vr_used u;
 	int r;
 
@@ -196,7 +184,7 @@ static void run(struct bench *b, enum op op, int depth, double secs)
 	}
 	vr_kick(vr, false);
 	while (outstanding > 0) {
-		bool refill = now() < end;
+		bool refill = rate_now() < end;
 		int got = 0;
 
 		while ((r = vr_get_used(vr, &u)) == 1) {
@@ -212,13 +200,13 @@ static void run(struct bench *b, enum op op, int depth, double secs)
 			}
 		}
 		if (r < 0)
-			die("used ring", strerror(-r));
+			rate_die("used ring", strerror(-r));
 		if (got && refill)
 			vr_kick(vr, false);
 		if (outstanding > 0 && !got && (r = vr_wait(vr, -1)) < 0)
-			die("waiting for completions", strerror(-r));
+			rate_die("waiting for completions", strerror(-r));
 	}
-	t1 = now();
+	t1 = rate_now();
 	alarm(0);
 	printf("RESULT op=%s depth=%d reqs=%llu secs=%.3f rate=%.0f kicks_per_req=%.3f wakeups_per_req=%.3f\n",
 	       op_names[op], depth, (unsigned long long)done, t1 - t0,
@@ -253,7 +241,7 @@ static void run_streams(struct bench *b, enum op op, int depth, double secs, dou
 	uint64_t done = 0, kicks0 = vr->kicks, rng = 0x9e3779b97f4a7c15ull;
 	double ready[MAX_DEPTH];    /* when a thinking slot sends; 0: in flight */
 	int outstanding = 0;
-	double t0 = now(), end = t0 + secs, t1, latest = t0;
+	double t0 = rate_now(), end = t0 + secs, t1, latest = t0;
 	struct vr_used u;
 	int r;
 
@@ -261,9 +249,9 @@ static void run_streams(struct bench *b, enum op op, int depth, double secs, dou
 	for (int i = 0; i < depth; i++)
 		ready[i] = think_until(t0, think_us, &rng);
 	for (;;) {
-		double t = now();
+		double t = rate_now();
 		if (t - latest > VUC_TIMEOUT_MS / 1000.0)
-			die("streams", "no answer");
+			rate_die("streams", "no answer");
 		for (int i = 0; i < depth; i++) {
 			if (ready[i] == 0 || ready[i] > t || t >= end)
 				continue;
@@ -278,16 +266,16 @@ static void run_streams(struct bench *b, enum op op, int depth, double secs, dou
 
 			done++;
 			outstanding--;
-			latest = now();
+			latest = rate_now();
 			ready[i] = think_until(latest, think_us, &rng);
 		}
 		if (r < 0)
-			die("used ring", strerror(-r));
+			rate_die("used ring", strerror(-r));
 		if (t >= end && outstanding == 0)
 			break;
 		__builtin_ia32_pause();
 	}
-	t1 = now();
+	t1 = rate_now();
 	alarm(0);
 	printf("RESULT op=%s depth=%d think_us=%.0f reqs=%llu secs=%.3f rate=%.0f kicks_per_req=%.3f\n",
 	       op_names[op], depth, think_us, (unsigned long long)done, t1 - t0,
@@ -303,11 +291,11 @@ static void run_raw(enum op op, const char *dir, double secs)
 	int wfd = openat(dfd, WRITE_FILE, O_RDWR | O_CLOEXEC);
 	static uint8_t buf[MAX_IO_SIZE];
 	uint64_t n = 0;
-	double t0 = now(), t1, end = t0 + secs;
+	double t0 = rate_now(), t1, end = t0 + secs;
 	struct stat st;
 
 	if (dfd < 0 || rfd < 0 || wfd < 0)
-		die("raw: open", strerror(errno));
+		rate_die("raw: open", strerror(errno));
 	do {
 		/* Check the clock every 64 operations: vDSO is cheap, not free. */
 		for (int k = 0; k < 64; k++, n++) {
@@ -317,31 +305,31 @@ static void run_raw(enum op op, const char *dir, double secs)
 			switch (op) {
 			case OP_GETATTR:
 				if (fstatat(dfd, READ_FILE, &st, AT_SYMLINK_NOFOLLOW) < 0)
-					die("raw fstatat", strerror(errno));
+					rate_die("raw fstatat", strerror(errno));
 				break;
 			case OP_LOOKUP:
 				fd = openat(dfd, READ_FILE, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 				if (fd < 0)
-					die("raw openat", strerror(errno));
+					rate_die("raw openat", strerror(errno));
 				close(fd);
 				break;
 			case OP_READ:
 				if (pread(rfd, buf, io_size, off) != (ssize_t)io_size)
-					die("raw pread", "short");
+					rate_die("raw pread", "short");
 				break;
 			case OP_WRITE:
 				if (pwrite(wfd, buf, io_size, off) != (ssize_t)io_size)
-					die("raw pwrite", "short");
+					rate_die("raw pwrite", "short");
 				break;
 			case OP_GETXATTR:
 				if (fgetxattr(wfd, XATTR_PROBE, NULL, 0) >= 0 || errno != ENODATA)
-					die("raw fgetxattr", "expected ENODATA");
+					rate_die("raw fgetxattr", "expected ENODATA");
 				break;
 			default:
 				abort();
 			}
 		}
-	} while ((t1 = now()) < end);
+	} while ((t1 = rate_now()) < end);
 	printf("RAW op=%s rate=%.0f\n", op_names[op], (double)n / (t1 - t0));
 	fflush(stdout);
 	close(dfd);
@@ -359,10 +347,10 @@ static void make_file(const char *dir, const char *name)
 	memset(buf, 0x5a, sizeof(buf));
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
-		die(path, strerror(errno));
+		rate_die(path, strerror(errno));
 	for (uint64_t done = 0; done < file_size; done += sizeof(buf))
 		if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
-			die(path, strerror(errno));
+			rate_die(path, strerror(errno));
 	close(fd);
 }
 
@@ -374,9 +362,9 @@ static const struct fr_reply *sync_call(struct bench *b, const char *what)
 	int r = fr_call(&b->slot[0], &b->s.req, VUC_TIMEOUT_MS, &rep, &why);
 
 	if (r < 0)
-		die(what, why ? why : strerror(-r));
+		rate_die(what, why ? why : strerror(-r));
 	if (rep.error)
-		die(what, strerror(-rep.error));
+		rate_die(what, strerror(-rep.error));
 	return &rep;
 }
 
@@ -407,12 +395,12 @@ static int parse_depths(const char *list, int depths[MAX_DEPTH])
 
 		if (end == list || d < 1 || d > MAX_DEPTH || n == MAX_DEPTH ||
 		    (*end && *end != ','))
-			die("RATE_DEPTHS", "a comma list of depths from 1 to 16");
+			rate_die("RATE_DEPTHS", "a comma list of depths from 1 to 16");
 		depths[n++] = (int)d;
 		list = *end ? end + 1 : end;
 	}
 	if (!n)
-		die("RATE_DEPTHS", "empty");
+		rate_die("RATE_DEPTHS", "empty");
 	return n;
 }
 
@@ -436,7 +424,7 @@ int main(int argc, char **argv)
 	if (argc > 4)
 		ops = argv[4];
 	if (secs <= 0)
-		die("SECONDS", "must be > 0");
+		rate_die("SECONDS", "must be > 0");
 	int depths[MAX_DEPTH], ndepths = parse_depths(getenv("RATE_DEPTHS"), depths);
 	const char *think = getenv("RATE_THINK_US"), *size = getenv("RATE_IO_SIZE");
 	if (size) {
@@ -444,7 +432,7 @@ int main(int argc, char **argv)
 		unsigned long v = strtoul(size, &end, 0);
 
 		if (end == size || *end || v < 4096 || v > MAX_IO_SIZE || v % 4096)
-			die("RATE_IO_SIZE", "a multiple of 4096 up to 1 MiB");
+			rate_die("RATE_IO_SIZE", "a multiple of 4096 up to 1 MiB");
 		io_size = (uint32_t)v;
 		file_size = 64ull * io_size < file_size ? file_size : 64ull * io_size;
 	}
@@ -453,21 +441,21 @@ int main(int argc, char **argv)
 	char meta_path[4096];
 	snprintf(meta_path, sizeof(meta_path), "%s/" META_DIR, argv[2]);
 	if (strstr(ops, "meta") && mkdir(meta_path, 0755) < 0 && errno != EEXIST)
-		die(meta_path, strerror(errno));
+		rate_die(meta_path, strerror(errno));
 
 	if ((r = fs_open(&b.s, argv[1], &o, &step)) < 0)
-		die(step, strerror(-r));
+		rate_die(step, strerror(-r));
 	if ((r = vr_call_blocking(&b.s.req)) < 0)
-		die("call eventfd", strerror(-r));
+		rate_die("call eventfd", strerror(-r));
 	for (int i = 0; i < MAX_DEPTH; i++)
 		if (fr_slot_init(&b.slot[i], &b.s.c, io_size) < 0 ||
 		    (pages && fr_slot_pages(&b.slot[i]) < 0))
-			die("slots", "out of guest memory");
+			rate_die("slots", "out of guest memory");
 	for (size_t i = 0; i < sizeof(b.slot_of_head) / sizeof(b.slot_of_head[0]); i++)
 		b.slot_of_head[i] = -1;
 	if ((r = fs_fuse_init(&b.s, &b.slot[0], FUSE_ASYNC_READ | FUSE_BIG_WRITES |
 			      FUSE_MAX_PAGES, 0, &why)) < 0)
-		die("FUSE_INIT", why ? why : strerror(-r));
+		rate_die("FUSE_INIT", why ? why : strerror(-r));
 	printf("INFO server FUSE %u.%u features %#llx event_idx %d\n", b.s.init.major,
 	       b.s.init.minor, (unsigned long long)b.s.c.features, b.s.req.event_idx);
 	open_file(&b, READ_FILE, O_RDONLY, &b.read_node, &b.read_fh);
@@ -490,7 +478,7 @@ int main(int argc, char **argv)
 		struct meta_bench *m = meta_open(&b.s, b.slot, META_DIR, files);
 
 		if (!m)
-			die("meta", "LOOKUP of " META_DIR " failed");
+			rate_die("meta", "LOOKUP of " META_DIR " failed");
 		for (int i = 0; i < ndepths; i++)
 			for (int ph = 0; ph < META_PHASES; ph++)
 				meta_run(m, ph, depths[i]);
@@ -506,10 +494,10 @@ int main(int argc, char **argv)
 	sync_call(&b, "RELEASE");
 	fr_forget(&b.slot[0], fs_unique(&b.s), b.read_node, b.lookups + 1);
 	if ((r = fr_call(&b.slot[0], &b.s.hiprio, VUC_TIMEOUT_MS, &rep, &why)) < 0)
-		die("FORGET", why ? why : strerror(-r));
+		rate_die("FORGET", why ? why : strerror(-r));
 	fr_forget(&b.slot[0], fs_unique(&b.s), b.write_node, 1);
 	if ((r = fr_call(&b.slot[0], &b.s.hiprio, VUC_TIMEOUT_MS, &rep, &why)) < 0)
-		die("FORGET", why ? why : strerror(-r));
+		rate_die("FORGET", why ? why : strerror(-r));
 	fs_close(&b.s);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rate_common.h"
 #include "rate_meta.h"
 
 #define MAX_SLOTS 16
@@ -50,19 +51,6 @@ struct meta_bench {
 	double step_us[MAX_STEPS];       /* time waited for each step, summed */
 };
 
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static void die(const char *what, const char *why)
-{
-	fprintf(stderr, "rate meta: %s: %s\n", what, why);
-	exit(1);
-}
 
 /* Files are c<N> until renamed to r<N>. */
 static void file_name(char *buf, size_t len, char prefix, uint32_t i)
@@ -119,11 +107,11 @@ static void build(struct meta_bench *m, int i, enum meta_phase ph)
 		abort();
 	}
 	if (r < 0)
-		die(meta_phase_names[ph], "request does not fit its slot");
+		rate_die(meta_phase_names[ph], "request does not fit its slot");
 	if ((r = fr_submit(sl, &m->s->req, false)) < 0)
-		die("submit", strerror(-r));
+		rate_die("submit", strerror(-r));
 	m->slot_of_head[r] = i;
-	st->sent = now();
+	st->sent = rate_now();
 }
 
 /* Check the answer to slot i's current step and keep what it tells. */
@@ -138,31 +126,31 @@ static void check(struct meta_bench *m, int i, enum meta_phase ph, uint32_t used
 	struct fuse_open_out o;
 
 	if (fr_parse(&m->slot[i], used_len, &rep, &why) < 0)
-		die(meta_phase_names[ph], why);
+		rate_die(meta_phase_names[ph], why);
 	if (k == S_LOOKUP_NEW_ABSENT) {
 		/* The guest's negative lookup: ENOENT, or an entry of node 0. */
 		memcpy(&e, rep.arg, sizeof(e));
 		if (rep.error == -ENOENT ||
 		    (!rep.error && rep.arg_len == sizeof(e) && e.nodeid == 0))
 			return;
-		die(meta_phase_names[ph], "the new name exists");
+		rate_die(meta_phase_names[ph], "the new name exists");
 	}
 	if (rep.error)
-		die(meta_phase_names[ph], strerror(-rep.error));
+		rate_die(meta_phase_names[ph], strerror(-rep.error));
 	switch (k) {
 	case S_GETATTR_DIR:
 		if (rep.arg_len != sizeof(struct fuse_attr_out))
-			die("getattr", "short reply");
+			rate_die("getattr", "short reply");
 		break;
 	case S_LOOKUP_OLD:
 		memcpy(&e, rep.arg, sizeof(e));
 		if (rep.arg_len != sizeof(e) || e.nodeid != f->node)
-			die("lookup", "another node than CREATE's");
+			rate_die("lookup", "another node than CREATE's");
 		f->nlookup++;
 		break;
 	case S_CREATE:
 		if (rep.arg_len != sizeof(e) + sizeof(o))
-			die("create", "short reply");
+			rate_die("create", "short reply");
 		memcpy(&e, rep.arg, sizeof(e));
 		memcpy(&o, rep.arg + sizeof(e), sizeof(o));
 		f->node = e.nodeid;
@@ -182,12 +170,12 @@ static void reap_forgets(struct meta_bench *m)
 
 	while ((r = vr_get_used(&m->s->hiprio, &u)) == 1) {
 		if (!u.known || (i = m->fslot_of_head[u.id]) < 0)
-			die("hiprio used ring", "element for a chain not outstanding");
+			rate_die("hiprio used ring", "element for a chain not outstanding");
 		m->fslot_of_head[u.id] = -1;
 		m->st[i].forget_pending = false;
 	}
 	if (r < 0)
-		die("hiprio used ring", strerror(-r));
+		rate_die("hiprio used ring", strerror(-r));
 }
 
 /* The guest evicts an unlinked file: FORGET of all its lookups, no reply. */
@@ -198,11 +186,11 @@ static void forget(struct meta_bench *m, int i, const struct meta_file *f)
 	while (m->st[i].forget_pending) {
 		reap_forgets(m);
 		if (m->st[i].forget_pending && (r = vr_wait(&m->s->hiprio, VUC_TIMEOUT_MS)) < 0)
-			die("FORGET", strerror(-r));
+			rate_die("FORGET", strerror(-r));
 	}
 	fr_forget(&m->fslot[i], fs_unique(m->s), f->node, f->nlookup);
 	if ((r = fr_submit(&m->fslot[i], &m->s->hiprio, false)) < 0)
-		die("submit FORGET", strerror(-r));
+		rate_die("submit FORGET", strerror(-r));
 	m->fslot_of_head[r] = i;
 	m->st[i].forget_pending = true;
 	vr_kick(&m->s->hiprio, false);
@@ -217,17 +205,17 @@ struct meta_bench *meta_open(struct fs_session *s, struct fr_slot *slots, const 
 	const char *why = NULL;
 
 	if (!m || !(m->files = calloc(MAX_FILES, sizeof(*m->files))))
-		die("meta", "out of memory");
+		rate_die("meta", "out of memory");
 	m->s = s;
 	m->slot = slots;
 	m->want = files ? files : DEFAULT_FILES;
 	if (m->want > MAX_FILES)
-		die("meta", "too many files");
+		rate_die("meta", "too many files");
 	for (size_t h = 0; h < 32768; h++)
 		m->slot_of_head[h] = m->fslot_of_head[h] = -1;
 	for (int i = 0; i < MAX_SLOTS; i++)
 		if (fr_slot_init(&m->fslot[i], &s->c, 4096) < 0)
-			die("meta", "out of guest memory");
+			rate_die("meta", "out of guest memory");
 	fr_lookup(&slots[0], fs_unique(s), FUSE_ROOT_ID, dir_name);
 	if (fr_call(&slots[0], &s->req, VUC_TIMEOUT_MS, &rep, &why) < 0 || rep.error ||
 	    rep.arg_len != sizeof(e)) {
@@ -266,12 +254,12 @@ void meta_run(struct meta_bench *m, enum meta_phase ph, int depth)
 	uint64_t files = 0, reqs = 0, kicks0 = vr->kicks;
 	uint32_t cursor = 0;
 	int outstanding = 0, nsteps = 0;
-	double t0 = now(), t1;
+	double t0 = rate_now(), t1;
 	struct vr_used u;
 	int r;
 
 	if (depth < 1 || depth > MAX_SLOTS)
-		die("meta", "depth from 1 to 16");
+		rate_die("meta", "depth from 1 to 16");
 	while (nsteps < MAX_STEPS && phase_steps[ph][nsteps] != S_END)
 		nsteps++;
 	memset(m->step_us, 0, sizeof(m->step_us));
@@ -290,10 +278,10 @@ void meta_run(struct meta_bench *m, enum meta_phase ph, int depth)
 			int i;
 
 			if (!u.known || (i = m->slot_of_head[u.id]) < 0)
-				die("used ring", "element for a chain not outstanding");
+				rate_die("used ring", "element for a chain not outstanding");
 			m->slot_of_head[u.id] = -1;
 			struct slot_state *st = &m->st[i];
-			m->step_us[st->step] += (now() - st->sent) * 1e6;
+			m->step_us[st->step] += (rate_now() - st->sent) * 1e6;
 			check(m, i, ph, u.len);
 			reqs++;
 			got++;
@@ -309,13 +297,13 @@ void meta_run(struct meta_bench *m, enum meta_phase ph, int depth)
 			outstanding++;
 		}
 		if (r < 0)
-			die("used ring", strerror(-r));
+			rate_die("used ring", strerror(-r));
 		if (got)
 			vr_kick(vr, false);
 		if (outstanding > 0 && !got && (r = vr_wait(vr, VUC_TIMEOUT_MS)) < 0)
-			die("waiting for completions", strerror(-r));
+			rate_die("waiting for completions", strerror(-r));
 	}
-	t1 = now();
+	t1 = rate_now();
 	if (ph == META_RENAME)
 		m->renamed = true;
 	if (ph == META_UNLINK) {
@@ -324,7 +312,7 @@ void meta_run(struct meta_bench *m, enum meta_phase ph, int depth)
 				reap_forgets(m);
 				if (m->st[i].forget_pending &&
 				    (r = vr_wait(&m->s->hiprio, VUC_TIMEOUT_MS)) < 0)
-					die("FORGET", strerror(-r));
+					rate_die("FORGET", strerror(-r));
 			}
 		m->nfiles = 0;
 		m->renamed = false;
@@ -346,7 +334,7 @@ void meta_close(struct meta_bench *m)
 	struct fr_reply rep;
 	const char *why = NULL;
 	if (fr_call(&m->fslot[0], &m->s->hiprio, VUC_TIMEOUT_MS, &rep, &why) < 0)
-		die("FORGET", why ? why : "timeout");
+		rate_die("FORGET", why ? why : "timeout");
 	free(m->files);
 	free(m);
 }
@@ -361,39 +349,39 @@ void meta_raw(const char *dir, uint32_t files)
 	double t0;
 
 	if (dfd < 0)
-		die(dir, strerror(errno));
+		rate_die(dir, strerror(errno));
 	n = files ? files : DEFAULT_FILES;
-	t0 = now();
+	t0 = rate_now();
 	for (i = 0; i < n; i++) {
 		file_name(a, sizeof(a), 'c', i);
 		if (fstatat(dfd, a, &st, 0) == 0 || errno != ENOENT ||
 		    (fd = openat(dfd, a, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644)) < 0)
-			die("raw create", a);
+			rate_die("raw create", a);
 		close(fd);
 	}
-	printf("RAW op=create rate=%.0f\n", n / (now() - t0));
-	t0 = now();
+	printf("RAW op=create rate=%.0f\n", n / (rate_now() - t0));
+	t0 = rate_now();
 	for (i = 0; i < n; i++) {
 		file_name(a, sizeof(a), 'c', i);
 		if (fstatat(dfd, a, &st, 0) < 0)
-			die("raw stat", a);
+			rate_die("raw stat", a);
 	}
-	printf("RAW op=stat rate=%.0f\n", n / (now() - t0));
-	t0 = now();
+	printf("RAW op=stat rate=%.0f\n", n / (rate_now() - t0));
+	t0 = rate_now();
 	for (i = 0; i < n; i++) {
 		file_name(a, sizeof(a), 'c', i);
 		file_name(b, sizeof(b), 'r', i);
 		if (renameat(dfd, a, dfd, b) < 0)
-			die("raw rename", a);
+			rate_die("raw rename", a);
 	}
-	printf("RAW op=rename rate=%.0f\n", n / (now() - t0));
-	t0 = now();
+	printf("RAW op=rename rate=%.0f\n", n / (rate_now() - t0));
+	t0 = rate_now();
 	for (i = 0; i < n; i++) {
 		file_name(b, sizeof(b), 'r', i);
 		if (unlinkat(dfd, b, 0) < 0)
-			die("raw unlink", b);
+			rate_die("raw unlink", b);
 	}
-	printf("RAW op=unlink rate=%.0f\n", n / (now() - t0));
+	printf("RAW op=unlink rate=%.0f\n", n / (rate_now() - t0));
 	fflush(stdout);
 	close(dfd);
 }
