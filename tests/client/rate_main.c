@@ -36,7 +36,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fs_session.h"
@@ -70,7 +69,6 @@ struct bench {
 	uint64_t lookups;           /* lookup references to give back */
 	uint64_t seq;               /* request counter, spreads the offsets */
 };
-
 
 /* Build the next request of kind op into slot. */
 static void build(struct bench *b, struct fr_slot *slot, enum op op)

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "rate_common.h"
@@ -50,7 +49,6 @@ struct meta_bench {
 	bool renamed;                    /* files are under their second name */
 	double step_us[MAX_STEPS];       /* time waited for each step, summed */
 };
-
 
 /* Files are c<N> until renamed to r<N>. */
 static void file_name(char *buf, size_t len, char prefix, uint32_t i)
