@@ -430,9 +430,11 @@ static uint64_t name_hash(const char *name)
 	return h;
 }
 
+/* From the tags alone, so that a hint can move when the table grows. */
 static size_t hint_index(const struct inode_table *t, uint64_t parent, uint64_t name_hash)
 {
-	return mix64(parent ^ name_hash) & (t->nhints - 1);
+	uint64_t tags = (uint64_t)(uint32_t)parent << 32 | (uint32_t)(name_hash >> 32);
+	return mix64(tags) & (t->nhints - 1);
 }
 
 /* The set of HINT_WAYS slots a (parent, name) may use.  With one slot
@@ -447,18 +449,23 @@ static struct name_hint *hint_set_of(struct inode_table *t, uint64_t parent, uin
 	return &t->hints[hint_index(t, parent, h) & ~(size_t)(HINT_WAYS - 1)];
 }
 
-static bool hint_is(const struct name_hint *s, uint64_t parent, uint64_t h)
+static struct name_hint hint_of(uint64_t parent, uint64_t h, uint64_t nodeid)
 {
-	return s->nodeid && s->parent == parent && s->name_hash == h;
+	return (struct name_hint){ .parent_tag = (uint32_t)parent,
+				   .name_tag = (uint32_t)(h >> 32), .nodeid = nodeid };
 }
 
-/* With the lock held: hint x becomes its set's most recent; the least
- * recent gives way when the set is full. */
-static void hint_put(struct inode_table *t, struct name_hint x)
+static bool hint_is(const struct name_hint *s, const struct name_hint *x)
 {
-	struct name_hint *s = hint_set_of(t, x.parent, x.name_hash);
+	return s->nodeid && s->parent_tag == x->parent_tag && s->name_tag == x->name_tag;
+}
+
+/* With the lock held: hint x (of its set s) becomes the set's most recent;
+ * the least recent gives way when the set is full. */
+static void hint_put(struct name_hint *s, struct name_hint x)
+{
 	size_t w = 0;
-	while (w < HINT_WAYS - 1 && !hint_is(&s[w], x.parent, x.name_hash))
+	while (w < HINT_WAYS - 1 && !hint_is(&s[w], &x))
 		w++;
 	memmove(&s[1], &s[0], w * sizeof(*s));
 	s[0] = x;
@@ -467,16 +474,15 @@ static void hint_put(struct inode_table *t, struct name_hint x)
 static void hint_set(struct inode_table *t, const struct inode *parent, uint64_t h,
 		     const struct inode *i)
 {
-	hint_put(t, (struct name_hint){ .parent = parent->nodeid, .name_hash = h,
-					.nodeid = i->nodeid });
+	hint_put(hint_set_of(t, parent->nodeid, h), hint_of(parent->nodeid, h, i->nodeid));
 }
 
 /* With the lock held, as the buckets grow: HINTS_PER_BUCKET slots per
- * bucket, so that with one to two records a bucket few names share a set
- * (4096 slots for a guest's 5,000-file directory sent most of its LOOKUPs
- * the slow way).  The hints move over (they hold the parent and the name's
- * hash); where a set overflows, its least recent give way, as in hint_put. */
-#define HINTS_PER_BUCKET 4
+ * bucket, so that a set of four serves two to four records (4096 slots in
+ * all sent most LOOKUPs in a guest's 5,000-file directory the slow way),
+ * at 32-64 bytes a record.  The hints move over (their set comes from their
+ * tags); where a set overflows, its least recent give way, as in hint_put. */
+#define HINTS_PER_BUCKET 2
 static void grow_hints(struct inode_table *t)
 {
 	size_t n = t->nhints;
@@ -493,7 +499,10 @@ static void grow_hints(struct inode_table *t)
 	/* Older ways first, so that each set keeps its most recent hints. */
 	for (size_t k = on; k-- > 0;)
 		if (old[k].nodeid)
-			hint_put(t, old[k]);
+			hint_put(&h[hint_index(t, old[k].parent_tag,
+					       (uint64_t)old[k].name_tag << 32) &
+				    ~(size_t)(HINT_WAYS - 1)],
+				 old[k]);
 	free(old);
 }
 
@@ -504,9 +513,10 @@ bool inode_table_hint(struct inode_table *t, const struct inode *parent, const c
 	uint64_t h = name_hash(name);
 	pthread_mutex_lock(&t->lock);
 	const struct name_hint *s = hint_set_of(t, parent->nodeid, h);
+	const struct name_hint x = hint_of(parent->nodeid, h, 0);
 	const struct inode *i = NULL;
 	for (int w = 0; w < HINT_WAYS && !i; w++)
-		if (hint_is(&s[w], parent->nodeid, h))
+		if (hint_is(&s[w], &x))
 			i = find_id(t, s[w].nodeid);
 	bool worth = i && i->fd_ >= 0;
 	pthread_mutex_unlock(&t->lock);

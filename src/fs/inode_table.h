@@ -69,9 +69,9 @@ struct inode_table {
 	struct mount_fds mounts;
 	/* Where names were last found, for LOOKUP's fast path: sets of
 	 * HINT_WAYS slots chosen by (parent nodeid, name), nhints slots in all
-	 * (a power of two, at least INODE_NAME_HINTS, grown with the buckets
-	 * so that a name rarely loses its slot).  Only a guess, which
-	 * inode_table_lookup_open checks by key. */
+	 * (a power of two, at least INODE_NAME_HINTS, two per bucket as the
+	 * buckets grow, so that a name rarely loses its slot).  Only a guess,
+	 * which inode_table_lookup_open checks by key. */
 	struct name_hint *hints;
 	size_t nhints;
 	/* Counters for tests and logs. */
@@ -80,8 +80,13 @@ struct inode_table {
 
 #define INODE_NAME_HINTS 4096
 #define INODE_NAME_HINTS_MAX (1u << 20)
+/* 16 bytes: the parent and the name are kept as 32-bit tags.  A hint only
+ * says a statx of the name is worth trying; the record is then found by the
+ * inode's key, so two names that share tags cost a wasted statx, never a
+ * wrong answer. */
 struct name_hint {
-	uint64_t parent, name_hash, nodeid;
+	uint32_t parent_tag, name_tag;
+	uint64_t nodeid;
 };
 
 int inode_table_init(struct inode_table *t);
