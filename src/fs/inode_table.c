@@ -499,9 +499,7 @@ static void grow_hints(struct inode_table *t)
 	/* Older ways first, so that each set keeps its most recent hints. */
 	for (size_t k = on; k-- > 0;)
 		if (old[k].nodeid)
-			hint_put(&h[hint_index(t, old[k].parent_tag,
-					       (uint64_t)old[k].name_tag << 32) &
-				    ~(size_t)(HINT_WAYS - 1)],
+			hint_put(hint_set_of(t, old[k].parent_tag, (uint64_t)old[k].name_tag << 32),
 				 old[k]);
 	free(old);
 }
