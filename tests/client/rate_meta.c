@@ -176,8 +176,9 @@ static void reap_forgets(struct meta_bench *m)
 		rate_die("hiprio used ring", strerror(-r));
 }
 
-/* The guest evicts an unlinked file: FORGET of all its lookups, no reply. */
-static void forget(struct meta_bench *m, int i, const struct meta_file *f)
+/* Until the daemon has taken slot i's FORGET off the ring (its buffers are
+ * the slot's). */
+static void wait_forget(struct meta_bench *m, int i)
 {
 	int r;
 
@@ -186,6 +187,14 @@ static void forget(struct meta_bench *m, int i, const struct meta_file *f)
 		if (m->st[i].forget_pending && (r = vr_wait(&m->s->hiprio, VUC_TIMEOUT_MS)) < 0)
 			rate_die("FORGET", strerror(-r));
 	}
+}
+
+/* The guest evicts an unlinked file: FORGET of all its lookups, no reply. */
+static void forget(struct meta_bench *m, int i, const struct meta_file *f)
+{
+	int r;
+
+	wait_forget(m, i);
 	fr_forget(&m->fslot[i], fs_unique(m->s), f->node, f->nlookup);
 	if ((r = fr_submit(&m->fslot[i], &m->s->hiprio, false)) < 0)
 		rate_die("submit FORGET", strerror(-r));
@@ -306,12 +315,7 @@ void meta_run(struct meta_bench *m, enum meta_phase ph, int depth)
 		m->renamed = true;
 	if (ph == META_UNLINK) {
 		for (int i = 0; i < MAX_SLOTS; i++)
-			while (m->st[i].forget_pending) {
-				reap_forgets(m);
-				if (m->st[i].forget_pending &&
-				    (r = vr_wait(&m->s->hiprio, VUC_TIMEOUT_MS)) < 0)
-					rate_die("FORGET", strerror(-r));
-			}
+			wait_forget(m, i);
 		m->nfiles = 0;
 		m->renamed = false;
 	}
