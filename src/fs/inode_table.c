@@ -184,10 +184,10 @@ static void unlink_record(struct inode_table *t, struct inode *i)
 	t->count--;
 }
 
-/* Double the buckets when the load passes 1; on ENOMEM keep the old size
- * (longer chains, still correct). */
 static void grow_hints(struct inode_table *t);
 
+/* Double the buckets when the load passes 1; on ENOMEM keep the old size
+ * (longer chains, still correct). */
 static void maybe_grow(struct inode_table *t)
 {
 	if (t->count < t->nbuckets)

@@ -126,9 +126,10 @@ static void test_handles(void)
 	handle_table_fini(&t);
 }
 
-/* A big directory's names keep their LOOKUP hints: the direct-mapped hint
- * table grows with the records (its first 4096 slots kept about 6 names
- * in 10 of 5,000, each of the other LOOKUPs an open + statx + close). */
+/* A big directory's names keep their LOOKUP hints: the hint table grows
+ * with the records (the old one, 4096 direct-mapped slots, kept about 6
+ * names in 10 of 5,000, each of the other LOOKUPs an open + statx +
+ * close). */
 static void test_name_hints(void)
 {
 	enum { N = 5000 };
