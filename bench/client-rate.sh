@@ -10,11 +10,13 @@
 # depths measured), OURS_VIRTIOFSD
 # (default build/virtiofsd), REF_VIRTIOFSD (default
 # /usr/lib/qemu/virtiofsd), REF_KIND (default ref, QEMU's C daemon;
-# bench/ref-rust.sh: the Rust 1.13 one, in the "ref" columns), SKIP_OURS=1 / SKIP_REF=1, RATE_NO_EVENT_IDX=1,
+# bench/ref-rust.sh: the Rust 1.13 one, in the "ref" columns),
+# SKIP_OURS=1 / SKIP_REF=1, RATE_NO_EVENT_IDX=1,
 # RATE_THINK_US=T (independent streams, each waiting 0-2T us between its
 # answer and its next request; the client spins then: use PIN=split),
 # SHARE_FS=host|tmpfs|xfs|ext4 (where the shares live, bench/share-fs.sh;
-# default host: under /tmp), RATE_IO_SIZE=BYTES (READ/WRITE size, up to 1 MiB) and RATE_PAGE_SEGS=1
+# default host: under /tmp), RATE_IO_SIZE=BYTES (READ/WRITE size, up to
+# 1 MiB) and RATE_PAGE_SEGS=1
 # (their payload one page per descriptor, as the guest sends direct I/O),
 # PIN=shared|split|none (default shared):
 #   shared: client and daemon on CPU 0.  Reproducible (runs agree within a

@@ -23,8 +23,9 @@
 # fio16, fio1, fioseq: only fio's two jobs at 16 in flight, at 1 in flight,
 # or sequential (a quicker A/B).  --keep: keep
 # each boot's folder (the daemons' logs, e.g. the queues' counts at exit).
-# --share-fs: where both shares live: host (default) is /tmp's filesystem; tmpfs, or a new xfs or ext4 (with its journal) on a 4 GiB loop
-# file made for the run (bench/share-fs.sh says why).
+# --share-fs: where both shares live: host (default) is /tmp's filesystem;
+# tmpfs, or a new xfs or ext4 (with its journal) on a 4 GiB loop file made
+# for the run (bench/share-fs.sh says why).
 # --vcpus: the guest's vCPUs; default 2 on the floor stack (the workloads and
 # interrupts pinned to vCPU 0) and 1 on the current one, where Linux 6.12's
 # virtio-fs interrupts are managed and refuse the move to vCPU 0.

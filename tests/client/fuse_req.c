@@ -229,6 +229,22 @@ int fr_unlink(struct fr_slot *s, uint64_t unique, uint64_t parent, const char *n
 			FR_DATA_NONE, 0);
 }
 
+int fr_rename(struct fr_slot *s, uint64_t unique, uint64_t parent, const char *name,
+	      uint64_t newparent, const char *newname)
+{
+	struct fuse_rename_in in = { .newdir = newparent };
+	size_t a = strlen(name) + 1, b = strlen(newname) + 1;
+	uint8_t arg[sizeof(in) + 2 * 256];
+
+	if (a > 256 || b > 256)
+		return -EINVAL;
+	memcpy(arg, &in, sizeof(in));
+	memcpy(arg + sizeof(in), name, a);
+	memcpy(arg + sizeof(in) + a, newname, b);
+	return fr_build(s, unique, FUSE_RENAME, parent, arg, (uint32_t)(sizeof(in) + a + b), NULL,
+			0, FR_DATA_NONE, 0);
+}
+
 int fr_rmdir(struct fr_slot *s, uint64_t unique, uint64_t parent, const char *name)
 {
 	return fr_build(s, unique, FUSE_RMDIR, parent, NULL, 0, name, 0,

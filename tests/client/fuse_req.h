@@ -93,6 +93,10 @@ int fr_create(struct fr_slot *s, uint64_t unique, uint64_t parent, const char *n
 	      uint32_t flags, uint32_t mode);
 int fr_unlink(struct fr_slot *s, uint64_t unique, uint64_t parent, const char *name);
 int fr_rmdir(struct fr_slot *s, uint64_t unique, uint64_t parent, const char *name);
+/* RENAME (flags 0, as Linux sends a plain rename(2)): both names follow
+ * the fixed argument, each at most 255 bytes. */
+int fr_rename(struct fr_slot *s, uint64_t unique, uint64_t parent, const char *name,
+	      uint64_t newparent, const char *newname);
 int fr_readdir(struct fr_slot *s, uint64_t unique, uint64_t nodeid, uint64_t fh,
 	       uint64_t off, uint32_t size);
 

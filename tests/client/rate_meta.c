@@ -86,18 +86,9 @@ static void build(struct meta_bench *m, int i, enum meta_phase ph)
 	case S_RELEASE:
 		r = fr_release(sl, u, f->node, st->fh, O_WRONLY);
 		break;
-	case S_RENAME: {
-		uint8_t arg[sizeof(struct fuse_rename_in) + 2 * sizeof(cur)];
-		size_t a = strlen(cur) + 1, b = strlen(next) + 1;
-		struct fuse_rename_in in = { .newdir = m->dir };
-
-		memcpy(arg, &in, sizeof(in));
-		memcpy(arg + sizeof(in), cur, a);
-		memcpy(arg + sizeof(in) + a, next, b);
-		r = fr_build(sl, u, FUSE_RENAME, m->dir, arg, (uint32_t)(sizeof(in) + a + b), NULL,
-			     0, FR_DATA_NONE, 0);
+	case S_RENAME:
+		r = fr_rename(sl, u, m->dir, cur, m->dir, next);
 		break;
-	}
 	case S_UNLINK:
 		r = fr_unlink(sl, u, m->dir, cur);
 		break;
@@ -211,13 +202,15 @@ struct meta_bench *meta_open(struct fs_session *s, struct fr_slot *slots, const 
 	struct fuse_entry_out e;
 	const char *why = NULL;
 
-	if (!m || !(m->files = calloc(MAX_FILES, sizeof(*m->files))))
+	uint32_t want = files ? files : DEFAULT_FILES;
+
+	if (want > MAX_FILES)
+		rate_die("meta", "too many files");
+	if (!m || !(m->files = calloc(want, sizeof(*m->files))))
 		rate_die("meta", "out of memory");
 	m->s = s;
 	m->slot = slots;
-	m->want = files ? files : DEFAULT_FILES;
-	if (m->want > MAX_FILES)
-		rate_die("meta", "too many files");
+	m->want = want;
 	for (size_t h = 0; h < 32768; h++)
 		m->slot_of_head[h] = m->fslot_of_head[h] = -1;
 	for (int i = 0; i < MAX_SLOTS; i++)
