@@ -1,9 +1,9 @@
 /* How long a queue thread watches the avail ring before it sleeps
  * (--queue-poll=USEC is the most).  Adaptive, like KVM's halt polling: the
  * window opens only while the guest's next request keeps coming within the
- * most it may be, and closes when it does not, so a guest at depth 1 (whose
- * next request is a whole round trip away) or an idle queue costs no spin,
- * while a guest that keeps requests in flight is served without kicks. */
+ * most it may be, and closes when it does not, so an idle queue, or a guest
+ * whose next request is further away than USEC, costs no spin, while a
+ * guest that keeps requests coming is served without kicks or wake-ups. */
 #ifndef VIRTIOFSD_POLL_WINDOW_H
 #define VIRTIOFSD_POLL_WINDOW_H
 
