@@ -248,8 +248,12 @@ static enum drain_end drain(struct vu_queue *q)
 			continue;       /* a full batch: the guest has been told, go on */
 		/* While the guest keeps requests coming, its next one is often
 		 * a few microseconds away: cheaper to watch for it than to
-		 * sleep and be woken by its kick (the window adapts). */
-		if (n > 0 && q->poll.max_ns) {
+		 * sleep and be woken by its kick (the window adapts).  Not
+		 * while the holdoff batches a guest that keeps several in
+		 * flight: a spin would serve them one by one, an interrupt
+		 * each, on the CPU the guest's vCPU needs (in the TCG guest at
+		 * 16 in flight: 0.76x without this rule). */
+		if (n > 0 && q->poll.max_ns && !kick_holdoff_open(&q->holdoff)) {
 			q->idle_since = now_ns();
 			if (q->poll.ns && poll_avail(q, q->poll.ns)) {
 				q->poll_hits++;
