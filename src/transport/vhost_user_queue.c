@@ -246,26 +246,26 @@ static enum drain_end drain(struct vu_queue *q)
 		q->held_off = HOLDOFF_NOT_TAKEN;
 		if (n == vq->num)
 			continue;       /* a full batch: the guest has been told, go on */
-		/* While the guest keeps requests coming, its next one is often
-		 * a few microseconds away: cheaper to watch for it than to
-		 * sleep and be woken by its kick (the window adapts).  Not
-		 * while the holdoff batches a guest that keeps several in
-		 * flight: a spin would serve them one by one, an interrupt
-		 * each, on the CPU the guest's vCPU needs (in the TCG guest at
-		 * 16 in flight: 0.76x without this rule). */
-		if (n > 0 && q->poll.max_ns && !kick_holdoff_open(&q->holdoff)) {
-			q->idle_since = now_ns();
-			if (q->poll.ns && poll_avail(q, q->poll.ns)) {
-				q->poll_hits++;
-				continue;
-			}
-		}
+		/* A guest that keeps several in flight is batched by the
+		 * holdoff, not polled: a spin would serve them one by one, an
+		 * interrupt each, on the CPU the guest's vCPU needs (in the TCG
+		 * guest at 16 in flight: 0.76x with polling first). */
 		if (n > 0 && kick_holdoff_open(&q->holdoff)) {
 			/* Without EVENT_IDX the kicks stay off (vq_disable_kicks). */
 			if (vq->event_idx &&
 			    vq_enable_kicks_after(vq, (uint16_t)kick_holdoff_target(&q->holdoff)))
 				continue;       /* the guest added that many already */
 			return DRAIN_HOLDOFF;
+		}
+		/* While the guest keeps requests coming, its next one is often
+		 * a few microseconds away: cheaper to watch for it than to
+		 * sleep and be woken by its kick (the window adapts). */
+		if (n > 0 && q->poll.max_ns) {
+			q->idle_since = now_ns();
+			if (q->poll.ns && poll_avail(q, q->poll.ns)) {
+				q->poll_hits++;
+				continue;
+			}
 		}
 		if (!vq_enable_kicks(vq))
 			return DRAIN_IDLE;
