@@ -5,10 +5,10 @@
 # and 16 in flight, one queue): the worker pool (--thread-pool-size=4) and
 # the adaptive polling window (--queue-poll=50).  Each passes when the
 # daemon reports no race, exits 0, and the pool did serve requests / a
-# poll did find the next request (the window opened).  (In a real guest
-# TSan also reports guest memory that one request's reply and a later
-# request share: the order between them goes through the guest, which TSan
-# cannot see; the client here is another process, so none of that arises.)
+# poll did find the next request (the window opened).  A reply and a later
+# request in the same buffer are ordered through the driver (here the
+# client, another process), which TSan cannot see; vq_pop shows it that
+# order with an acquire of used->idx, without which this reported races.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 make -s tsan build/bench/rate || { echo "FAIL tsan-pool-build"; exit 1; }
