@@ -19,7 +19,7 @@ static const char *const allowed[] = {
 	"rt_sigreturn", "sigaltstack", "tgkill", "tkill", "getpid", "gettid",
 	"getppid", "sched_yield", "sched_getaffinity", "nanosleep",
 	"clock_nanosleep", "clock_gettime", "gettimeofday", "getrandom",
-	"prlimit64", "getrlimit",
+	"prlimit64", "getrlimit", "getrusage",
 	/* the vhost-user socket, eventfds */
 	"read", "write", "readv", "writev", "recvmsg", "sendmsg", "recvfrom",
 	"accept", "accept4", "poll", "ppoll", "epoll_create1", "epoll_ctl",

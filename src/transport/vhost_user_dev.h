@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "answer_signal.h"
 #include "dirty_log.h"
 #include "guest_mem.h"
 #include "kick_holdoff.h"
@@ -71,6 +72,7 @@ struct vu_queue {
 	uint64_t idle_since;        /* end of the last batch (ns), with poll on */
 	struct kick_holdoff holdoff; /* --kick-holdoff, adapted on this thread */
 	enum kick_holdoff_way held_off; /* how the next batch is looked for */
+	struct answer_signal signal; /* answers told within a batch, adapted here */
 };
 
 /* A popped chain, served inline or by a pool worker. */

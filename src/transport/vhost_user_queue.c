@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -70,6 +71,15 @@ static uint64_t now_ns(void)
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* Times this thread was preempted (involuntary context switches). */
+static unsigned long thread_preemptions(void)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_THREAD, &ru) < 0)
+		return 0;
+	return (unsigned long)ru.ru_nivcsw;
 }
 
 static bool writer_waiting(const struct vu_dev *dev)
@@ -219,7 +229,9 @@ static enum drain_end drain(struct vu_queue *q)
 		if (vq->broken)
 			return DRAIN_BROKEN;
 		vq_disable_kicks(vq);
-		unsigned n = 0;
+		unsigned n = 0, told = 0;
+		unsigned long preempted = 0;
+		bool each = answer_signal_each(&q->signal, now_ns());
 		int r = 0;
 		while (n < vq->num && !stop_requested(q) && !writer_waiting(dev) &&
 		       (r = vq_pop(vq, &q->job->req)) == 1) {
@@ -231,14 +243,21 @@ static enum drain_end drain(struct vu_queue *q)
 			}
 			uint32_t written = ops->serve(ops->opaque, q->idx, &q->job->req);
 			vq_push(vq, &q->job->req, written);
-			/* The first answer of a batch is told at once: the guest
-			 * wakes (dear where a CPU sleeps) while we serve the rest,
-			 * instead of after them, and refills its queue meanwhile.
-			 * EVENT_IDX keeps the others quiet until it looks again.
-			 * TCG guest, 16 in flight: random write 1.56x. */
-			if (n == 1 && vq_avail_pending(vq))
-				vq_notify(vq);
+			/* Answers are told while more wait, not only at the end:
+			 * the guest wakes (dear where a CPU sleeps) while we serve
+			 * the rest, and refills its queue meanwhile.  The first
+			 * always (TCG guest, 16 in flight: random write 1.56x);
+			 * each, unless that preempts us (answer_signal.h). */
+			if ((each || n == 1) && vq_avail_pending(vq)) {
+				if (each && !told)
+					preempted = thread_preemptions();
+				if (vq_notify(vq) && each)
+					told++;
+			}
 		}
+		if (told)
+			answer_signal_after_batch(&q->signal, told,
+						  (unsigned)(thread_preemptions() - preempted), now_ns());
 		vq_notify(vq);
 		if (r < 0)
 			return DRAIN_BROKEN;
@@ -403,6 +422,7 @@ static void *queue_thread(void *arg)
 	q->held_off = HOLDOFF_NOT_TAKEN;
 	q->idle_since = 0;
 	q->poll_hits = 0;
+	answer_signal_init(&q->signal);
 	log_debug("queue %u: started (size %u, base %u)", q->idx, q->vq.num, q->vq.last_avail);
 	/* Requests may already be waiting: the guest kicked before we ran. */
 	for (;;) {
@@ -475,6 +495,9 @@ static void *queue_thread(void *arg)
 	log_info("queue %u: %llu requests, %llu kick wake-ups, %llu holdoffs, %llu of them found some",
 		 q->idx, (unsigned long long)q->served, (unsigned long long)q->kicks,
 		 (unsigned long long)q->holdoff.held, (unsigned long long)q->holdoff.found);
+	if (q->signal.backoffs)
+		log_info("queue %u: %llu batches found the guest on our CPU (then 100 ms of telling only the first answer)",
+			 q->idx, (unsigned long long)q->signal.backoffs);
 	if (q->holdoff.ns)
 		log_info("queue %u: the holdoff served more in %llu of %llu trials", q->idx,
 			 (unsigned long long)q->holdoff.trial.wins,

@@ -251,12 +251,12 @@ static inline bool need_event(uint16_t event_idx, uint16_t new_idx, uint16_t old
 	return (uint16_t)(new_idx - event_idx - 1) < (uint16_t)(new_idx - old_idx);
 }
 
-void vq_notify(struct virtqueue *vq)
+bool vq_notify(struct virtqueue *vq)
 {
 	pthread_mutex_lock(&vq->push_lock);
 	if (vq->signalled_used_valid && vq->signalled_used == vq->used_idx) {
 		pthread_mutex_unlock(&vq->push_lock);
-		return;
+		return false;
 	}
 	/* Our used->idx store must be ordered before we read the guest's
 	 * used_event / flags, or we may miss the guest's request to be told. */
@@ -275,7 +275,8 @@ void vq_notify(struct virtqueue *vq)
 	vq->signalled_used = now;
 	vq->signalled_used_valid = true;
 	int fd = vq->call_fd;
-	if (notify && fd >= 0) {
+	notify = notify && fd >= 0;
+	if (notify) {
 		uint64_t one = 1;
 		/* EAGAIN means the counter is saturated: the guest will be
 		 * interrupted anyway. */
@@ -283,6 +284,7 @@ void vq_notify(struct virtqueue *vq)
 			log_debug("virtqueue: call eventfd: %s", strerror(errno));
 	}
 	pthread_mutex_unlock(&vq->push_lock);
+	return notify;
 }
 
 /* EVENT_IDX: the guest kicks when it publishes the request at this index. */

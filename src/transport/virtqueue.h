@@ -72,8 +72,9 @@ int vq_pop(struct virtqueue *vq, struct vq_req *req);
  * queue.  vq_push and vq_notify may run on other threads (push_lock). */
 /* Put a completed chain on the used ring; written = bytes put in req->wr. */
 void vq_push(struct virtqueue *vq, const struct vq_req *req, uint32_t written);
-/* Interrupt the guest if it wants to be told (EVENT_IDX / NO_INTERRUPT). */
-void vq_notify(struct virtqueue *vq);
+/* Interrupt the guest if it wants to be told (EVENT_IDX / NO_INTERRUPT);
+ * true when it was interrupted. */
+bool vq_notify(struct virtqueue *vq);
 /* Ask the guest to kick us (or not) for new requests; with EVENT_IDX this
  * writes avail_event.  vq_enable_kicks returns true when more requests
  * arrived meanwhile (the caller must pop again before sleeping). */

@@ -1,0 +1,27 @@
+/* When answers are told within a batch: see answer_signal.h. */
+#include "answer_signal.h"
+
+void answer_signal_init(struct answer_signal *s)
+{
+	s->first_only_until = 0;
+	s->backoffs = 0;
+}
+
+bool answer_signal_each(struct answer_signal *s, uint64_t now)
+{
+	if (!s->first_only_until)
+		return true;
+	if (now < s->first_only_until)
+		return false;
+	s->first_only_until = 0;
+	return true;
+}
+
+void answer_signal_after_batch(struct answer_signal *s, unsigned told, unsigned preempted,
+			       uint64_t now)
+{
+	if (told && 2 * preempted > told) {
+		s->first_only_until = now + ANSWER_SIGNAL_BACKOFF_NS;
+		s->backoffs++;
+	}
+}
