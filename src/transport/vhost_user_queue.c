@@ -230,8 +230,11 @@ static enum drain_end drain(struct vu_queue *q)
 			return DRAIN_BROKEN;
 		vq_disable_kicks(vq);
 		unsigned n = 0, told = 0;
+		bool counting = false;  /* preemptions: counted from here */
 		unsigned long preempted = 0;
-		bool each = answer_signal_each(&q->signal, now_ns());
+		/* Without EVENT_IDX nothing would spare a busy guest those
+		 * interrupts: the first answer only. */
+		bool each = vq->event_idx && answer_signal_each(&q->signal, now_ns());
 		int r = 0;
 		while (n < vq->num && !stop_requested(q) && !writer_waiting(dev) &&
 		       (r = vq_pop(vq, &q->job->req)) == 1) {
@@ -249,8 +252,10 @@ static enum drain_end drain(struct vu_queue *q)
 			 * always (TCG guest, 16 in flight: random write 1.56x);
 			 * each, unless that preempts us (answer_signal.h). */
 			if ((each || n == 1) && vq_avail_pending(vq)) {
-				if (each && !told)
+				if (each && !counting) {
 					preempted = thread_preemptions();
+					counting = true;
+				}
 				if (vq_notify(vq) && each)
 					told++;
 			}
