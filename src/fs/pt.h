@@ -39,8 +39,10 @@ void pt_node_put(struct pt *pt, struct pt_node *n);
 /* A single, non-empty path component of at most NAME_MAX bytes. */
 bool pt_name_ok(const char *name);
 
-/* Look name up in dir and fill e (one guest lookup on success).  With
- * held != NULL the record is returned with a ref (READDIRPLUS). */
+/* Look name up in dir and fill e (one guest lookup on success): one statx
+ * where the name is known (LOOKUP, READDIRPLUS, after MKNOD...), else open
+ * + statx.  With held != NULL the record is returned with a ref
+ * (READDIRPLUS). */
 int pt_lookup_at(struct pt *pt, struct pt_node *dir, const char *name, struct fs_entry *e,
 		 struct inode **held);
 /* Enter the inode an O_PATH fd names into the table (one guest lookup) and

@@ -61,6 +61,33 @@ int pt_enter_fd(struct pt *pt, struct pt_node *dir, const char *name, int path_f
 	return 0;
 }
 
+/* A name this table saw last time as a record whose fd is still open: one
+ * statx of the name instead of open + statx + close.  0 (answered, *held as
+ * pt_lookup_at's), -ENOENT (the name is gone), or 1: take the open path. */
+static int lookup_known(struct pt *pt, struct pt_node *dir, const char *name, struct fs_entry *e,
+			struct inode **held)
+{
+	if (!inode_table_hint(&pt->inodes, dir->i, name))
+		return 1;
+	struct stat st;
+	uint64_t mnt_id;
+	int r = stat_name(dir->fd, name, &st, &mnt_id);
+	if (r == -ENOENT)
+		return r;
+	if (r < 0)
+		return 1;
+	struct inode_key k = { .ino = st.st_ino, .dev = st.st_dev, .mnt_id = mnt_id };
+	struct inode *i = inode_table_lookup_open(&pt->inodes, &k, dir->i, name);
+	if (!i)
+		return 1;
+	fill_entry(pt, e, dir->i, i, &st, name);
+	if (held)
+		*held = i;
+	else
+		inode_table_put(&pt->inodes, i);
+	return 0;
+}
+
 /* "." and, at the shared root, "..": the directory itself. */
 static int lookup_self(struct pt *pt, struct pt_node *dir, const char *name, struct fs_entry *e)
 {
@@ -89,34 +116,13 @@ int pt_lookup_at(struct pt *pt, struct pt_node *dir, const char *name, struct fs
 		}
 		return r;
 	}
+	r = lookup_known(pt, dir, name, e, held);
+	if (r != 1)
+		return r;
 	int fd = openat(dir->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	return pt_enter_fd(pt, dir, name, fd, e, held);
-}
-
-/* A name this table saw last time as a record whose fd is still open: one
- * statx of the name instead of open + statx + close.  0 (answered), -ENOENT
- * (the name is gone), or 1: take the open path. */
-static int lookup_known(struct pt *pt, struct pt_node *dir, const char *name, struct fs_entry *e)
-{
-	if (!pt_name_ok(name) || !S_ISDIR(dir->i->type) ||
-	    !inode_table_hint(&pt->inodes, dir->i, name))
-		return 1;
-	struct stat st;
-	uint64_t mnt_id;
-	int r = stat_name(dir->fd, name, &st, &mnt_id);
-	if (r == -ENOENT)
-		return r;
-	if (r < 0)
-		return 1;
-	struct inode_key k = { .ino = st.st_ino, .dev = st.st_dev, .mnt_id = mnt_id };
-	struct inode *i = inode_table_lookup_open(&pt->inodes, &k, dir->i, name);
-	if (!i)
-		return 1;
-	fill_entry(pt, e, dir->i, i, &st, name);
-	inode_table_put(&pt->inodes, i);
-	return 0;
 }
 
 int pt_lookup(void *fs, const struct fs_ctx *c, uint64_t parent, const char *name,
@@ -127,9 +133,7 @@ int pt_lookup(void *fs, const struct fs_ctx *c, uint64_t parent, const char *nam
 	int r = pt_node_get(pt, parent, &dir);
 	if (r < 0)
 		return r;
-	r = lookup_known(pt, &dir, name, e);
-	if (r == 1)
-		r = pt_lookup_at(pt, &dir, name, e, NULL);
+	r = pt_lookup_at(pt, &dir, name, e, NULL);
 	pt_node_put(pt, &dir);
 	if (r == -ENOENT && pt->timeout > 0) {
 		/* A negative entry the guest may cache as long as a positive one. */
