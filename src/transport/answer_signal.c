@@ -17,6 +17,17 @@ bool answer_signal_each(struct answer_signal *s, uint64_t now)
 	return true;
 }
 
+bool answer_signal_notice_defer(uint64_t *deadline, unsigned untold, unsigned num, uint64_t now)
+{
+	if (untold == 0 || untold >= num / 2 || (*deadline && now >= *deadline)) {
+		*deadline = 0;
+		return false;
+	}
+	if (!*deadline)
+		*deadline = now + NOTICE_TELL_NS;
+	return true;
+}
+
 void answer_signal_after_batch(struct answer_signal *s, unsigned told, unsigned preempted,
 			       uint64_t now)
 {

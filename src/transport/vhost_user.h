@@ -36,7 +36,8 @@ struct vu_device {
 	/* The first notice_queues queues carry notices the guest does not
 	 * wait on (virtio-fs's hiprio queue: FORGET, INTERRUPT), so their
 	 * requests are not paced by the answers: neither the kick holdoff
-	 * nor polling can gain there, and those queue threads just sleep. */
+	 * nor polling can gain there, and those queue threads just sleep.
+	 * Their answers are told lazily (answer_signal.h). */
 	unsigned notice_queues;
 };
 

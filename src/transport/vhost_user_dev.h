@@ -73,6 +73,7 @@ struct vu_queue {
 	struct kick_holdoff holdoff; /* --kick-holdoff, adapted on this thread */
 	enum kick_holdoff_way held_off; /* how the next batch is looked for */
 	struct answer_signal signal; /* answers told within a batch, adapted here */
+	uint64_t notice_deadline;   /* ns: untold notice answers are told by then (0: none) */
 };
 
 /* A popped chain, served inline or by a pool worker. */

@@ -126,6 +126,26 @@ static bool poll_avail(struct vu_queue *q, uint64_t ns)
 	}
 }
 
+/* A notice queue's answers are told lazily (answer_signal.h). */
+static bool defer_notice(struct vu_queue *q)
+{
+	if (q->idx >= q->dev->ops->notice_queues)
+		return false;
+	return answer_signal_notice_defer(&q->notice_deadline, vq_untold(&q->vq), q->vq.num,
+					  now_ns());
+}
+
+/* epoll_wait's timeout: until notice_deadline, if one is set. */
+static int notice_timeout_ms(const struct vu_queue *q)
+{
+	if (!q->notice_deadline)
+		return -1;
+	uint64_t t = now_ns();
+	if (t >= q->notice_deadline)
+		return 0;
+	return (int)((q->notice_deadline - t + 999999) / 1000000);
+}
+
 static void run_job(struct pool_job *pj);
 
 static struct vu_job *new_job(struct vu_queue *q)
@@ -263,7 +283,8 @@ static enum drain_end drain(struct vu_queue *q)
 		if (told)
 			answer_signal_after_batch(&q->signal, told,
 						  (unsigned)(thread_preemptions() - preempted), now_ns());
-		vq_notify(vq);
+		if (!defer_notice(q))
+			vq_notify(vq);
 		if (r < 0)
 			return DRAIN_BROKEN;
 		if (stop_requested(q) || writer_waiting(dev))
@@ -428,6 +449,7 @@ static void *queue_thread(void *arg)
 	q->idle_since = 0;
 	q->poll_hits = 0;
 	answer_signal_init(&q->signal);
+	q->notice_deadline = 0;
 	log_debug("queue %u: started (size %u, base %u)", q->idx, q->vq.num, q->vq.last_avail);
 	/* Requests may already be waiting: the guest kicked before we ran. */
 	for (;;) {
@@ -440,6 +462,11 @@ static void *queue_thread(void *arg)
 			end = DRAIN_YIELD;
 		else if (!dead)
 			end = drain(q);
+		if (end == DRAIN_YIELD && q->notice_deadline) {
+			/* Stopping (or the memory changes): tell them now. */
+			vq_notify(&q->vq);
+			q->notice_deadline = 0;
+		}
 		if (end == DRAIN_BROKEN) {
 			log_error("queue %u: ring broken, stopped until the frontend resets it", q->idx);
 			signal_error(q);
@@ -460,9 +487,10 @@ static void *queue_thread(void *arg)
 		 * to the end of a holdoff; a kick that comes while yielding
 		 * costs one more turn of the loop. */
 		struct epoll_event ev[3];
-		int n = end == DRAIN_HOLDOFF ? hold_off(q, locked, ep, ev, 3) : epoll_wait(ep, ev, 3, -1);
+		int n = end == DRAIN_HOLDOFF ? hold_off(q, locked, ep, ev, 3)
+					     : epoll_wait(ep, ev, 3, dead ? -1 : notice_timeout_ms(q));
 		if (n == 0)
-			continue;       /* the holdoff ran out: look at the ring */
+			continue;       /* a holdoff or notice_deadline ran out: drain tells */
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

@@ -287,6 +287,15 @@ bool vq_notify(struct virtqueue *vq)
 	return notify;
 }
 
+unsigned vq_untold(struct virtqueue *vq)
+{
+	pthread_mutex_lock(&vq->push_lock);
+	unsigned n = vq->signalled_used_valid ? (uint16_t)(vq->used_idx - vq->signalled_used)
+					      : vq->num;
+	pthread_mutex_unlock(&vq->push_lock);
+	return n;
+}
+
 /* EVENT_IDX: the guest kicks when it publishes the request at this index. */
 static void set_avail_event(struct virtqueue *vq, uint16_t idx)
 {

@@ -75,6 +75,9 @@ void vq_push(struct virtqueue *vq, const struct vq_req *req, uint32_t written);
 /* Interrupt the guest if it wants to be told (EVENT_IDX / NO_INTERRUPT);
  * true when it was interrupted. */
 bool vq_notify(struct virtqueue *vq);
+/* Answers pushed since the last vq_notify (the queue's size before the
+ * first). */
+unsigned vq_untold(struct virtqueue *vq);
 /* Ask the guest to kick us (or not) for new requests; with EVENT_IDX this
  * writes avail_event.  vq_enable_kicks returns true when more requests
  * arrived meanwhile (the caller must pop again before sleeping). */

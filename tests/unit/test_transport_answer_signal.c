@@ -1,6 +1,6 @@
 /* When the queue thread tells answers within a batch: each one, until a
  * batch's tellings preempt the thread; then the first only, for the
- * backoff, and each one again after it. */
+ * backoff, and each one again after it.  A notice queue's: lazily. */
 #include "check.h"
 #include "transport/answer_signal.h"
 
@@ -36,5 +36,24 @@ int main(void)
 	answer_signal_after_batch(&s, 1, 1, t);
 	EQ(s.backoffs, 2);
 	EQ(answer_signal_each(&s, t + 1), false);
+
+	/* A notice queue of 8: nothing untold, nothing to wait for. */
+	uint64_t dl = 0;
+	EQ(answer_signal_notice_defer(&dl, 0, 8, t), false);
+	EQ(dl, 0);
+	/* One untold: deferred, told by the deadline, not moved by more. */
+	EQ(answer_signal_notice_defer(&dl, 1, 8, t), true);
+	EQ(dl, t + NOTICE_TELL_NS);
+	EQ(answer_signal_notice_defer(&dl, 3, 8, t + 5), true);
+	EQ(dl, t + NOTICE_TELL_NS);
+	/* At the deadline: told. */
+	EQ(answer_signal_notice_defer(&dl, 3, 8, t + NOTICE_TELL_NS), false);
+	EQ(dl, 0);
+	/* Half the ring untold: told at once. */
+	EQ(answer_signal_notice_defer(&dl, 1, 8, t), true);
+	EQ(answer_signal_notice_defer(&dl, 4, 8, t + 1), false);
+	EQ(dl, 0);
+	/* Before the first telling the queue counts as all untold. */
+	EQ(answer_signal_notice_defer(&dl, 8, 8, t), false);
 	return 0;
 }

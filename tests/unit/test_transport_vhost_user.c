@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "log/log.h"
+#include "transport/answer_signal.h"
 #include "transport/vhost_user.h"
 #include "transport/vhost_user_proto.h"
 
@@ -696,6 +697,47 @@ static void test_holdoff_kick_at_target(const char *path)
 	ring_end(&rs);
 }
 
+/* A notice queue (ring 1 here) answers at once but tells the guest no
+ * sooner than NOTICE_TELL_NS later (the first answer excepted), and tells
+ * what is untold when the queue stops. */
+static void test_notice_told_lazily(const char *path)
+{
+	struct ring_session rs = { .s = {
+		.dev = { .serve = serve, .reset = reset, .num_request_queues = 1,
+			 .notice_queues = 2 },
+	} };
+	ring_start(&rs, path);
+	int sock = rs.sock, call = rs.call, kick = rs.kick;
+	struct vring_used *used = rs.used;
+	uint64_t one = 1;
+
+	post_one(0);
+	CHECK(vring_state(sock, VHOST_USER_SET_VRING_ENABLE, 1, 1) == 0);
+	CHECK(wait_call(call));
+	CHECK(__atomic_load_n(&used->idx, __ATOMIC_ACQUIRE) == 1);
+	/* A second: told after the deadline (a stall only makes it later). */
+	double t0 = ms_now();
+	post_one(2);
+	CHECK(write(kick, &one, 8) == 8);
+	CHECK(wait_call(call));
+	CHECK(ms_now() - t0 >= NOTICE_TELL_NS / 1e6 - 0.5);
+	CHECK(__atomic_load_n(&used->idx, __ATOMIC_ACQUIRE) == 2);
+	/* A third, then the stop: told by the time GET_VRING_BASE answers
+	 * (or earlier, if this thread stalled past the deadline). */
+	post_one(4);
+	CHECK(write(kick, &one, 8) == 8);
+	for (int i = 0; i < 5000 && __atomic_load_n(&used->idx, __ATOMIC_ACQUIRE) != 3; i++)
+		usleep(1000);
+	CHECK(__atomic_load_n(&used->idx, __ATOMIC_ACQUIRE) == 3);
+	struct vhost_user_state sst = { 1, 0 };
+	send_msg(sock, VHOST_USER_GET_VRING_BASE, 0, &sst, sizeof(sst), NULL, 0);
+	CHECK(recv_reply(sock, VHOST_USER_GET_VRING_BASE, &sst, sizeof(sst)) == 8);
+	struct pollfd p = { call, POLLIN, 0 };
+	CHECK(poll(&p, 1, 0) == 1);
+
+	ring_end(&rs);
+}
+
 static int count_fds(void)
 {
 	int n = 0;
@@ -725,6 +767,7 @@ int main(void)
 	test_pool(path);
 	test_holdoff(path);
 	test_holdoff_kick_at_target(path);
+	test_notice_told_lazily(path);
 	unlink(path);
 	CHECK(count_fds() == fds_at_start);     /* nothing leaked */
 	if (failures) {
