@@ -36,7 +36,8 @@ void answer_signal_after_batch(struct answer_signal *s, unsigned told, unsigned 
 			       uint64_t now);
 
 /* A notice queue's answers (virtio-fs hiprio: FORGETs done) only let the
- * guest free those requests; nothing waits on them.  They are told once
+ * guest free those requests; nothing waits on them.  At a batch's end
+ * (drain's early telling within a batch still applies) they are told once
  * half the ring (num) holds untold ones, or NOTICE_TELL_NS after the first
  * untold one (the queue thread wakes for it), or when the queue stops: not
  * one interrupt per FORGET (TCG guest, unlink of 5,000 files 1.11x; hiprio
