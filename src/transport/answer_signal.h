@@ -36,13 +36,13 @@ void answer_signal_after_batch(struct answer_signal *s, unsigned told, unsigned 
 			       uint64_t now);
 
 /* A notice queue's answers (virtio-fs hiprio: FORGETs done) only let the
- * guest free those requests; nothing waits on them.  At a batch's end
- * (drain's early telling within a batch still applies) they are told once
- * half the ring (num) holds untold ones, or NOTICE_TELL_NS after the first
- * untold one (the queue thread wakes for it), or when the queue stops: not
- * one interrupt per FORGET (TCG guest, unlink of 5,000 files 1.11x; hiprio
- * interrupts 20,003 -> 1,391).  True: leave the untold ones for now;
- * *deadline (0: none) is when they must be told. */
+ * guest free those requests; nothing waits on them.  Never within a batch,
+ * and at its end only once half the ring (num) holds untold ones, or
+ * NOTICE_TELL_NS after the first untold one (the queue thread wakes for
+ * it), or when the queue stops: not one interrupt per FORGET (TCG guest,
+ * unlink of 5,000 files 1.11x; hiprio interrupts 20,003 -> 1,391).  True:
+ * leave the untold ones for now; *deadline (0: none) is when they must be
+ * told. */
 #define NOTICE_TELL_NS 10000000u
 bool answer_signal_notice_defer(uint64_t *deadline, unsigned untold, unsigned num, uint64_t now);
 

@@ -253,8 +253,10 @@ static enum drain_end drain(struct vu_queue *q)
 		bool counting = false;  /* preemptions: counted from here */
 		unsigned long preempted = 0;
 		/* Without EVENT_IDX nothing would spare a busy guest those
-		 * interrupts: the first answer only. */
-		bool each = vq->event_idx && answer_signal_each(&q->signal, now_ns());
+		 * interrupts: the first answer only.  A notice queue's are
+		 * told at the batch's end, if then (defer_notice). */
+		bool notices = q->idx < ops->notice_queues;
+		bool each = !notices && vq->event_idx && answer_signal_each(&q->signal, now_ns());
 		int r = 0;
 		while (n < vq->num && !stop_requested(q) && !writer_waiting(dev) &&
 		       (r = vq_pop(vq, &q->job->req)) == 1) {
@@ -271,7 +273,7 @@ static enum drain_end drain(struct vu_queue *q)
 			 * the rest, and refills its queue meanwhile.  The first
 			 * always (TCG guest, 16 in flight: random write 1.56x);
 			 * each, unless that preempts us (answer_signal.h). */
-			if ((each || n == 1) && vq_avail_pending(vq)) {
+			if (!notices && (each || n == 1) && vq_avail_pending(vq)) {
 				if (each && !counting) {
 					preempted = thread_preemptions();
 					counting = true;
