@@ -126,10 +126,16 @@ static bool poll_avail(struct vu_queue *q, uint64_t ns)
 	}
 }
 
+/* Whether q carries notices (vhost_user.h: notice_queues). */
+static bool is_notice_queue(const struct vu_queue *q)
+{
+	return q->idx < q->dev->ops->notice_queues;
+}
+
 /* A notice queue's answers are told lazily (answer_signal.h). */
 static bool defer_notice(struct vu_queue *q)
 {
-	if (q->idx >= q->dev->ops->notice_queues)
+	if (!is_notice_queue(q))
 		return false;
 	return answer_signal_notice_defer(&q->notice_deadline, vq_untold(&q->vq), q->vq.num,
 					  now_ns());
@@ -255,7 +261,7 @@ static enum drain_end drain(struct vu_queue *q)
 		/* Without EVENT_IDX nothing would spare a busy guest those
 		 * interrupts: the first answer only.  A notice queue's are
 		 * told at the batch's end, if then (defer_notice). */
-		bool notices = q->idx < ops->notice_queues;
+		bool notices = is_notice_queue(q);
 		bool each = !notices && vq->event_idx && answer_signal_each(&q->signal, now_ns());
 		int r = 0;
 		while (n < vq->num && !stop_requested(q) && !writer_waiting(dev) &&
@@ -443,7 +449,7 @@ static void *queue_thread(void *arg)
 	}
 	if (!kick_usable)
 		kick_unusable(q, &dead);
-	bool notices = q->idx < dev->ops->notice_queues;
+	bool notices = is_notice_queue(q);
 	poll_window_init(&q->poll, notices ? 0 : dev->poll_ns);
 	kick_holdoff_init(&q->holdoff, notices ? 0 : dev->holdoff_ns);
 	sharpen_timer(q);
