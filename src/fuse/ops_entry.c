@@ -112,11 +112,13 @@ uint32_t fuse_do_statx(struct fuse_req_ctx *r)
 	return err ? reply_err(r, err) : reply_statx(r, &x, timeout);
 }
 
+/* The guest's seconds are its time64_t stored in a u64: a time before 1970
+ * arrives above INT64_MAX and is as valid as any other. */
 static int take_time(uint64_t sec, uint32_t nsec, struct timespec *ts)
 {
-	if (nsec > 999999999 || sec > (uint64_t)INT64_MAX)
+	if (nsec > 999999999)
 		return -EINVAL;
-	ts->tv_sec = (time_t)sec;
+	ts->tv_sec = sec <= (uint64_t)INT64_MAX ? (time_t)sec : -(time_t)(UINT64_MAX - sec) - 1;
 	ts->tv_nsec = nsec;
 	return 0;
 }

@@ -1216,6 +1216,18 @@ static void test_setattr_open_create(void)
 	msg_seal(0);
 	serve(s);
 	CHECK(err_of() == -EINVAL);
+	/* Before 1970: the guest's time64_t travels as a u64 (two's complement). */
+	sa.valid = FATTR_ATIME | FATTR_MTIME | FATTR_CTIME;
+	sa.atime = (uint64_t)-1;
+	sa.mtime = (uint64_t)INT64_MIN;
+	sa.ctime = (uint64_t)-315619200; /* 1960-01-01 */
+	sa.atimensec = sa.mtimensec = sa.ctimensec = 5;
+	msg_start(FUSE_SETATTR, 3);
+	put(&sa, sizeof(sa));
+	msg_seal(0);
+	serve(s);
+	CHECK(err_of() == 0 && F.sa.atime.tv_sec == -1 && F.sa.mtime.tv_sec == INT64_MIN);
+	CHECK(F.sa.ctime.tv_sec == -315619200 && F.sa.mtime.tv_nsec == 5);
 	sa.valid = 0;
 	msg_start(FUSE_SETATTR, 3);
 	put(&sa, sizeof(sa));
