@@ -34,8 +34,8 @@ struct fs_secctx {
 struct fs_ctx {
 	uint32_t uid, gid, pid;
 	unsigned queue; /* request queue index, for per-queue state */
-	/* CREATE, MKDIR, MKNOD, SYMLINK: the label the new file must carry,
-	 * or NULL.  The filesystem sets it or fails the request. */
+	/* CREATE, TMPFILE, MKDIR, MKNOD, SYMLINK: the label the new file must
+	 * carry, or NULL.  The filesystem sets it or fails the request. */
 	const struct fs_secctx *secctx;
 	/* OPEN/CREATE only: the guest asks to clear setuid/setgid as the open
 	 * truncates (FUSE_OPEN_KILL_SUIDGID, sent under killpriv_v2 when the

@@ -139,6 +139,14 @@ int pt_tmpfile(void *fs, const struct fs_ctx *c, uint64_t parent, const struct f
 	if (fd < 0)
 		fd = -errno;
 	creds_leave(&cs);
+	/* Labelled like a CREATE; unnamed, so closing it is all the undoing. */
+	if (fd >= 0 && c->secctx) {
+		r = pt_set_label(pt, dir.fd, NULL, fd, c->secctx);
+		if (r < 0) {
+			close(fd);
+			fd = r;
+		}
+	}
 	r = fd < 0 ? fd : finish(pt, &dir, NULL, fd, e, o);
 out:
 	pt_node_put(pt, &dir);

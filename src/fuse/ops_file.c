@@ -54,13 +54,27 @@ uint32_t fuse_do_tmpfile(struct fuse_req_ctx *r)
 	struct fuse_create_in in;
 	struct fs_entry e;
 	struct fs_open o = { 0 };
+	const char *name;
+	size_t used = 0;
+	unsigned char secbuf[FUSE_SECCTX_BUF];
+	struct fs_secctx sc;
 
 	FUSE_NEED(r, tmpfile);
-	/* The guest sends a placeholder name ("/") after the struct: unused. */
+	/* The guest sends a placeholder name ("/") after the struct, unused,
+	 * then the new file's security context as with CREATE (Linux builds
+	 * both in fuse_create_open()). */
 	fuse_arg(r, 0, &in, sizeof(in));
+	int err = 0;
+	if (r->arg_len > sizeof(in))
+		err = fuse_take_string(r->arg + sizeof(in), r->arg_len - sizeof(in),
+				       FUSE_NAME_MAX + 1, &name, &used);
+	if (!err)
+		err = fuse_take_secctx(r, sizeof(in) + used, secbuf, &sc);
+	if (err)
+		return reply_err(r, err);
 	struct fs_create cr = { .mode = in.mode, .umask = in.umask, .flags = (int)in.flags };
 	memset(&e, 0, sizeof(e));
-	int err = r->ops->tmpfile(r->fs, &r->ctx, r->in.nodeid, &cr, &e, &o);
+	err = r->ops->tmpfile(r->fs, &r->ctx, r->in.nodeid, &cr, &e, &o);
 	return err ? reply_err(r, err) : reply_create(r, &e, &o);
 }
 

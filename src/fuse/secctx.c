@@ -1,6 +1,6 @@
-/* The security context a guest sends with CREATE, MKDIR, MKNOD and SYMLINK
- * once FUSE_SECURITY_CTX is agreed (--security-label): the label its LSM
- * (SELinux, Smack) wants the new file to carry.
+/* The security context a guest sends with CREATE, TMPFILE, MKDIR, MKNOD and
+ * SYMLINK once FUSE_SECURITY_CTX is agreed (--security-label): the label
+ * its LSM (SELinux, Smack) wants the new file to carry.
  *
  * Where it is: guests of protocol 7.38 and later send it as a request
  * extension (in.total_extlen, after the arguments), older ones (7.36, 7.37)

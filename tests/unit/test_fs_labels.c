@@ -110,6 +110,12 @@ int main(void)
 	struct fs_create reg = { .mode = S_IFREG | 0644, .flags = O_RDWR };
 	EQ(ops->create(p, &c2, FS_ROOT_ID, "file", &reg, &e, &o), 0);
 	CHECK(!strcmp(host_label("file", "security.selinux"), label));
+	/* O_TMPFILE: the unnamed file is labelled (seen once linked in). */
+	EQ(ops->tmpfile(p, &c, FS_ROOT_ID, &reg, &e, &o), 0);
+	struct fs_entry linked;
+	EQ(ops->link(p, &c, e.nodeid, FS_ROOT_ID, "tmp", &linked), 0);
+	const char *tl = host_label("tmp", "security.selinux");
+	CHECK(tl && !strcmp(tl, label));
 	passthrough_free(p);
 	remove_dir();
 
@@ -140,6 +146,7 @@ int main(void)
 	make_all(p, &c, -EPERM);
 	for (int i = 0; i < 4; i++)
 		CHECK(!exists(files[i]));
+	EQ(ops->tmpfile(p, &c, FS_ROOT_ID, &reg, &e, &o), -EPERM);
 	passthrough_free(p);
 	xattrmap_free(m);
 	remove_dir();

@@ -207,6 +207,7 @@ static int f_tmpfile(void *fs, const struct fs_ctx *c, uint64_t parent, const st
 		     struct fs_entry *e, struct fs_open *o)
 {
 	F.any++;
+	note_secctx(c);
 	F.cr = *cr;
 	fill_entry(e, 46);
 	o->fh = 97;
@@ -1653,6 +1654,17 @@ static void test_secctx(void)
 	msg_seal(0);
 	serve(s);
 	CHECK(err_of() == 0 && F.secctx_calls == 2 && !strcmp(F.name, "f"));
+	/* TMPFILE (fuse_create_open in Linux) carries one after its "/". */
+	msg_start(FUSE_TMPFILE, 1);
+	put(&ci, sizeof(ci));
+	put_str("/");
+	put(sc, n);
+	((struct fuse_in_header *)M.b)->total_extlen = (uint16_t)(n / 8);
+	msg_seal(0);
+	serve(s);
+	CHECK(err_of() == 0 && F.secctx_calls == 3 && F.sc_size == sizeof(label));
+	F.secctx_calls = 2;
+	F.any = 2;
 	/* A header with no context: none reaches the filesystem. */
 	n = make_secctx(sc, 0, "", "", 0, 0);
 	mkdir_with(s, sc, n, true);
@@ -1741,6 +1753,15 @@ static void test_secctx(void)
 	CHECK(err_of() == -EINVAL && F.any == 2);
 	mkdir_with(s, sc, n, false);
 	CHECK(err_of() == 0 && F.secctx_calls == 3);
+	/* 7.37 TMPFILE: the argument after the "/" name. */
+	struct fuse_create_in ti = { .flags = O_RDWR, .mode = 0600 };
+	msg_start(FUSE_TMPFILE, 1);
+	put(&ti, sizeof(ti));
+	put_str("/");
+	put(sc, n);
+	msg_seal(0);
+	serve(s);
+	CHECK(err_of() == 0 && F.secctx_calls == 4 && !memcmp(F.sc_value, label, sizeof(label)));
 	fuse_server_free(s);
 
 	/* --security-label off: the flag is not offered and whatever follows
