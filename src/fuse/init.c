@@ -80,7 +80,8 @@ uint32_t fuse_do_init(struct fuse_req_ctx *r)
 	memset(&out, 0, sizeof(out));
 
 	if (in.major < FUSE_KERNEL_VERSION) {
-		log_error("FUSE INIT: guest protocol %u.%u is too old", in.major, in.minor);
+		log_error_ratelimited("FUSE INIT: guest protocol %u.%u is too old", in.major,
+				      in.minor);
 		return reply_err(r, -EPROTO);
 	}
 	if (in.major > FUSE_KERNEL_VERSION) {
@@ -91,7 +92,7 @@ uint32_t fuse_do_init(struct fuse_req_ctx *r)
 		return reply_buf(r, &out, sizeof(out), NULL, 0);
 	}
 	if (in.minor < 31) {
-		log_error("FUSE INIT: guest protocol 7.%u is older than 7.31", in.minor);
+		log_error_ratelimited("FUSE INIT: guest protocol 7.%u is older than 7.31", in.minor);
 		return reply_err(r, -EPROTO);
 	}
 
@@ -159,8 +160,10 @@ uint32_t fuse_do_init(struct fuse_req_ctx *r)
 	atomic_store(&s->initialized, true);
 	pthread_mutex_unlock(&s->session_lock);
 
-	log_info("FUSE session: guest protocol 7.%u, flags %#llx, max_write %u", in.minor,
-		 (unsigned long long)agreed, out.max_write);
+	/* The guest may send INIT again at will: limited like its other
+	 * messages (a reboot's new session is still logged). */
+	log_info_ratelimited("FUSE session: guest protocol 7.%u, flags %#llx, max_write %u",
+			     in.minor, (unsigned long long)agreed, out.max_write);
 	return reply_buf(r, &out, sizeof(out), NULL, 0);
 }
 

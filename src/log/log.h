@@ -28,6 +28,14 @@ void log_ratelimited(struct log_ratelimit *rl, enum log_level level, const char 
 	static struct log_ratelimit rl_; \
 	log_ratelimited(&rl_, LOG_LVL_WARN, __VA_ARGS__); \
 } while (0)
+#define log_error_ratelimited(...) do { \
+	static struct log_ratelimit rl_; \
+	log_ratelimited(&rl_, LOG_LVL_ERROR, __VA_ARGS__); \
+} while (0)
+#define log_info_ratelimited(...) do { \
+	static struct log_ratelimit rl_; \
+	log_ratelimited(&rl_, LOG_LVL_INFO, __VA_ARGS__); \
+} while (0)
 
 #define log_enabled(l) ((l) <= log_current_level)
 #define log_error(...) log_msg(LOG_LVL_ERROR, __VA_ARGS__)

@@ -695,6 +695,41 @@ static void test_submounts_warning(void)
 }
 
 /* Options that need the guest's offer, and max_pages. */
+/* A guest sends INIT as often as it likes: what it makes the daemon log
+ * (a refused version, a new session) is rate limited like any other
+ * guest-triggered message, even at the error level --log-level=off keeps. */
+static void test_init_log_ratelimited(void)
+{
+	struct fuse_server *s = new_server(NULL);
+	FILE *tmp = tmpfile();
+	int saved = dup(2);
+	char line[1024];
+	int lines = 0;
+
+	CHECK(tmp && saved >= 0);
+	fflush(stderr);
+	CHECK(dup2(fileno(tmp), 2) == 2);
+	log_setup(LOG_LVL_INFO, 0);
+	for (int i = 0; i < 100; i++) {
+		do_init(s, 6, 38, 0, 0, sizeof(struct fuse_init_in));
+		CHECK(err_of() == -EPROTO);
+		do_init(s, 7, 30, 0, 0, sizeof(struct fuse_init_in));
+		CHECK(err_of() == -EPROTO);
+		do_init(s, 7, 38, 0, 0, sizeof(struct fuse_init_in));
+		CHECK(err_of() == 0);
+	}
+	fflush(stderr);
+	log_setup(LOG_LVL_ERROR, 0);
+	CHECK(dup2(saved, 2) == 2);
+	close(saved);
+	rewind(tmp);
+	while (fgets(line, sizeof(line), tmp))
+		lines++;
+	fclose(tmp);
+	CHECK(lines <= 6); /* at most one per message per LOG_RATELIMIT_SECONDS (and a tick) */
+	fuse_server_free(s);
+}
+
 static void test_init_options(void)
 {
 	struct fuse_server_options o = { .writeback = true, .readdirplus = true,
@@ -1779,6 +1814,7 @@ int main(void)
 	test_init();
 	test_init_options();
 	test_submounts_warning();
+	test_init_log_ratelimited();
 	test_lookup_names();
 	test_truncated();
 	test_header_mismatch();
