@@ -694,7 +694,6 @@ static void test_submounts_warning(void)
 	fuse_server_free(s);
 }
 
-/* Options that need the guest's offer, and max_pages. */
 /* A guest sends INIT as often as it likes: what it makes the daemon log
  * (a refused version, a new session) is rate limited like any other
  * guest-triggered message, even at the error level --log-level=off keeps. */
@@ -730,6 +729,7 @@ static void test_init_log_ratelimited(void)
 	fuse_server_free(s);
 }
 
+/* Options that need the guest's offer, and max_pages. */
 static void test_init_options(void)
 {
 	struct fuse_server_options o = { .writeback = true, .readdirplus = true,

@@ -44,6 +44,12 @@ drop_caches
 expect utimens-nsec-uncached "1500000000.987654321 1600000000.123456789" "$(field t2 atime) $(field t2 mtime)"
 expect_out utimens-omit "OK" vt-utimens t2 0 omit 1700000000 5
 expect utimens-omit-values "1500000000.987654321 1700000000.000000005" "$(field t2 atime) $(field t2 mtime)"
+# Before 1970: the guest's signed seconds travel in an unsigned field.
+echo t > t4
+expect_out utimens-before-1970 "OK" vt-utimens t4 -315619200 7 -1 999999999
+expect utimens-before-1970-values "-315619200.000000007 -1.999999999" "$(field t4 atime) $(field t4 mtime)"
+drop_caches
+expect utimens-before-1970-uncached "-315619200.000000007 -1.999999999" "$(field t4 atime) $(field t4 mtime)"
 echo t > t3
 vt-utimens t3 1 0 1 0 > /dev/null
 expect_out utimens-now "OK" vt-utimens t3 0 now 0 now
