@@ -205,7 +205,7 @@ static int h_set_vring_addr(struct vu_dev *dev, struct vu_msg *m)
 	bool saved_set = q->addr_set;
 	q->addr = m->p.addr;
 	q->addr_set = true;
-	int rc = vu_queue_map_rings(dev, q, q->num, &desc, &avail, &used);
+	int rc = vu_queue_map_rings(&dev->mem, q, q->num, &desc, &avail, &used);
 	if (rc < 0) {
 		log_error("queue %u: ring addresses are misaligned or outside guest memory "
 			  "(size %u)", q->idx, q->num);

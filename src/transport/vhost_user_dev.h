@@ -129,8 +129,8 @@ void vu_mem_write_lock(struct vu_dev *dev);
 void vu_mem_write_unlock(struct vu_dev *dev);
 /* Stop the queue and forget its whole configuration (reset / disconnect). */
 void vu_queue_reset(struct vu_queue *q);
-/* Translate the ring addresses of q for size num; 0 or -EINVAL/-EFAULT. */
-int vu_queue_map_rings(const struct vu_dev *dev, const struct vu_queue *q, unsigned num,
+/* Translate the ring addresses of q for size num in mem; 0 or -EINVAL/-EFAULT. */
+int vu_queue_map_rings(const struct guest_mem *mem, const struct vu_queue *q, unsigned num,
 		       struct vring_desc **desc, struct vring_avail **avail,
 		       struct vring_used **used);
 /* Replace vq.call_fd / err_fd safely while the queue may run; the old fd is

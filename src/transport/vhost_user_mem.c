@@ -103,11 +103,26 @@ int vu_set_mem_table(struct vu_dev *dev, const struct vhost_user_memory *mt,
 		next->nregions = i + 1;
 	}
 
+	/* A running queue whose rings are not in the new table stops now,
+	 * while the old table is still mapped: its thread may touch the rings
+	 * on its way out (an answer it has not told yet), and nothing may
+	 * point into the old table once it is unmapped. */
+	for (unsigned i = 0; i < VU_MAX_QUEUES; i++) {
+		struct vu_queue *q = &dev->q[i];
+		struct vring_desc *desc;
+		struct vring_avail *avail;
+		struct vring_used *used;
+		if (q->started && vu_queue_map_rings(next, q, q->vq.num, &desc, &avail, &used) < 0) {
+			log_error("queue %u: rings vanished from the new memory table: stopped", i);
+			vu_queue_stop(q);
+		}
+	}
+
 	vu_mem_write_lock(dev);
 	*old = dev->mem;
 	dev->mem = *next;
-	/* Running queues keep going in the new table, if their rings are
-	 * still there. */
+	/* The queues still running keep going in the new table (their rings
+	 * are there: checked above). */
 	for (unsigned i = 0; i < VU_MAX_QUEUES; i++) {
 		struct vu_queue *q = &dev->q[i];
 		struct vring_desc *desc;
@@ -115,7 +130,7 @@ int vu_set_mem_table(struct vu_dev *dev, const struct vhost_user_memory *mt,
 		struct vring_used *used;
 		if (!q->started)
 			continue;
-		if (vu_queue_map_rings(dev, q, q->vq.num, &desc, &avail, &used) < 0) {
+		if (vu_queue_map_rings(&dev->mem, q, q->vq.num, &desc, &avail, &used) < 0) {
 			log_error("queue %u: rings vanished from the new memory table", i);
 			q->vq.broken = true;
 			continue;

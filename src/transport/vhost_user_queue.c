@@ -33,7 +33,7 @@ bool vu_queue_enabled(const struct vu_dev *dev, const struct vu_queue *q)
 	return !protocol;
 }
 
-int vu_queue_map_rings(const struct vu_dev *dev, const struct vu_queue *q, unsigned num,
+int vu_queue_map_rings(const struct guest_mem *mem, const struct vu_queue *q, unsigned num,
 		       struct vring_desc **desc, struct vring_avail **avail,
 		       struct vring_used **used)
 {
@@ -47,9 +47,9 @@ int vu_queue_map_rings(const struct vu_dev *dev, const struct vu_queue *q, unsig
 		return -EINVAL;
 	if (a->desc_user_addr % 16 || a->avail_user_addr % 2 || a->used_user_addr % 4)
 		return -EINVAL;
-	*desc = guest_mem_uva(&dev->mem, a->desc_user_addr, desc_len);
-	*avail = guest_mem_uva(&dev->mem, a->avail_user_addr, avail_len);
-	*used = guest_mem_uva(&dev->mem, a->used_user_addr, used_len);
+	*desc = guest_mem_uva(mem, a->desc_user_addr, desc_len);
+	*avail = guest_mem_uva(mem, a->avail_user_addr, avail_len);
+	*used = guest_mem_uva(mem, a->used_user_addr, used_len);
 	if (!*desc || !*avail || !*used)
 		return -EFAULT;
 	return 0;
@@ -559,7 +559,7 @@ int vu_queue_try_start(struct vu_dev *dev, struct vu_queue *q)
 	if (q->started || q->kick_fd < 0 || !q->addr_set || q->num == 0 ||
 	    dev->mem.nregions == 0 || !vu_queue_enabled(dev, q))
 		return 0;
-	int rc = vu_queue_map_rings(dev, q, q->num, &desc, &avail, &used);
+	int rc = vu_queue_map_rings(&dev->mem, q, q->num, &desc, &avail, &used);
 	if (rc < 0) {
 		log_error("queue %u: rings are not in guest memory", q->idx);
 		return rc;

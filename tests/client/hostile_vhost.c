@@ -313,6 +313,51 @@ static int mem_table_rings_vanish(struct env *e)
 	return h_requeue(e);
 }
 
+/* The rings vanish while the hiprio queue holds an answer it has not told
+ * yet (a notice queue tells lazily): stopping that queue then must not
+ * touch the rings of the table that is gone. */
+static int mem_table_rings_vanish_untold(struct env *e)
+{
+	struct vuc *c = &e->s.c;
+	int fd = memfd_create("other", MFD_CLOEXEC);
+	struct mem_table t = { .nregions = 1 };
+	struct fr_reply r;
+	struct vr_used u;
+	const char *why = NULL;
+	unsigned base;
+	int got = 0;
+
+	if (fd < 0 || ftruncate(fd, 1 << 20) < 0)
+		return h_fail(e, "memfd");
+	/* The first answer is told at once, the second one deferred. */
+	fr_getattr(&e->slot, fs_unique(&e->s), FUSE_ROOT_ID);
+	if (fr_call(&e->slot, &e->s.hiprio, H_WAIT_MS, &r, &why) < 0) {
+		close(fd);
+		return h_fail(e, "GETATTR on the hiprio queue: %s", why ? why : "failed");
+	}
+	fr_getattr(&e->bad, fs_unique(&e->s), FUSE_ROOT_ID);
+	fr_submit(&e->bad, &e->s.hiprio, false);
+	vr_kick(&e->s.hiprio, true);
+	for (int i = 0; i < 20000 && got == 0; i++) {
+		got = vr_get_used(&e->s.hiprio, &u);
+		if (got == 0)
+			usleep(50);
+	}
+	t.r[0] = region(e, 0x200000000ull, 1 << 20, 0x7e0000000000ull);
+	vuc_command(c, VUC_SET_MEM_TABLE, &t, 8 + 32, &fd, 1);   /* ack or nack */
+	close(fd);
+	if (got != 1)
+		return h_fail(e, "second GETATTR on the hiprio queue not answered");
+	if (vuc_get_vring_base(c, 0, &base) < 0)
+		return h_fail(e, "GET_VRING_BASE 0 not answered");
+	if (vuc_set_mem_table(c) < 0)
+		return h_fail(e, "restoring the memory table failed");
+	vr_destroy(&e->s.hiprio);
+	if (vr_create(&e->s.hiprio, c, 0, 128, e->s.req.event_idx) < 0 || vr_setup(&e->s.hiprio) < 0)
+		return h_fail(e, "setting queue 0 up again failed");
+	return h_requeue(e);
+}
+
 /* SET_VRING_ADDR outside guest memory, misaligned, crossing its end. */
 static int vring_addr_bad(struct env *e)
 {
@@ -596,6 +641,7 @@ const struct hostile_case hostile_vhost_cases[] = {
 	{ "vu-mem-table-overlap", mem_table_overlap, 0 },
 	{ "vu-mem-table-malformed", mem_table_malformed, 0 },
 	{ "vu-mem-table-rings-vanish", mem_table_rings_vanish, 0 },
+	{ "vu-mem-table-rings-vanish-untold", mem_table_rings_vanish_untold, 0 },
 	{ "vu-mem-table-replaced-live", mem_table_replaced_live, 0 },
 	{ "vu-vring-addr-outside", vring_addr_bad, 0 },
 	{ "vu-vring-num-base-enable-bad", vring_num_bad, 0 },
