@@ -5,6 +5,7 @@
 #include "vhost_user.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,6 +276,22 @@ static int h_set_vring_fd(struct vu_dev *dev, struct vu_msg *m, enum ring_fd whi
 		return -EINVAL;
 	}
 	int fd = nofd ? -1 : vu_msg_take_fd(m, 0);
+	/* Queue threads write the call and err fds holding push_lock: one
+	 * that blocks (a pipe the frontend never reads) would hang the
+	 * thread and then, on the ring's stop, the whole daemon.  (QEMU's
+	 * eventfds are non-blocking already.  The flag belongs to the open
+	 * file description, which the frontend shares: one that clears it
+	 * again afterwards can still make us block.) */
+	if (fd >= 0 && which != RING_KICK) {
+		int fl = fcntl(fd, F_GETFL);
+		if (fl < 0 || (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)) {
+			int rc = -errno;
+			log_error("queue %u: %s fd: %s", q->idx, vu_msg_name(m->hdr.request),
+				  strerror(errno));
+			close(fd);
+			return rc;
+		}
+	}
 	switch (which) {
 	case RING_KICK:
 		if (fd < 0) {

@@ -547,6 +547,55 @@ static int call_fd_unwritable(struct env *e)
 	return 0;
 }
 
+/* A call fd that blocks: a pipe's write end, full (the VMM never reads
+ * it).  Telling the guest must not hang the queue thread, or stopping the
+ * ring (GET_VRING_BASE) would hang the daemon. */
+static int call_fd_blocking(struct env *e)
+{
+	static const char fill[4096];
+	int pfd[2];
+	uint64_t v = 1;
+	struct vr_used u;
+	unsigned base;
+	int got = 0;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return h_fail(e, "pipe");
+	/* Fill it without blocking ourselves, then make it blocking again. */
+	if (fcntl(pfd[1], F_SETFL, O_NONBLOCK) < 0)
+		return h_fail(e, "fcntl");
+	while (write(pfd[1], fill, sizeof(fill)) > 0)
+		;
+	while (write(pfd[1], fill, 1) > 0)
+		;
+	if (fcntl(pfd[1], F_SETFL, 0) < 0)
+		return h_fail(e, "fcntl");
+	int r = vuc_command(&e->s.c, VUC_SET_VRING_CALL, &v, 8, &pfd[1], 1);
+	if (r < 0 && r != -EIO) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return h_fail(e, "SET_VRING_CALL with a pipe: %s", strerror(-r));
+	}
+	vr_wait(&e->s.req, 0);      /* ask to be told of the next answer */
+	fr_getattr(&e->slot, fs_unique(&e->s), FUSE_ROOT_ID);
+	if (fr_submit(&e->slot, &e->s.req, false) < 0)
+		return h_fail(e, "submit");
+	vr_kick(&e->s.req, true);
+	for (int i = 0; i < 200 && got == 0; i++) {
+		got = vr_get_used(&e->s.req, &u);
+		if (got == 0)
+			usleep(10 * 1000);
+	}
+	r = vuc_get_vring_base(&e->s.c, 1, &base);
+	close(pfd[0]);
+	close(pfd[1]);
+	if (got != 1)
+		return h_fail(e, "GETATTR not completed with a blocking call fd");
+	if (r < 0)
+		return h_fail(e, "GET_VRING_BASE 1 with a blocking call fd: %s", strerror(-r));
+	return h_requeue(e);
+}
+
 static int features_not_offered(struct env *e)
 {
 	uint64_t f = e->s.c.features | (1ull << 63);
@@ -650,6 +699,7 @@ const struct hostile_case hostile_vhost_cases[] = {
 	{ "vu-vring-fd-bad", vring_fd_bad, 0 },
 	{ "vu-kick-fd-not-eventfd", kick_fd_not_eventfd, 0 },
 	{ "vu-call-fd-unwritable", call_fd_unwritable, 0 },
+	{ "vu-call-fd-blocking", call_fd_blocking, 0 },
 	{ "vu-features-not-offered", features_not_offered, 0 },
 	{ "vu-unknown-requests", unknown_requests, 0 },
 	{ "vu-get-config-bad", get_config_bad, 0 },
