@@ -52,6 +52,11 @@ int vu_queue_map_rings(const struct guest_mem *mem, const struct vu_queue *q, un
 	*used = guest_mem_uva(mem, a->used_user_addr, used_len);
 	if (!*desc || !*avail || !*used)
 		return -EFAULT;
+	/* Aligned frontend addresses are not enough: a region's mmap_offset
+	 * (or userspace_addr) may still shift them in our mapping, and the
+	 * rings are read and written as naturally aligned fields. */
+	if ((uintptr_t)*desc % 16 || (uintptr_t)*avail % 2 || (uintptr_t)*used % 4)
+		return -EINVAL;
 	return 0;
 }
 

@@ -358,6 +358,30 @@ static int mem_table_rings_vanish_untold(struct env *e)
 	return h_requeue(e);
 }
 
+/* A region whose mmap_offset is odd: the ring addresses are aligned in
+ * the frontend's view, but not in the daemon's mapping of them.  The rings
+ * must not be used there (misaligned accesses); the original table and a
+ * ring reset bring the queues back. */
+static int mem_table_offset_misaligns_rings(struct env *e)
+{
+	struct vuc *c = &e->s.c;
+	struct mem_table t = { .nregions = 1 };
+	struct vr_used u;
+
+	t.r[0] = region(e, VUC_GPA_BASE, c->mem_size - 4096, vuc_uva(c, c->mem));
+	t.r[0].mmap_offset = 1;
+	vuc_command(c, VUC_SET_MEM_TABLE, &t, 8 + 32, &c->memfd, 1);   /* ack or nack */
+	fr_getattr(&e->slot, fs_unique(&e->s), FUSE_ROOT_ID);
+	fr_submit(&e->slot, &e->s.req, false);
+	vr_kick(&e->s.req, true);
+	usleep(200 * 1000);
+	while (vr_get_used(&e->s.req, &u) == 1)
+		;
+	if (vuc_set_mem_table(c) < 0)
+		return h_fail(e, "restoring the memory table failed");
+	return h_requeue(e);
+}
+
 /* SET_VRING_ADDR outside guest memory, misaligned, crossing its end. */
 static int vring_addr_bad(struct env *e)
 {
@@ -691,6 +715,7 @@ const struct hostile_case hostile_vhost_cases[] = {
 	{ "vu-mem-table-malformed", mem_table_malformed, 0 },
 	{ "vu-mem-table-rings-vanish", mem_table_rings_vanish, 0 },
 	{ "vu-mem-table-rings-vanish-untold", mem_table_rings_vanish_untold, 0 },
+	{ "vu-mem-table-offset-misaligns-rings", mem_table_offset_misaligns_rings, 0 },
 	{ "vu-mem-table-replaced-live", mem_table_replaced_live, 0 },
 	{ "vu-vring-addr-outside", vring_addr_bad, 0 },
 	{ "vu-vring-num-base-enable-bad", vring_num_bad, 0 },
