@@ -195,7 +195,10 @@ int vq_pop(struct virtqueue *vq, struct vq_req *req)
 		mark_broken(vq, "queue size is not a power of two <= VQ_MAX_SIZE");
 		return -1;
 	}
-	for (;;) {
+	/* A guest can publish a new bad chain as fast as we drop them: after
+	 * a queue's worth, the caller gets control back (to see a stop or a
+	 * memory change) and looks again. */
+	for (unsigned dropped = 0; dropped < vq->num; dropped++) {
 		/* Acquire: the ring entries and descriptors the guest wrote
 		 * before bumping idx are visible to the reads below. */
 		uint16_t avail_idx = le16toh(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE));
@@ -227,6 +230,7 @@ int vq_pop(struct virtqueue *vq, struct vq_req *req)
 		log_warn_ratelimited("virtqueue: dropping chain %u: %s", head, why);
 		push_used(vq, head, 0);
 	}
+	return 0;
 }
 
 void vq_push(struct virtqueue *vq, const struct vq_req *req, uint32_t written)

@@ -64,9 +64,11 @@ void vq_init(struct virtqueue *vq, unsigned num, struct vring_desc *desc,
 	     struct vring_avail *avail, struct vring_used *used,
 	     const struct guest_mem *mem, uint16_t last_avail, bool event_idx);
 /* Pop the next chain.  Returns 1 with *req filled, 0 when the avail ring is
- * empty, -1 when the ring is broken (vq->broken set; the queue then stays
- * stopped until the frontend resets it).  A single bad chain (bad address,
- * loop, too long) is completed with 0 bytes and skipped, not fatal. */
+ * empty (or after dropping a queue's worth of bad chains in this call: the
+ * ring may not be empty then), -1 when the ring is broken (vq->broken set;
+ * the queue then stays stopped until the frontend resets it).  A single bad
+ * chain (bad address, loop, too long) is completed with 0 bytes and
+ * skipped, not fatal. */
 int vq_pop(struct virtqueue *vq, struct vq_req *req);
 /* Not thread-safe: one thread pops (and calls vq_enable/disable_kicks) per
  * queue.  vq_push and vq_notify may run on other threads (push_lock). */

@@ -298,6 +298,37 @@ static void test_broken_ring(void)
 	CHECK(vq_pop(&vq, req) == 0);
 }
 
+/* A guest that publishes a new bad chain each time one is dropped (a vCPU
+ * spinning on the used ring can) must not keep vq_pop dropping forever:
+ * its caller checks for a stop or a memory change only between pops. */
+static unsigned republished;
+
+static void republish_bad(void *opaque, const void *hva, uint64_t len)
+{
+	(void)opaque;
+	(void)len;
+	/* The used idx is the last thing a push writes. */
+	if (hva == &used_ring()->idx && republished < 10 * NUM) {
+		republished++;
+		make_avail(0);
+	}
+}
+
+static void test_bad_chains_bounded(void)
+{
+	setup(false);
+	set_desc(desc_table(), 0, 0x1000, 8, 0, 0);   /* below guest memory */
+	make_avail(0);
+	republished = 0;
+	vq.log_write = republish_bad;
+	CHECK(vq_pop(&vq, req) == 0);
+	CHECK(used_ring()->idx <= NUM);               /* chains dropped in that call */
+	CHECK(!vq.broken);
+	CHECK(vq_pop(&vq, req) == 0);                 /* the next call goes on */
+	CHECK(used_ring()->idx > NUM && used_ring()->idx <= 2 * NUM);
+	vq.log_write = NULL;
+}
+
 static uint64_t read_calls(int efd)
 {
 	uint64_t v = 0;
@@ -473,6 +504,7 @@ int main(void)
 	test_indirect_chain();
 	test_refusals();
 	test_broken_ring();
+	test_bad_chains_bounded();
 	test_notify();
 	test_kicks();
 	test_log_write();
