@@ -47,6 +47,10 @@
 #define REC_VERIFY 0x4u        /* the handle is to check the path's inode, not to open */
 #define MAX_RECORDS (16u << 20)
 #define MAX_MOUNTS 4096u
+/* Nodeids are handed out one by one from FS_ROOT_ID + 1, so no source comes
+ * near this; a stream above it would make the destination's next nodeids
+ * wrap to 0 and then to FS_ROOT_ID (a second record shadowing the root). */
+#define MAX_NODEID (UINT64_MAX >> 1)
 /* Open flags a migrated file handle may carry (what F_GETFL reports of a
  * handle this daemon opened). */
 #define MIGRATED_OPEN_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC | \
@@ -402,6 +406,7 @@ static bool read_inode(struct state_in *in, struct loaded_inode *r)
 	       (S_ISREG(t) || S_ISDIR(t) || S_ISLNK(t) || S_ISCHR(t) || S_ISBLK(t) ||
 		S_ISFIFO(t) || S_ISSOCK(t)) &&
 	       (r->flags & ~(REC_LOST | REC_HAS_PATH | REC_VERIFY)) == 0 && r->nodeid != 0 &&
+	       r->nodeid <= MAX_NODEID &&
 	       !memchr(r->name, '\0', r->name_len);
 }
 
@@ -584,6 +589,8 @@ int pt_load_state(void *fs, int fd)
 		       si_u32(&in) != FS_STATE_VERSION))
 		r = -EINVAL;
 	uint64_t next = si_u64(&in);
+	if (r == 0 && next > MAX_NODEID + 1)
+		r = -EINVAL;
 
 	struct load_ctx c = { .pt = pt, .root_fd = -1 };
 	mount_fds_init(&c.mounts);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fs_fixture.h"
+#include "fs/state_io.h"
 
 static bool verify_handles;
 
@@ -83,6 +84,45 @@ static int state_fd(void)
 {
 	int fd = memfd_create("state", MFD_CLOEXEC);
 	CHECK(fd >= 0);
+	return fd;
+}
+
+/* A hand-made stream (what a hostile VMM may send), as pt_migrate.c
+ * documents it: the header, then records and handles added by the caller,
+ * then sm_end(). */
+static void sm_begin(struct state_out *o, uint64_t next, uint32_t nmounts)
+{
+	so_init(o);
+	so_bytes(o, "VFSDFS01", 8);
+	so_u32(o, 1);
+	so_u64(o, next);
+	so_u32(o, nmounts);
+}
+
+static void sm_record(struct state_out *o, uint64_t nodeid, uint32_t mode, uint64_t mnt_id,
+		      uint8_t flags, const char *path, int fh_type, const void *fh, uint32_t fh_len)
+{
+	so_u64(o, nodeid);
+	so_u64(o, 1);          /* nlookup */
+	so_u64(o, 0);          /* parent */
+	so_u32(o, mode);
+	so_u64(o, 0);          /* ino */
+	so_u64(o, mnt_id);
+	so_u8(o, flags);
+	so_blob(o, "", 0);     /* name */
+	so_blob(o, path, (uint32_t)strlen(path));
+	so_u32(o, (uint32_t)fh_type);
+	so_blob(o, fh, fh_len);
+}
+
+/* The stream in a fresh fd, checksummed, at offset 0. */
+static int sm_end(struct state_out *o)
+{
+	so_checksum(o, 0);
+	int fd = state_fd();
+	EQ(so_flush(o, fd), 0);
+	so_free(o);
+	CHECK(lseek(fd, 0, SEEK_SET) == 0);
 	return fd;
 }
 
@@ -358,6 +398,43 @@ static void test_bad_streams(void)
 	teardown();
 }
 
+/* Nodeids from the stream near 2^64: the next one handed out would wrap to
+ * 0 and then to FS_ROOT_ID, a second record under the root's nodeid that
+ * shadows the root.  Refused, and new nodeids stay sane. */
+static void test_nodeid_wrap(void)
+{
+	setup(CACHE_AUTO);
+	put_file("f", "f");
+	put_file("g", "g");
+	struct pt *dst = new_instance(MIGRATE_FIND_PATHS, ON_ERROR_UNSET);
+	for (int round = 0; round < 3; round++) {
+		struct state_out o;
+		if (round == 0) {       /* a record's nodeid */
+			sm_begin(&o, 2, 0);
+			so_u32(&o, 1);
+			sm_record(&o, UINT64_MAX, S_IFREG, 0, 0x2, "f", 0, NULL, 0);
+		} else {                /* the next nodeid */
+			sm_begin(&o, round == 1 ? UINT64_MAX : UINT64_MAX - 1, 0);
+			so_u32(&o, 0);
+		}
+		so_u32(&o, 0); /* handles */
+		int fd = sm_end(&o);
+		CHECK(ops->load_state(dst, fd) < 0);
+		close(fd);
+		struct fs_entry e;
+		for (int k = 0; k < 3; k++) {
+			EQ(ops->lookup(dst, &root_ctx, FS_ROOT_ID, k ? "g" : "f", &e), 0);
+			CHECK(e.nodeid > FS_ROOT_ID && e.nodeid < UINT64_MAX / 2);
+			ops->forget(dst, e.nodeid, 1);
+		}
+		/* The root is still the root. */
+		EQ(ops->lookup(dst, &root_ctx, FS_ROOT_ID, "f", &e), 0);
+		ops->forget(dst, e.nodeid, 1);
+	}
+	passthrough_free(dst);
+	teardown();
+}
+
 int main(void)
 {
 	test_round_trip();
@@ -366,6 +443,7 @@ int main(void)
 	test_file_handles_mode();
 	test_verify_handles();
 	test_bad_streams();
+	test_nodeid_wrap();
 	printf("test_fs_migrate: ok\n");
 	return 0;
 }
