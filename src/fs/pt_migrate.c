@@ -7,8 +7,9 @@
  * find-paths, the default: the source reads it from /proc/self/fd, so a
  * rename made on the host before the switch-over is followed) and/or as a
  * file handle (file-handles: only for a destination on the same
- * filesystems, e.g. the same host; mounts are named by a path of one of
- * their directories, since mount ids differ between the two daemons).  A
+ * filesystems, e.g. the same host, itself in file-handles mode; mounts are
+ * named by a path of one of their directories, since mount ids differ
+ * between the two daemons).  A
  * file handle travels as the nodeid it was opened on and its open flags;
  * reads and writes carry their offsets, so no file position travels; a
  * directory stream restarts and seeks to the cookie of the guest's next
@@ -416,7 +417,10 @@ static int open_record(struct load_ctx *c, const struct loaded_inode *r)
 	int fd = -ENOENT;
 	if (r->flags & REC_LOST)
 		return -ENOENT;
-	if (r->fh_len && !(r->flags & REC_VERIFY)) {
+	/* Only where this daemon was told to (file-handles): a handle from the
+	 * stream opens any inode of the filesystem, outside the share too. */
+	if (r->fh_len && !(r->flags & REC_VERIFY) &&
+	    c->pt->opt.migration_mode == MIGRATE_FILE_HANDLES) {
 		struct fh h = { .type = (int)r->fh_type, .len = (uint16_t)r->fh_len };
 		memcpy(h.bytes, r->fh, r->fh_len);
 		fd = fh_open(&c->mounts, r->mnt_id, &h, O_PATH);

@@ -435,6 +435,55 @@ static void test_nodeid_wrap(void)
 	teardown();
 }
 
+/* A record that carries only a file handle, of a file outside the share on
+ * the same filesystem: open_by_handle_at reaches any inode of it.  A
+ * find-paths destination never opens a handle from the stream. */
+static void test_handle_outside_share(void)
+{
+	setup(CACHE_AUTO);
+	char out[] = "/tmp/test_fs_outside.XXXXXX", secret[64];
+	CHECK(mkdtemp(out));
+	snprintf(secret, sizeof(secret), "%s/secret", out);
+	FILE *f = fopen(secret, "w");
+	CHECK(f);
+	fputs("host secret", f);
+	fclose(f);
+	union {
+		struct file_handle fh;
+		char buf[sizeof(struct file_handle) + 128];
+	} h;
+	h.fh.handle_bytes = 128;
+	int mnt;
+	CHECK(name_to_handle_at(AT_FDCWD, secret, &h.fh, &mnt, 0) == 0);
+
+	struct state_out o;
+	sm_begin(&o, 6, 1);
+	so_u64(&o, 77);                /* a mount: the share's root */
+	so_blob(&o, "", 0);
+	so_u32(&o, 1);
+	sm_record(&o, 5, S_IFREG, 77, 0, "", h.fh.handle_type, h.fh.f_handle,
+		  h.fh.handle_bytes);
+	so_u32(&o, 1);                 /* one open file on it */
+	uint64_t fh = 1ull << 32;
+	so_u64(&o, fh);
+	so_u32(&o, HANDLE_FILE);
+	so_u64(&o, 5);
+	so_u32(&o, O_RDONLY);
+	int fd = sm_end(&o);
+
+	struct pt *dst = new_instance(MIGRATE_FIND_PATHS, ON_ERROR_GUEST);
+	EQ(ops->load_state(dst, fd), 0);
+	char buf[32] = { 0 };
+	CHECK(read_node(dst, 5, fh, buf, sizeof(buf)) < 0);
+	struct stat st;
+	double t;
+	CHECK(ops->getattr(dst, &root_ctx, 5, FS_NO_FH, &st, &t) < 0);
+	close(fd);
+	passthrough_free(dst);
+	CHECK(unlink(secret) == 0 && rmdir(out) == 0);
+	teardown();
+}
+
 int main(void)
 {
 	test_round_trip();
@@ -444,6 +493,7 @@ int main(void)
 	test_verify_handles();
 	test_bad_streams();
 	test_nodeid_wrap();
+	test_handle_outside_share();
 	printf("test_fs_migrate: ok\n");
 	return 0;
 }
