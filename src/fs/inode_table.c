@@ -566,13 +566,15 @@ static void finish_locked_op(struct inode_table *t, struct dead_list *d, int ext
 	free_dead(t, d);
 }
 
-/* With the lock held: whether fd's file handle h shows that i, a record
- * without an fd, was a file the host deleted and whose number fd's new file
- * took.  A record with an fd holds its inode, so its number cannot be taken;
- * without a handle (or h) there is nothing to compare. */
-static bool handle_shows_reuse(const struct inode *i, const struct fh *h, bool have_fh)
+/* With the lock held: whether fd's file handle h, or its type, shows that
+ * i, a record without an fd, was a file the host deleted and whose number
+ * fd's new file took.  A record with an fd holds its inode, so its number
+ * cannot be taken; without a handle (or h) only the type can tell. */
+static bool handle_shows_reuse(const struct inode *i, mode_t type, const struct fh *h,
+			       bool have_fh)
 {
-	return i->fd_ < 0 && i->fh_len && have_fh && !inode_handle_is(i, h);
+	return i->fd_ < 0 &&
+	       (i->type != (type & S_IFMT) || (i->fh_len && have_fh && !inode_handle_is(i, h)));
 }
 
 bool inode_handle_is(const struct inode *i, const struct fh *h)
@@ -619,7 +621,7 @@ struct inode *inode_table_lookup_insert(struct inode_table *t, const struct inod
 	 * record without an fd takes fd only after its handle is compared. */
 	pthread_mutex_lock(&t->lock);
 	struct inode *i = find_key(t, k);
-	bool compare = i && i->fd_ < 0 && fd >= 0 && i->fh_len;
+	bool compare = i && i->fd_ < 0 && fd >= 0 && (i->fh_len || i->type != (type & S_IFMT));
 	if (i && !compare && !(named && location_differs(i, parent, name))) {
 		fd = bump_existing(t, i, fd);
 		if (named)
@@ -660,7 +662,7 @@ struct inode *inode_table_lookup_insert(struct inode_table *t, const struct inod
 	if (mount_added)
 		t->fds_open++;
 	i = find_key(t, k);
-	if (i && handle_shows_reuse(i, &h, have_fh)) {
+	if (i && handle_shows_reuse(i, type, &h, have_fh)) {
 		mark_replaced(t, i, &d);
 		i = NULL;
 	}

@@ -110,8 +110,8 @@ void inode_table_put(struct inode_table *t, struct inode *i);
  * record or insert a new one.  fd is an O_PATH fd of the inode: it becomes
  * the record's cached fd if the record has none, else it is closed.  A
  * record without an fd holds nothing on the host, so its file may have been
- * deleted and its number reused: when its file handle is not fd's, it is
- * marked replaced and a new record is inserted for fd's file.  The
+ * deleted and its number reused: when its file handle or its type is not
+ * fd's, it is marked replaced and a new record is inserted for fd's file.  The
  * record remembers where it was last found, to find it again once its fd
  * is evicted.  Returns the record with one ref taken, or NULL (ENOMEM, fd
  * closed). */

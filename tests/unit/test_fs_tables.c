@@ -168,11 +168,47 @@ static void test_name_hints(void)
 	inode_table_fini(&t);
 }
 
+/* An fd on a filesystem that makes no file handles (procfs): its records
+ * have none to compare. */
+static int nohandle(void)
+{
+	int fd = open("/proc/version", O_PATH | O_CLOEXEC);
+	CHECK(fd >= 0);
+	return fd;
+}
+
+/* A record without an fd and without a file handle, whose inode number the
+ * host gave to a file of another type: the type alone shows the reuse.  The
+ * old record must not take the new file's fd (an OPEN of a "regular file"
+ * that is really a FIFO would block its queue in open(2) for good). */
+static void test_reuse_other_type(void)
+{
+	struct inode_table t;
+	CHECK(inode_table_init(&t) == 0);
+	struct inode_key rk = { 1, 1, 1 };
+	CHECK(inode_table_set_root(&t, &rk, S_IFDIR, devnull()) == 0);
+	struct inode *root = inode_table_get(&t, FS_ROOT_ID);
+	struct inode_key k = { 42, 7, 3 };
+	struct inode *a = inode_table_lookup_insert(&t, &k, S_IFREG, nohandle(), root, "a");
+	CHECK(a && a->fh_len == 0);
+	inode_table_put(&t, a);
+	inode_table_set_fd_cap(&t, 1); /* evicts a's fd */
+	CHECK(a->fd_ < 0);
+	inode_table_set_fd_cap(&t, 100);
+	struct inode *x = inode_table_lookup_insert(&t, &k, S_IFIFO, nohandle(), root, "a");
+	CHECK(x && x != a && x->type == S_IFIFO);
+	CHECK(a->replaced && a->type == S_IFREG && a->fd_ < 0);
+	inode_table_put(&t, x);
+	inode_table_put(&t, root);
+	inode_table_fini(&t);
+}
+
 int main(void)
 {
 	test_inodes();
 	test_name_hints();
 	test_handles();
+	test_reuse_other_type();
 	printf("test_fs_tables: ok\n");
 	return 0;
 }
