@@ -70,13 +70,14 @@ static bool in_lru(const struct inode *i)
 	return i->lru_prev != NULL;
 }
 
-static void lru_remove(struct inode *i)
+static void lru_remove(struct inode_table *t, struct inode *i)
 {
 	if (!in_lru(i))
 		return;
 	i->lru_prev->lru_next = i->lru_next;
 	i->lru_next->lru_prev = i->lru_prev;
 	i->lru_prev = i->lru_next = NULL;
+	t->lru_len--;
 }
 
 /* Whether the record can be found again once its fd is closed. */
@@ -89,13 +90,14 @@ static bool refindable(const struct inode *i)
  * be evicted, else out of it. */
 static void lru_settle(struct inode_table *t, struct inode *i)
 {
-	lru_remove(i);
+	lru_remove(t, i);
 	if (i->fd_ < 0 || i->fd_pins || !refindable(i))
 		return;
 	i->lru_next = t->lru.lru_next;
 	i->lru_prev = &t->lru;
 	t->lru.lru_next->lru_prev = i;
 	t->lru.lru_next = i;
+	t->lru_len++;
 }
 
 size_t inode_table_collect_victims_locked(struct inode_table *t, int fds[INODE_VICTIMS_MAX])
@@ -103,7 +105,7 @@ size_t inode_table_collect_victims_locked(struct inode_table *t, int fds[INODE_V
 	size_t n = 0;
 	while (t->fds_open > t->fd_cap && n < INODE_VICTIMS_MAX && t->lru.lru_prev != &t->lru) {
 		struct inode *v = t->lru.lru_prev;
-		lru_remove(v);
+		lru_remove(t, v);
 		fds[n++] = v->fd_;
 		v->fd_ = -1;
 		t->fds_open--;
@@ -135,9 +137,8 @@ void inode_table_set_fd_cap(struct inode_table *t, size_t cap)
 
 void inode_table_pin_fd_locked(struct inode_table *t, struct inode *i)
 {
-	(void)t;
 	if (i->fd_pins++ == 0)
-		lru_remove(i);
+		lru_remove(t, i);
 }
 
 void inode_table_unpin_fd_locked(struct inode_table *t, struct inode *i)
@@ -151,7 +152,7 @@ void inode_table_install_fd_locked(struct inode_table *t, struct inode *i, int f
 	i->fd_ = fd;
 	i->fd_pins = 1;
 	t->fds_open++;
-	lru_remove(i);
+	lru_remove(t, i);
 }
 
 /* ---- hash chains ---- */
@@ -279,7 +280,7 @@ static void release_if_unused(struct inode_table *t, struct inode *i, struct dea
 {
 	while (i && !i->pinned && !i->nlookup && !i->refs && i->nodeid) {
 		unlink_record(t, i);
-		lru_remove(i);
+		lru_remove(t, i);
 		i->nodeid = 0; /* unlinked: a walk passing by skips it */
 		if (i->fd_ >= 0)
 			t->fds_open--;
@@ -814,6 +815,14 @@ size_t inode_table_count(struct inode_table *t)
 	size_t n = t->count;
 	pthread_mutex_unlock(&t->lock);
 	return n;
+}
+
+bool inode_table_cache_full(struct inode_table *t)
+{
+	pthread_mutex_lock(&t->lock);
+	bool full = t->fds_open - t->lru_len >= t->fd_cap;
+	pthread_mutex_unlock(&t->lock);
+	return full;
 }
 
 size_t inode_table_fds_open(struct inode_table *t)

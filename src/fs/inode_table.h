@@ -64,6 +64,7 @@ struct inode_table {
 	/* The fd cache. */
 	struct inode lru;          /* sentinel: lru.lru_next is the most recent */
 	size_t fds_open;           /* record fds open (cached or borrowed) */
+	size_t lru_len;            /* of those, in the LRU (evictable) */
 	size_t fd_cap;             /* most fds kept unborrowed, mount fds included */
 	bool open_by_handle;       /* file handles may be opened (prefer/mandatory, probed) */
 	struct mount_fds mounts;
@@ -180,6 +181,11 @@ void inode_table_sweep(struct inode_table *t);
 
 /* Number of live records (tests). */
 size_t inode_table_count(struct inode_table *t);
+/* Whether the descriptors no eviction can close (borrowed, mount fds,
+ * records that cannot be found again) fill the fd cap: a new record that
+ * cannot be found again (a nameless O_TMPFILE without a file handle) would
+ * keep one more open beyond it until the guest forgets it. */
+bool inode_table_cache_full(struct inode_table *t);
 /* Record descriptors open right now, mount fds included (tests, budget). */
 size_t inode_table_fds_open(struct inode_table *t);
 

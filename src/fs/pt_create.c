@@ -130,6 +130,13 @@ int pt_tmpfile(void *fs, const struct fs_ctx *c, uint64_t parent, const struct f
 	int r = pt_node_get(pt, parent, &dir);
 	if (r < 0)
 		return r;
+	/* The new record has no name to be found again by: unless it gets a
+	 * file handle, its fd stays open until the guest forgets it, so a
+	 * guest that never does must meet the cache's cap, not RLIMIT_NOFILE. */
+	if (inode_table_cache_full(&pt->inodes)) {
+		r = -ENFILE;
+		goto out;
+	}
 	struct creds_saved cs;
 	r = creds_enter(&pt->creds, c, &cs);
 	if (r < 0)

@@ -705,6 +705,38 @@ static void test_lookup_known(void)
 	EQ(pt->inodes.fast_lookups, fast + 5);
 }
 
+/* A record of a file made with TMPFILE has no name to be found again by
+ * (nor a file handle here: the fixture's share does not open by handle), so
+ * the fd cache cannot evict its fd.  A guest that makes such files and
+ * never FORGETs them must meet the cache's cap, not the daemon's
+ * RLIMIT_NOFILE; a cache full of records that can be evicted still takes
+ * them. */
+static void test_tmpfile_budget(void)
+{
+	enum { CAP = 16 };
+	inode_table_set_fd_cap(&pt->inodes, CAP);
+	struct fs_create fcr = { .mode = S_IFREG | 0644, .flags = O_RDWR };
+	struct fs_entry e;
+	struct fs_open o;
+	for (int k = 0; k < 2 * CAP; k++) {
+		char name[32];
+		snprintf(name, sizeof(name), "named%02d", k);
+		EQ(ops->create(pt, &root_ctx, FS_ROOT_ID, name, &fcr, &e, &o), 0);
+		EQ(ops->release(pt, &root_ctx, e.nodeid, o.fh, 0, 0, false), 0);
+	}
+	int made = 0, r = 0;
+	for (int k = 0; k < 10 * CAP && r == 0; k++) {
+		r = ops->tmpfile(pt, &root_ctx, FS_ROOT_ID, &fcr, &e, &o);
+		if (r == 0) {
+			made++;
+			EQ(ops->release(pt, &root_ctx, e.nodeid, o.fh, 0, 0, false), 0);
+		}
+	}
+	EQ(r, -ENFILE);
+	CHECK(made > 0 && made <= CAP);
+	CHECK(inode_table_fds_open(&pt->inodes) <= CAP + 1);
+}
+
 int main(void)
 {
 	if (geteuid() != 0) {
@@ -729,6 +761,9 @@ int main(void)
 	setup(CACHE_AUTO);
 	test_lock_access();
 	test_lock_lease();
+	teardown();
+	setup(CACHE_AUTO);
+	test_tmpfile_budget();
 	teardown();
 	printf("test_fs_passthrough: ok\n");
 	return 0;
