@@ -408,7 +408,8 @@ static bool read_inode(struct state_in *in, struct loaded_inode *r)
 		S_ISFIFO(t) || S_ISSOCK(t)) &&
 	       (r->flags & ~(REC_LOST | REC_HAS_PATH | REC_VERIFY)) == 0 && r->nodeid != 0 &&
 	       r->nodeid <= MAX_NODEID &&
-	       !memchr(r->name, '\0', r->name_len);
+	       /* one component: it is opened in the parent's fd */
+	       !memchr(r->name, '\0', r->name_len) && !memchr(r->name, '/', r->name_len);
 }
 
 /* Open the inode a record names: by handle, then by path. */

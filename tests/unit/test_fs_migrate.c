@@ -99,20 +99,27 @@ static void sm_begin(struct state_out *o, uint64_t next, uint32_t nmounts)
 	so_u32(o, nmounts);
 }
 
-static void sm_record(struct state_out *o, uint64_t nodeid, uint32_t mode, uint64_t mnt_id,
-		      uint8_t flags, const char *path, int fh_type, const void *fh, uint32_t fh_len)
+static void sm_record_in(struct state_out *o, uint64_t nodeid, uint64_t parent, const char *name,
+			 uint32_t mode, uint64_t mnt_id, uint8_t flags, const char *path,
+			 int fh_type, const void *fh, uint32_t fh_len)
 {
 	so_u64(o, nodeid);
 	so_u64(o, 1);          /* nlookup */
-	so_u64(o, 0);          /* parent */
+	so_u64(o, parent);
 	so_u32(o, mode);
 	so_u64(o, 0);          /* ino */
 	so_u64(o, mnt_id);
 	so_u8(o, flags);
-	so_blob(o, "", 0);     /* name */
+	so_blob(o, name, (uint32_t)strlen(name));
 	so_blob(o, path, (uint32_t)strlen(path));
 	so_u32(o, (uint32_t)fh_type);
 	so_blob(o, fh, fh_len);
+}
+
+static void sm_record(struct state_out *o, uint64_t nodeid, uint32_t mode, uint64_t mnt_id,
+		      uint8_t flags, const char *path, int fh_type, const void *fh, uint32_t fh_len)
+{
+	sm_record_in(o, nodeid, 0, "", mode, mnt_id, flags, path, fh_type, fh, fh_len);
 }
 
 /* The stream in a fresh fd, checksummed, at offset 0. */
@@ -484,6 +491,36 @@ static void test_handle_outside_share(void)
 	teardown();
 }
 
+/* A record's name is one component: the destination opens it in its
+ * parent's fd once the record's own fd is evicted, and "x/../.." would walk
+ * out of the share.  Refused as a malformed stream. */
+static void test_name_with_slash(void)
+{
+	setup(CACHE_AUTO);
+	put_file("f", "f");
+	struct pt *dst = new_instance(MIGRATE_FIND_PATHS, ON_ERROR_UNSET);
+	static const char *const names[] = { "f", "x/../f", "../f", "f/" };
+	for (int k = 0; k < 4; k++) {
+		struct state_out o;
+		sm_begin(&o, 6, 0);
+		so_u32(&o, 1);
+		sm_record_in(&o, 5, FS_ROOT_ID, names[k], S_IFREG, 0, 0x2, "f", 0, NULL, 0);
+		so_u32(&o, 0);
+		int fd = sm_end(&o);
+		int r = ops->load_state(dst, fd);
+		close(fd);
+		if (k == 0) {
+			EQ(r, 0);
+			ops->forget(dst, 5, 1);
+		} else {
+			CHECK(r < 0);
+		}
+		EQ(inode_table_count(&dst->inodes), 1);
+	}
+	passthrough_free(dst);
+	teardown();
+}
+
 int main(void)
 {
 	test_round_trip();
@@ -494,6 +531,7 @@ int main(void)
 	test_bad_streams();
 	test_nodeid_wrap();
 	test_handle_outside_share();
+	test_name_with_slash();
 	printf("test_fs_migrate: ok\n");
 	return 0;
 }
