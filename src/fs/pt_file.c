@@ -41,8 +41,10 @@ int pt_open(void *fs, const struct fs_ctx *c, uint64_t nodeid, int flags, struct
 		return r;
 	int fd = r;
 	/* FUSE_OPEN_KILL_SUIDGID: the open truncates on behalf of a caller
-	 * without CAP_FSETID. */
-	r = c->kill_suidgid ? pt_kill_suidgid(pt, fd) : 0;
+	 * without CAP_FSETID.  The guest kernel sends it with O_TRUNC only;
+	 * honoured without, it would let a read-only open (all --readonly
+	 * lets through) change the file's mode. */
+	r = c->kill_suidgid && (hflags & O_TRUNC) ? pt_kill_suidgid(pt, fd) : 0;
 	if (r == 0 && (hflags & O_TRUNC))
 		r = pt_drop_mapped_caps(pt, NULL, fd);
 	/* Before the handle owns fd: a guessed fh could close it. */

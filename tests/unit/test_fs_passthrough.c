@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fs_fixture.h"
+#include "fs/readonly.h"
 
 static uint64_t lookup(uint64_t parent, const char *name)
 {
@@ -163,6 +164,14 @@ static void test_create_write_read(void)
 			&st, &to), 0);
 	struct fs_ctx kctx = root_ctx;
 	kctx.kill_suidgid = true;
+	/* Only an open that truncates: the guest kernel asks for nothing else,
+	 * and --readonly lets a read-only open through, which must not change
+	 * the file. */
+	const struct fs_ops *ro_ops = readonly_ops(ops);
+	EQ(ro_ops->open(pt, &kctx, f, O_RDONLY, &o2), 0);
+	EQ(ops->release(pt, &root_ctx, f, o2.fh, 0, 0, false), 0);
+	EQ(ops->getattr(pt, &root_ctx, f, FS_NO_FH, &st, &to), 0);
+	EQ(st.st_mode & 07777, 02775);
 	EQ(ops->open(pt, &kctx, f, O_RDWR | O_TRUNC, &o2), 0);
 	EQ(ops->release(pt, &root_ctx, f, o2.fh, 0, 0, false), 0);
 	EQ(ops->getattr(pt, &root_ctx, f, FS_NO_FH, &st, &to), 0);
