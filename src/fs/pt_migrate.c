@@ -111,6 +111,17 @@ static int open_below_root(int root_fd, const char *path, size_t len)
 	return dir;
 }
 
+/* abs relative to root (both canonical), or NULL when not below it. */
+static const char *below(const char *root, const char *abs)
+{
+	size_t rl = strlen(root);
+	if (!strcmp(root, "/"))
+		return abs + 1;
+	if (!strncmp(abs, root, rl) && (abs[rl] == '/' || abs[rl] == '\0'))
+		return abs + rl + (abs[rl] == '/');
+	return NULL;
+}
+
 static bool same_key(int fd, const struct inode_key *k)
 {
 	struct stat st;
@@ -138,13 +149,8 @@ static int path_of(struct pt *pt, struct inode *i, const char *root, int root_fd
 			r = -ENOENT; /* deleted on the host: no path reaches it */
 			break;
 		}
-		size_t rl = strlen(root);
-		const char *p;
-		if (!strcmp(root, "/"))
-			p = abs + 1;
-		else if (!strncmp(abs, root, rl) && (abs[rl] == '/' || abs[rl] == '\0'))
-			p = abs + rl + (abs[rl] == '/');
-		else {
+		const char *p = below(root, abs);
+		if (!p) {
 			r = -EXDEV; /* moved out of the share */
 			break;
 		}
@@ -360,6 +366,7 @@ struct loaded_inode {
 struct load_ctx {
 	struct pt *pt;
 	int root_fd;
+	char root[PATH_MAX];         /* the share's canonical path */
 	struct mount_fds mounts;     /* keyed by the source's mount ids */
 	unsigned lost;
 };
@@ -412,6 +419,24 @@ static bool read_inode(struct state_in *in, struct loaded_inode *r)
 	       !memchr(r->name, '\0', r->name_len) && !memchr(r->name, '/', r->name_len);
 }
 
+/* Whether the inode fd names lies below the share: its path, or for a
+ * file deleted while open the path it had, starts with the share's.  A
+ * handle from the stream opens any inode of the filesystem; what is found
+ * elsewhere is not the guest's. */
+static bool below_share(struct load_ctx *c, int fd)
+{
+	static const char deleted[] = " (deleted)";
+	const size_t dl = sizeof(deleted) - 1;
+	char abs[PATH_MAX];
+	struct stat st;
+	if (fd_path(c->pt, fd, abs, sizeof(abs)) < 0 || fstat(fd, &st) < 0)
+		return false;
+	size_t n = strlen(abs);
+	if (st.st_nlink == 0 && n >= dl && !strcmp(abs + n - dl, deleted))
+		abs[n - dl] = '\0';
+	return below(c->root, abs) != NULL;
+}
+
 /* Open the inode a record names: by handle, then by path. */
 static int open_record(struct load_ctx *c, const struct loaded_inode *r)
 {
@@ -425,6 +450,10 @@ static int open_record(struct load_ctx *c, const struct loaded_inode *r)
 		struct fh h = { .type = (int)r->fh_type, .len = (uint16_t)r->fh_len };
 		memcpy(h.bytes, r->fh, r->fh_len);
 		fd = fh_open(&c->mounts, r->mnt_id, &h, O_PATH);
+		if (fd >= 0 && !below_share(c, fd)) {
+			close(fd);
+			fd = -EXDEV;
+		}
 	}
 	if (fd < 0 && (r->flags & REC_HAS_PATH))
 		fd = open_below_root(c->root_fd, (const char *)r->path, r->path_len);
@@ -603,7 +632,7 @@ int pt_load_state(void *fs, int fd)
 	if (r == 0) {
 		root = inode_table_get(&pt->inodes, FS_ROOT_ID);
 		c.root_fd = root ? inode_get_fd(&pt->inodes, root) : -EBADF;
-		r = c.root_fd < 0 ? c.root_fd : 0;
+		r = c.root_fd < 0 ? c.root_fd : fd_path(pt, c.root_fd, c.root, sizeof(c.root));
 	}
 	if (r == 0)
 		r = read_mounts(&c, &in);

@@ -444,8 +444,9 @@ static void test_nodeid_wrap(void)
 
 /* A record that carries only a file handle, of a file outside the share on
  * the same filesystem: open_by_handle_at reaches any inode of it.  A
- * find-paths destination never opens a handle from the stream. */
-static void test_handle_outside_share(void)
+ * find-paths destination never opens a handle from the stream; a
+ * file-handles one keeps only what lies below the share. */
+static void test_handle_outside_share(enum migration_mode mode)
 {
 	setup(CACHE_AUTO);
 	char out[] = "/tmp/test_fs_outside.XXXXXX", secret[64];
@@ -478,7 +479,7 @@ static void test_handle_outside_share(void)
 	so_u32(&o, O_RDONLY);
 	int fd = sm_end(&o);
 
-	struct pt *dst = new_instance(MIGRATE_FIND_PATHS, ON_ERROR_GUEST);
+	struct pt *dst = new_instance(mode, ON_ERROR_GUEST);
 	EQ(ops->load_state(dst, fd), 0);
 	char buf[32] = { 0 };
 	CHECK(read_node(dst, 5, fh, buf, sizeof(buf)) < 0);
@@ -530,7 +531,8 @@ int main(void)
 	test_verify_handles();
 	test_bad_streams();
 	test_nodeid_wrap();
-	test_handle_outside_share();
+	test_handle_outside_share(MIGRATE_FIND_PATHS);
+	test_handle_outside_share(MIGRATE_FILE_HANDLES);
 	test_name_with_slash();
 	printf("test_fs_migrate: ok\n");
 	return 0;
