@@ -24,10 +24,18 @@ int iov_cursor_init(struct iov_cursor *c, const struct iovec *iov, int iovcnt, s
 			continue;
 		if (len > limit - c->left)
 			len = limit - c->left;
+		c->left += len;
+		/* Guest pages adjacent in memory become one element: the host
+		 * kernel's copy goes faster over fewer, longer segments (1 MiB
+		 * in 256 pages: pwritev ~10 % slower than in one). */
+		struct iovec *last = c->cnt ? &c->v[c->cnt - 1] : NULL;
+		if (last && (char *)last->iov_base + last->iov_len == (char *)iov[i].iov_base) {
+			last->iov_len += len;
+			continue;
+		}
 		c->v[c->cnt].iov_base = iov[i].iov_base;
 		c->v[c->cnt].iov_len = len;
 		c->cnt++;
-		c->left += len;
 	}
 	return 0;
 }
