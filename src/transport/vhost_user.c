@@ -103,9 +103,13 @@ static int h_set_features(struct vu_dev *dev, struct vu_msg *m)
 	dev->features = m->p.u64;
 	/* Dirty logging starts (or stops) with LOG_ALL, rings running. */
 	if (log_was != !!(dev->features & (1ull << VHOST_F_LOG_ALL))) {
-		/* A new logging period: it is whole only with a log in place. */
+		/* A new logging period: lost from the start only when the
+		 * last SET_LOG_BASE failed (the VMM reads a log we do not
+		 * have).  Without any log yet, a write made before one comes
+		 * is what counts (vu_log_apply's hook): QEMU's vhost_dev_start
+		 * sends LOG_ALL before SET_LOG_BASE. */
 		if (!log_was)
-			dev->log_lost = dev->log_base_failed || !dev->log.bits;
+			dev->log_lost = dev->log_base_failed;
 		vu_log_apply_all(dev);
 		log_info("vhost-user: dirty logging %s%s",
 			 log_was ? "stopped" : "started",

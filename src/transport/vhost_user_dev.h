@@ -143,7 +143,8 @@ bool vu_queue_enabled(const struct vu_dev *dev, const struct vu_queue *q);
 /* vhost_user_migrate.c: dirty logging and device state transfer. */
 /* Is dirty logging on (VHOST_F_LOG_ALL acked and a log mapped)? */
 bool vu_logging(const struct vu_dev *dev);
-/* Point q's virtqueue at the log hook, or at none when logging is off.
+/* Point q's virtqueue at the log hook, or at none when logging is off
+ * (with LOG_ALL on but no log yet, at one that records any write as lost).
  * Call it when q is stopped, or with mem_lock's write side held. */
 void vu_log_apply(struct vu_dev *dev, struct vu_queue *q);
 /* The same for every queue; takes mem_lock's write side. */

@@ -24,10 +24,27 @@ bool vu_logging(const struct vu_dev *dev)
 	return (dev->features & (1ull << VHOST_F_LOG_ALL)) && dev->log.bits;
 }
 
+static void report_once(struct vu_dev *dev, const char *what, uint64_t addr);
+
+/* The hook while VHOST_F_LOG_ALL is on but no log is mapped yet: QEMU's
+ * vhost_dev_start sends SET_FEATURES with LOG_ALL, sets the rings up and
+ * only then SET_LOG_BASE.  Logging without a log is not a loss by itself;
+ * a write in that window is, and refuses the save. */
+static void log_write_no_log(void *opaque, const void *hva, uint64_t len)
+{
+	struct vu_queue *q = opaque;
+
+	(void)len;
+	report_once(q->dev, "a write before the dirty log was given", (uint64_t)(uintptr_t)hva);
+}
+
 void vu_log_apply(struct vu_dev *dev, struct vu_queue *q)
 {
 	if (vu_logging(dev)) {
 		q->vq.log_write = vu_log_write;
+		q->vq.log_opaque = q;
+	} else if (dev->features & (1ull << VHOST_F_LOG_ALL)) {
+		q->vq.log_write = log_write_no_log;
 		q->vq.log_opaque = q;
 	} else {
 		q->vq.log_write = NULL;

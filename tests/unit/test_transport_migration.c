@@ -10,7 +10,9 @@
  *    fd closed), save and load of a state larger than a pipe (the reply
  *    comes before the transfer), a failed load, a reader gone (EPIPE),
  *    CHECK_DEVICE_STATE before and after, GET_VRING_BASE leaving nothing
- *    in flight, the ring served again afterwards. */
+ *    in flight, the ring served again afterwards; a log given only after
+ *    LOG_ALL and the rings (QEMU's vhost_dev_start) fails the save only
+ *    when a write came before it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -590,6 +592,84 @@ static void test_not_offered(const char *path)
 	close(s.opt.listen_fd);
 }
 
+/* A device started while a migration runs, in QEMU's vhost_dev_start
+ * order: SET_FEATURES with LOG_ALL, the memory table and rings, then
+ * SET_LOG_BASE, then SET_VRING_ENABLE.  No write went unlogged: the save is
+ * accepted.  A ring enabled and served before the log (not QEMU's order)
+ * wrote unlogged: the save is refused. */
+static void test_log_given_late(const char *path, bool served_before)
+{
+	struct server s = { .dev = { .serve = serve, .num_request_queues = 1,
+				     .save_state = save_state, .load_state = load_state } };
+	s.opt.listen_fd = vu_listen(path, NULL);
+	CHECK(s.opt.listen_fd >= 0);
+	pthread_create(&s.thread, NULL, server_main, &s);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	strcpy(sa.sun_path, path);
+	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(connect(sock, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	struct timeval tv = { 10, 0 };
+	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+
+	uint64_t f = get_u64(VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0);
+	uint64_t pf = get_u64(VHOST_USER_GET_PROTOCOL_FEATURES, NULL, 0, NULL, 0);
+	CHECK(set_u64(VHOST_USER_SET_PROTOCOL_FEATURES, pf) == 0);
+	CHECK(set_u64(VHOST_USER_SET_FEATURES, f) == 0);        /* LOG_ALL, no log */
+	CHECK(acked(VHOST_USER_SET_OWNER, NULL, 0, NULL, 0) == 0);
+	int memfd = new_memfd(MEM_SIZE, &guest);
+	struct vhost_user_memory m = { .nregions = 1 };
+	m.regions[0] = (struct vhost_user_mem_region){ MEM_GPA, MEM_SIZE, UVA_BASE, 0 };
+	CHECK(acked(VHOST_USER_SET_MEM_TABLE, &m, 8 + sizeof(m.regions[0]), &memfd, 1) == 0);
+	call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	CHECK(vring_state(VHOST_USER_SET_VRING_NUM, 1, QSIZE) == 0);
+	CHECK(vring_state(VHOST_USER_SET_VRING_BASE, 1, 0) == 0);
+	CHECK(vring_addr(VHOST_USER_VRING_F_LOG, DESC_OFF, USED_LOG_GPA) == 0);
+	CHECK(vring_fd(VHOST_USER_SET_VRING_CALL, 1, call_fd) == 0);
+	CHECK(vring_fd(VHOST_USER_SET_VRING_KICK, 1, kick_fd) == 0);
+	if (served_before) {    /* the ring enabled and used before the log */
+		CHECK(vring_state(VHOST_USER_SET_VRING_ENABLE, 1, 1) == 0);
+		request(0x20000, 64);
+	}
+	uint8_t *log;
+	int logfd = new_memfd(PAGE, &log);
+	CHECK(set_log_base(LOG_BYTES, 0, &logfd, 1, 16) == 1);
+	if (!served_before)     /* QEMU enables the rings after SET_LOG_BASE */
+		CHECK(vring_state(VHOST_USER_SET_VRING_ENABLE, 1, 1) == 0);
+	request(0x30000, 8);
+	CHECK(bit(log, MEM_GPA + 0x30000) && bit(log, USED_LOG_GPA));
+
+	struct vhost_user_state st = { 1, 0 };
+	send_msg(VHOST_USER_GET_VRING_BASE, 0, &st, sizeof(st), NULL, 0);
+	CHECK(recv_reply(VHOST_USER_GET_VRING_BASE, &st, sizeof(st)) == 8);
+	int fd;
+	uint64_t r = set_state_fd(0, 0, &fd, false);
+	if (served_before) {
+		CHECK((r & 0xff) != 0);
+		CHECK(read_end_sees_eof(fd));
+	} else {
+		CHECK(r == 0x100);
+		char buf[4096];
+		size_t total = 0;
+		for (ssize_t n; (n = read(fd, buf, sizeof(buf))) > 0;)
+			total += (size_t)n;
+		CHECK(total == STATE_LEN);
+	}
+	close(fd);
+	CHECK((check_state() == 0) == !served_before);
+
+	close(sock);
+	pthread_join(s.thread, NULL);
+	CHECK(s.rc == 0);
+	close(s.opt.listen_fd);
+	close(logfd);
+	munmap(log, PAGE);
+	close(memfd);
+	munmap(guest, MEM_SIZE);
+	close(call_fd);
+	close(kick_fd);
+}
+
 int main(void)
 {
 	/* What main.c does: a pipe reader gone must fail a write, not kill. */
@@ -623,6 +703,8 @@ int main(void)
 	munmap(guest, MEM_SIZE);
 
 	test_not_offered(path);
+	test_log_given_late(path, false);
+	test_log_given_late(path, true);
 	unlink(path);
 	if (failures)
 		fprintf(stderr, "%d checks failed\n", failures);
