@@ -109,7 +109,7 @@ static int h_set_features(struct vu_dev *dev, struct vu_msg *m)
 		 * is what counts (vu_log_apply's hook): QEMU's vhost_dev_start
 		 * sends LOG_ALL before SET_LOG_BASE. */
 		if (!log_was)
-			dev->log_lost = dev->log_base_failed;
+			__atomic_store_n(&dev->log_lost, dev->log_base_failed, __ATOMIC_RELAXED);
 		vu_log_apply_all(dev);
 		log_info("vhost-user: dirty logging %s%s",
 			 log_was ? "stopped" : "started",

@@ -196,7 +196,7 @@ int vu_h_set_log_base(struct vu_dev *dev, struct vu_msg *m)
 		/* QEMU cannot see this failure: remember it, so that the
 		 * state save refuses and the migration fails safely. */
 		if (dev->features & (1ull << VHOST_F_LOG_ALL))
-			dev->log_lost = true;
+			__atomic_store_n(&dev->log_lost, true, __ATOMIC_RELAXED);
 		uint64_t fail = 1;
 		rc = vu_msg_reply(dev->sock, m, &fail, sizeof(fail));
 	} else {
@@ -314,7 +314,8 @@ void vu_migration_reset(struct vu_dev *dev)
 	dev->log.bits = NULL;
 	dev->log.size = 0;
 	dev->log_error_reported = false;
-	dev->log_lost = dev->log_base_failed = false;
+	dev->log_base_failed = false;
+	__atomic_store_n(&dev->log_lost, false, __ATOMIC_RELAXED);
 	for (unsigned i = 0; i < VU_MAX_QUEUES; i++)
 		vu_log_apply(dev, &dev->q[i]);
 	vu_mem_write_unlock(dev);
