@@ -568,6 +568,10 @@ static int load_handles(struct load_ctx *c, struct state_in *in)
 				fd = -EINVAL;
 			else if (kind == HANDLE_DIR && !S_ISDIR(node.i->type))
 				fd = -EINVAL;
+			/* --readonly opens nothing for writing, whatever the
+			 * stream says the source had open. */
+			else if (pt->opt.read_only && (want & O_ACCMODE) != O_RDONLY)
+				fd = -EROFS;
 			else
 				fd = inode_open(pt->proc_fd, node.i, want);
 		}

@@ -15,6 +15,7 @@
 #include "fs/state_io.h"
 
 static bool verify_handles;
+static bool read_only; /* --readonly */
 
 /* --migration-on-error as each daemon was given it. */
 enum on_error { ON_ERROR_UNSET, ON_ERROR_ABORT, ON_ERROR_GUEST };
@@ -27,6 +28,7 @@ static struct pt *new_instance(enum migration_mode mode, enum on_error on_error)
 		.migration_guest_error = on_error == ON_ERROR_GUEST,
 		.migration_source_abort = on_error == ON_ERROR_ABORT, .migration_confirm_paths = true,
 		.file_handles = IFH_PREFER, .migration_verify_handles = verify_handles,
+		.read_only = read_only,
 	};
 	char err[256];
 	struct pt *p = passthrough_new(&o, err, sizeof(err));
@@ -522,6 +524,41 @@ static void test_name_with_slash(void)
 	teardown();
 }
 
+/* A --readonly destination opens nothing for writing: a file handle the
+ * stream says was open for writing (a writable source, or a VMM's lie) is
+ * lost like one that cannot be opened, not opened read-write (its
+ * description would take write locks on the host file). */
+static void test_readonly_destination(void)
+{
+	setup(CACHE_AUTO);
+	struct pt *src = new_instance(MIGRATE_FIND_PATHS, ON_ERROR_UNSET);
+	struct guest_view g;
+	guest_before(src, &g); /* g.fh: O_RDWR | O_APPEND */
+	int fd = state_fd();
+	EQ(ops->save_state(src, fd), 0);
+
+	read_only = true;
+	struct pt *dst = new_instance(MIGRATE_FIND_PATHS, ON_ERROR_UNSET);
+	CHECK(lseek(fd, 0, SEEK_SET) == 0);
+	EQ(ops->load_state(dst, fd), -EROFS);
+	EQ(handle_count(&dst->handles), 0);
+	passthrough_free(dst);
+
+	dst = new_instance(MIGRATE_FIND_PATHS, ON_ERROR_GUEST);
+	read_only = false;
+	CHECK(lseek(fd, 0, SEEK_SET) == 0);
+	EQ(ops->load_state(dst, fd), 0);
+	EQ(handle_count(&dst->handles), 3);
+	CHECK(handle_get(&dst->handles, g.fh, HANDLE_FILE) == NULL); /* lost: EBADF */
+	char buf[16];
+	CHECK(read_node(dst, g.doomed, g.doomed_fh, buf, sizeof(buf)) == 9);
+	EQ(ops->release(dst, &root_ctx, g.file, g.fh, 0, 0, false), 0);
+	close(fd);
+	passthrough_free(dst);
+	passthrough_free(src);
+	teardown();
+}
+
 int main(void)
 {
 	test_round_trip();
@@ -534,6 +571,7 @@ int main(void)
 	test_handle_outside_share(MIGRATE_FIND_PATHS);
 	test_handle_outside_share(MIGRATE_FILE_HANDLES);
 	test_name_with_slash();
+	test_readonly_destination();
 	printf("test_fs_migrate: ok\n");
 	return 0;
 }
