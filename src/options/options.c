@@ -255,7 +255,7 @@ static const struct opt_def long_opts[] = {
 	{ "syslog", 0, K_TRUE, F(syslog), NULL, NULL, "log to syslog instead of stderr", NULL },
 	{ "preserve-noatime", 0, K_TRUE, F(preserve_noatime), NULL, NULL, "keep O_NOATIME from the guest", NULL },
 	{ "modcaps", 0, K_STR, F(modcaps), NULL, "CAPS", "+cap:-cap: add to or drop from the kept capabilities (chown, dac_override, fowner, fsetid, setgid, setuid, mknod, setfcap)", NULL },
-	{ "translate-uid", 0, K_SPECIAL, 0, NULL, "MAP", "translate uids (repeatable): map:GUEST:HOST:COUNT (both ways), guest:GUEST:HOST:COUNT, host:HOST:GUEST:COUNT, squash-guest:GUEST:HOST:COUNT, squash-host:HOST:GUEST:COUNT, forbid-guest:GUEST:COUNT (EPERM); other ids unchanged", set_translate_uid },
+	{ "translate-uid", 0, K_SPECIAL, 0, NULL, "MAP", "translate uids (repeatable): map:GUEST:HOST:COUNT (both ways), guest:GUEST:HOST:COUNT, host:HOST:GUEST:COUNT, squash-guest:GUEST:HOST:COUNT, squash-host:HOST:GUEST:COUNT, forbid-guest:GUEST:COUNT (EPERM); other ids unchanged; excludes --posix-acl", set_translate_uid },
 	{ "translate-gid", 0, K_SPECIAL, 0, NULL, "MAP", "translate gids (repeatable), as --translate-uid", set_translate_gid },
 	{ "uid-map", 0, K_SPECIAL, 0, NULL, ":NS:HOST:COUNT:", "started as a non-root user with --sandbox=namespace: map host uids HOST..HOST+COUNT-1 to NS..NS+COUNT-1 in the daemon's user namespace (repeatable, one range each; any first character is the separator; one range must hold namespace uid 0, the daemon's own); set by newuidmap (package uidmap), which allows the user's own uid and the ranges /etc/subuid gives it. Guest uids are namespace uids: an unmapped one fails its request (EPERM). Excludes --translate-uid [default: namespace uid 0 is the user's uid, nothing else is mapped]", set_uid_map },
 	{ "gid-map", 0, K_SPECIAL, 0, NULL, ":NS:HOST:COUNT:", "the same for gids, with newgidmap and /etc/subgid; with a range from /etc/subgid the daemon also drops its supplementary groups. Excludes --translate-gid [default: namespace gid 0 is the user's gid]", set_gid_map },
@@ -473,6 +473,12 @@ static int check_consistency(struct options *o, char *err, size_t n)
 		o->xattr = true;
 	if (o->posix_acl && !o->xattr)
 		return errbuf_fail(err, n, "--posix-acl needs xattrs, but -o no_xattr was given");
+	/* ACL xattrs carry uids and gids the daemon passes through as they
+	 * are: translated owners with untranslated ACL entries would give
+	 * access to other host ids (the Rust virtiofsd refuses this too). */
+	if (o->posix_acl && (o->n_translate_uid || o->n_translate_gid))
+		return errbuf_fail(err, n, "--posix-acl and --translate-uid/--translate-gid "
+				   "exclude each other (ACL entries are not translated)");
 	/* The user namespace maps ids itself: a second translation in the
 	 * daemon would be applied on top of it. */
 	if (o->n_uid_map && o->n_translate_uid)

@@ -138,6 +138,13 @@ int main(void)
 		    "-o", "sandbox=chroot") < 0 && strstr(err, "--sandbox=namespace"));
 	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--uid-map=:0:1000:1:",
 		    "--translate-uid=map:0:0:1") < 0 && strstr(err, "--translate-uid"));
+	/* ACL entries name untranslated ids: no --posix-acl with a translation. */
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--posix-acl",
+		    "--translate-uid=map:1000:2000:1") < 0 && strstr(err, "--posix-acl"));
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--translate-gid=map:1000:2000:1",
+		    "-o", "posix_acl") < 0 && strstr(err, "--posix-acl"));
+	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--posix-acl",
+		    "--translate-uid=map:1000:2000:1", "-o", "no_posix_acl") == 0);
 	CHECK(PARSE(&o, err, "--shared-dir=/srv", "--socket-path=/s", "--gid-map=:0:1000:1:",
 		    "--translate-gid=map:0:0:1") < 0 && strstr(err, "--translate-gid"));
 	/* Each excludes only its own kind of translation. */
