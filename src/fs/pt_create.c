@@ -110,6 +110,14 @@ int pt_create(void *fs, const struct fs_ctx *c, uint64_t parent, const char *nam
 			fd = r;
 		}
 	}
+	/* An existing file opened with O_TRUNC was truncated: as on OPEN. */
+	if (fd >= 0 && !created && (flags & O_TRUNC)) {
+		r = pt_drop_mapped_caps(pt, NULL, fd);
+		if (r < 0) {
+			close(fd);
+			fd = r;
+		}
+	}
 	r = fd < 0 ? fd : finish(pt, &dir, name, fd, e, o);
 out:
 	pt_node_put(pt, &dir);
