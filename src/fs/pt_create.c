@@ -101,18 +101,14 @@ int pt_create(void *fs, const struct fs_ctx *c, uint64_t parent, const char *nam
 			fd = r;
 		}
 	}
-	/* FUSE_OPEN_KILL_SUIDGID matters only when an existing file was
-	 * opened (and truncated); a new file has no such bits to lose. */
-	if (fd >= 0 && c->kill_suidgid) {
-		r = pt_kill_suidgid(pt, fd);
-		if (r < 0) {
-			close(fd);
-			fd = r;
-		}
-	}
-	/* An existing file opened with O_TRUNC was truncated: as on OPEN. */
+	/* An existing file opened with O_TRUNC was truncated, as on OPEN:
+	 * setuid/setgid go if the guest asks (FUSE_OPEN_KILL_SUIDGID, which
+	 * Linux sends with O_TRUNC only), renamed file capabilities always.
+	 * A new file has neither. */
 	if (fd >= 0 && !created && (flags & O_TRUNC)) {
-		r = pt_drop_mapped_caps(pt, NULL, fd);
+		r = c->kill_suidgid ? pt_kill_suidgid(pt, fd) : 0;
+		if (r == 0)
+			r = pt_drop_mapped_caps(pt, NULL, fd);
 		if (r < 0) {
 			close(fd);
 			fd = r;

@@ -177,6 +177,25 @@ static void test_create_write_read(void)
 	EQ(ops->getattr(pt, &root_ctx, f, FS_NO_FH, &st, &to), 0);
 	EQ(st.st_mode & 07777, 0775);
 	EQ(st.st_size, 0);
+	/* The same for a CREATE that opens the existing file: only with
+	 * O_TRUNC (Linux's fuse_create_open asks for nothing else). */
+	EQ(ops->setattr(pt, &root_ctx, f,
+			&(struct fs_setattr){ .valid = FATTR_MODE, .fh = FS_NO_FH, .mode = 02775 },
+			&st, &to), 0);
+	struct fs_create kcr = { .mode = S_IFREG | 0644, .umask = 022, .flags = O_RDWR };
+	struct fs_entry ke;
+	EQ(ops->create(pt, &kctx, FS_ROOT_ID, "f", &kcr, &ke, &o2), 0);
+	EQ(ke.nodeid, f);
+	EQ(ops->release(pt, &root_ctx, f, o2.fh, 0, 0, false), 0);
+	ops->forget(pt, f, 1);
+	EQ(ops->getattr(pt, &root_ctx, f, FS_NO_FH, &st, &to), 0);
+	EQ(st.st_mode & 07777, 02775);
+	kcr.flags = O_RDWR | O_TRUNC;
+	EQ(ops->create(pt, &kctx, FS_ROOT_ID, "f", &kcr, &ke, &o2), 0);
+	EQ(ops->release(pt, &root_ctx, f, o2.fh, 0, 0, false), 0);
+	ops->forget(pt, f, 1);
+	EQ(ops->getattr(pt, &root_ctx, f, FS_NO_FH, &st, &to), 0);
+	EQ(st.st_mode & 07777, 0775);
 	EQ(ops->write(pt, &root_ctx, f, fh, 0, wv, 3, false, &done), 0);
 
 	/* lseek, fallocate, copy_file_range, fsync. */
