@@ -304,6 +304,17 @@ int main(int argc, char **argv)
 		o.inode_file_handles = IFH_NEVER;
 	}
 
+	/* trusted.* takes CAP_SYS_ADMIN in the host's initial namespace;
+	 * without it, removing the renamed file capabilities fails every
+	 * write, truncate and chown. */
+	const char *caps_name = xattrmap_caps_name(maps.xattrs);
+	if (o.xattr && caps_name && !strncmp(caps_name, "trusted.", 8) &&
+	    (!privileged || !caps_modcaps_adds(o.modcaps, CAP_SYS_ADMIN)))
+		log_warn("--xattrmap stores security.capability as %s: trusted.* needs "
+			 "CAP_SYS_ADMIN (%s), without it every write, truncate and chown "
+			 "fails (EPERM) as the daemon cannot remove it",
+			 caps_name, privileged ? "--modcaps=+sys_admin" : "as root");
+
 	int listen_fd = listening_socket(&o);
 	if (listen_fd < 0)
 		return 1;

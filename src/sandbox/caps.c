@@ -48,24 +48,35 @@ static int each_modcap(const char *list, int (*fn)(int add, int cap), char *err,
 	return 0;
 }
 
-static int dropped_cap = -1, dropped_found;
+/* The last say --modcaps has on one capability: +1 added, -1 dropped, 0 none. */
+static int asked_cap = -1, asked_say;
 
-static int note_drop(int add, int cap)
+static int note_say(int add, int cap)
 {
-	if (cap == dropped_cap)
-		dropped_found = !add;
+	if (cap == asked_cap)
+		asked_say = add ? 1 : -1;
 	return 0;
+}
+
+static int modcaps_say(const char *modcaps, int cap)
+{
+	char err[128];
+	if (!modcaps)
+		return 0;
+	asked_cap = cap;
+	asked_say = 0;
+	each_modcap(modcaps, note_say, err, sizeof(err));
+	return asked_say;
 }
 
 bool caps_modcaps_drops(const char *modcaps, int cap)
 {
-	char err[128];
-	if (!modcaps)
-		return false;
-	dropped_cap = cap;
-	dropped_found = 0;
-	each_modcap(modcaps, note_drop, err, sizeof(err));
-	return dropped_found;
+	return modcaps_say(modcaps, cap) < 0;
+}
+
+bool caps_modcaps_adds(const char *modcaps, int cap)
+{
+	return modcaps_say(modcaps, cap) > 0;
 }
 
 int caps_check_modcaps(const char *modcaps, char *err, size_t errlen)

@@ -15,6 +15,8 @@
 int caps_restrict(const char *modcaps, bool file_handles, bool security_label);
 /* Whether modcaps ends up dropping cap (a "-cap" item not re-added). */
 bool caps_modcaps_drops(const char *modcaps, int cap);
+/* Whether --modcaps adds cap (its last mention is "+cap"). */
+bool caps_modcaps_adds(const char *modcaps, int cap);
 /* Check a modcaps string without applying it: 0, or -1 with err filled. */
 int caps_check_modcaps(const char *modcaps, char *err, size_t errlen);
 
