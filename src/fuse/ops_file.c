@@ -189,6 +189,10 @@ uint32_t fuse_do_lseek(struct fuse_req_ctx *r)
 	FUSE_NEED(r, lseek);
 	fuse_arg(r, 0, &in, sizeof(in));
 	int err = fuse_take_off(in.offset, &off);
+	/* A negative offset lies past any data or hole: ENXIO, as from the
+	 * guest's own fallback (generic_file_llseek) and the host's lseek. */
+	if (err && (in.whence == SEEK_DATA || in.whence == SEEK_HOLE))
+		err = -ENXIO;
 	if (!err && in.whence > SEEK_HOLE)
 		err = -EINVAL;
 	if (!err)

@@ -1489,6 +1489,13 @@ static void test_locks_and_misc(void)
 	memcpy(M.b + sizeof(struct fuse_in_header), &ls, sizeof(ls));
 	serve(s);
 	CHECK(err_of() == -EINVAL);
+	/* A negative offset is past any data or hole: ENXIO, as the guest's
+	 * own fallback and the host's filesystems answer. */
+	ls.whence = SEEK_HOLE;
+	ls.offset = (uint64_t)-1;
+	memcpy(M.b + sizeof(struct fuse_in_header), &ls, sizeof(ls));
+	serve(s);
+	CHECK(err_of() == -ENXIO);
 
 	struct fuse_copy_file_range_in cf = { .len = 1ULL << 40 };
 	msg_start(FUSE_COPY_FILE_RANGE, 3);

@@ -1492,6 +1492,8 @@ static void t_seek(void)
 	eq("seek.hole-at-last-byte", lseek(fd, size - 1, SEEK_HOLE), size);
 	ERR("seek.data-past-eof-enxio", lseek(fd, size, SEEK_DATA), ENXIO);
 	ERR("seek.hole-past-eof-enxio", lseek(fd, size + 10, SEEK_HOLE), ENXIO);
+	ERR("seek.data-negative-enxio", lseek(fd, -1, SEEK_DATA), ENXIO);
+	ERR("seek.hole-negative-enxio", lseek(fd, -4096, SEEK_HOLE), ENXIO);
 	if (hole < (1 << 20))
 		printf("NOTE seek: first hole found at %lld\n", (long long)hole);
 	close(fd);
