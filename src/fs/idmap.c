@@ -123,6 +123,13 @@ int idmap_add(struct idmap *m, const char *spec, char *err, size_t errlen)
 	if (count == 0 || v[0] + count > (uint64_t)UINT32_MAX + 1 ||
 	    (!forbid && !squash && v[1] + count > (uint64_t)UINT32_MAX + 1))
 		return errbuf_fail(err, errlen, "'%s': empty range or one past 2^32", spec);
+	/* 4294967295 is (uid_t)-1, no id: chown takes it as "leave unchanged"
+	 * and a request's credentials cannot carry it.  Nothing maps onto it. */
+	bool map = !strcmp(type, "map");
+	uint64_t to_end = squash ? v[1] + 1 : v[1] + count;
+	if (!forbid && (to_end > UINT32_MAX || (map && v[0] + count > UINT32_MAX)))
+		return errbuf_fail(err, errlen, "'%s': maps an id onto 4294967295 (-1, no id)",
+				   spec);
 	struct range r = { .from = v[0], .count = count, .to = (uint32_t)v[1] };
 	if (forbid) {
 		r.to = 0;

@@ -100,6 +100,18 @@ static void test_errors(void)
 	add_fails(NULL, "map:0:0:0", "empty range");
 	add_fails(NULL, "map:4294967295:0:2", "past 2^32");
 	add_fails(NULL, "map:0:4294967295:2", "past 2^32");
+	/* Onto (uid_t)-1, which is no id, in either direction of a map. */
+	add_fails(NULL, "map:0:4294967295:1", "onto 4294967295");
+	add_fails(NULL, "map:4294967295:0:1", "onto 4294967295");
+	add_fails(NULL, "guest:1:4294967290:6", "onto 4294967295");
+	add_fails(NULL, "host:1:4294967290:6", "onto 4294967295");
+	add_fails(NULL, "squash-host:1:4294967295:5", "onto 4294967295");
+	add_fails(NULL, "squash-guest:1:4294967295:5", "onto 4294967295");
+	/* From it is fine: it is never looked up, so it changes nothing. */
+	struct idmap *from = idmap_new();
+	add_ok(from, "guest:4294967295:0:1");
+	add_ok(from, "host:4294967290:7:6");
+	idmap_free(from);
 	add_fails("map:1000:2000:10", "guest:1009:0:1", "overlaps");
 	add_fails("map:1000:2000:10", "host:2000:0:1", "overlaps");
 	add_fails("forbid-guest:0:1000", "squash-guest:999:0:5", "overlaps");
