@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "log/log.h"
@@ -70,6 +71,14 @@ static void report_sigsys(int sig, siginfo_t *info, void *uc)
 	msg[len++] = '\n';
 	if (write(STDERR_FILENO, msg, len) < 0)
 		_exit(1);
+	/* The kernel skipped the call and left its number in the return
+	 * register: make it fail with ENOSYS, or the caller takes the number
+	 * for a result (a descriptor, a byte count). */
+#if defined(__x86_64__)
+	((ucontext_t *)uc)->uc_mcontext.gregs[REG_RAX] = -ENOSYS;
+#elif defined(__aarch64__)
+	((ucontext_t *)uc)->uc_mcontext.regs[0] = (unsigned long long)-ENOSYS;
+#endif
 }
 
 static int allow_list(scmp_filter_ctx ctx, const char *const *names, size_t n)
