@@ -16,8 +16,11 @@ void log_setup(enum log_level level, int use_syslog)
 {
 	log_current_level = level;
 	log_to_syslog = use_syslog;
+	/* Connected now (LOG_NDELAY), while /dev/log is in sight: the
+	 * namespace and chroot sandboxes hide it, and syslog(3) would connect
+	 * only at the first message, in vain, and drop every one. */
 	if (use_syslog)
-		openlog("virtiofsd", LOG_PID, LOG_DAEMON);
+		openlog("virtiofsd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
 int log_level_parse(const char *s, enum log_level *out)
