@@ -16,6 +16,11 @@ void log_setup(enum log_level level, int use_syslog)
 {
 	log_current_level = level;
 	log_to_syslog = use_syslog;
+	/* glibc loads the time zone (/etc/localtime, or the file TZ names) at
+	 * the first gmtime_r/localtime_r, ours or syslog(3)'s: load it now,
+	 * from the host.  After the sandbox entry that path would lead into
+	 * the guest's share (a FIFO there blocks the daemon for good). */
+	tzset();
 	/* Connected now (LOG_NDELAY), while /dev/log is in sight: the
 	 * namespace and chroot sandboxes hide it, and syslog(3) would connect
 	 * only at the first message, in vain, and drop every one. */

@@ -1,0 +1,45 @@
+#!/bin/bash
+# The guest owns the share, which the namespace and chroot sandboxes make
+# the daemon's /: its etc/localtime (or the zoneinfo file TZ names) must
+# never be what glibc loads when the daemon first formats a time (its first
+# log line, after entering the sandbox).  Here they are FIFOs, whose open
+# would block the daemon for good before it serves.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+bin=${OURS_VIRTIOFSD:-build/virtiofsd}
+tmp=$(mktemp -d /tmp/vfs-tzfile.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+rc=0
+for mode in namespace chroot; do
+	for tz in unset :UTC; do
+		name=tzfile-$mode-${tz#:}
+		share=$tmp/$name
+		mkdir -p "$share/etc" "$share/usr/share/zoneinfo"
+		mkfifo "$share/etc/localtime" "$share/usr/share/zoneinfo/UTC"
+		args=(--socket-path="$tmp/$name.sock" --shared-dir="$share" --sandbox=$mode)
+		if [ $tz = unset ]; then
+			env -u TZ "$bin" "${args[@]}" > "$tmp/$name.log" 2>&1 &
+		else
+			env TZ=$tz "$bin" "${args[@]}" > "$tmp/$name.log" 2>&1 &
+		fi
+		pid=$!
+		served=0
+		for _ in $(seq 100); do
+			grep -q "serving " "$tmp/$name.log" && { served=1; break; }
+			sleep 0.1
+		done
+		# The namespace mode's first process passes SIGTERM on.
+		kill -TERM $pid 2>/dev/null
+		for _ in $(seq 30); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+		kill -KILL $pid 2>/dev/null
+		wait $pid 2>/dev/null
+		if [ $served = 1 ]; then
+			echo "PASS $name"
+		else
+			echo "FAIL $name: not serving 10 s after start (stuck opening the share's time zone file?)"
+			tail -n 3 "$tmp/$name.log"
+			rc=1
+		fi
+	done
+done
+exit $rc
