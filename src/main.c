@@ -370,10 +370,12 @@ int main(int argc, char **argv)
 	/* Serving starts here: from now on only what serving needs. */
 	if (privileged && caps_restrict(o.modcaps, o.inode_file_handles != IFH_NEVER, o.security_label) < 0)
 		return startup_failed(&made);
-	/* Past the last start-up failure a user must see (--daemonize). */
-	daemonize_ready();
 	if (seccomp_install(o.seccomp, o.syslog) < 0)
 		return startup_failed(&made);
+	/* Past the last start-up failure a user must see (--daemonize): the
+	 * filter too may be refused (a container forbidding seccomp(2)).
+	 * What this needs (dup2, write, close) the filter allows. */
+	daemonize_ready();
 	startup_done(&made);
 
 	struct fuse_server_options so = {

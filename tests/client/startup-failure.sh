@@ -1,7 +1,9 @@
 #!/bin/bash
 # A start-up that fails after the daemon made its socket (here: file handles
 # made mandatory on /proc, which makes none) leaves no socket file behind, in
-# every sandbox mode and with --daemonize.
+# every sandbox mode and with --daemonize.  The last failure possible, the
+# seccomp filter refused by the kernel (strace's fault injection stands in
+# for a container that forbids seccomp(2)), is reported too.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 bin=${OURS_VIRTIOFSD:-build/virtiofsd}
@@ -27,4 +29,27 @@ for mode in namespace chroot none; do
 		fi
 	done
 done
+# seccomp(2) refused: the launcher of --daemonize must fail with the message.
+if command -v strace > /dev/null; then
+	for launch in foreground daemonize; do
+		name=seccomp-refused-$launch
+		mkdir -p "$tmp/$name"
+		args=(--socket-path="$tmp/$name.sock" --shared-dir="$tmp/$name" --sandbox=none)
+		[ $launch = daemonize ] && args+=(--daemonize)
+		timeout 10 strace -qq -f -o /dev/null -e trace=seccomp -e inject=seccomp:error=EPERM \
+			"$bin" "${args[@]}" > "$tmp/$name.log" 2>&1
+		status=$?
+		if [ $status -eq 0 ] || [ $status -eq 124 ]; then
+			echo "FAIL $name: exit status $status, want a start-up failure"; rc=1
+		elif ! grep -q "seccomp" "$tmp/$name.log"; then
+			echo "FAIL $name: no message: $(head -c 200 "$tmp/$name.log")"; rc=1
+		elif [ -e "$tmp/$name.sock" ]; then
+			echo "FAIL $name: the socket file is left behind"; rc=1
+		else
+			echo "PASS $name"
+		fi
+	done
+else
+	echo "SKIP seccomp-refused: no strace"
+fi
 exit $rc
