@@ -85,7 +85,7 @@ run_stage "termination signals in each sandbox mode" tests/client/signals.sh
 run_stage "a failed start-up removes its socket" tests/client/startup-failure.sh
 run_stage "--xattrmap into trusted.*: warned without CAP_SYS_ADMIN, works with it" tests/client/trusted-xattrmap.sh
 run_stage "--syslog reaches /dev/log from inside each sandbox" tests/client/syslog.sh
-run_stage "the share's etc/localtime is never the daemon's time zone" tests/client/share-tzfile.sh
+run_stage "host files libraries open are never looked up in the share" tests/client/share-host-files.sh
 run_stage "the daemon run by an ordinary user (--sandbox=none and namespace)" \
 	env OURS_VIRTIOFSD=build-asan/virtiofsd tests/client/unprivileged.sh
 run_stage "user namespace sandbox (--uid-map/--gid-map)" tests/client/userns.sh

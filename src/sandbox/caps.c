@@ -2,9 +2,15 @@
 
 #include <cap-ng.h>
 #include <ctype.h>
+#include <errno.h>
+#include <linux/capability.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "log/log.h"
 
@@ -84,40 +90,71 @@ int caps_check_modcaps(const char *modcaps, char *err, size_t errlen)
 	return modcaps ? each_modcap(modcaps, NULL, err, errlen) : 0;
 }
 
-static int update_one(int add, int cap)
+/* The sets caps_restrict builds: effective, and permitted (which is also
+ * the bounding set). */
+static uint64_t want_eff, want_perm;
+
+static int want_one(int add, int cap)
 {
-	return capng_update(add ? CAPNG_ADD : CAPNG_DROP,
-			    CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET,
-			    (unsigned)cap);
+	if (cap < 0 || cap > 63)
+		return -1;
+	uint64_t bit = 1ull << cap;
+	if (add) {
+		want_eff |= bit;
+		want_perm |= bit;
+	} else {
+		want_eff &= ~bit;
+		want_perm &= ~bit;
+	}
+	return 0;
 }
 
+/* By capget/capset and prctl, not libcap-ng's capng_apply: that reads
+ * /proc/<pid>/status, and here, inside the sandbox, the path leads into the
+ * guest's share (a FIFO at its proc/1/status blocked the daemon for good). */
 int caps_restrict(const char *modcaps, bool file_handles, bool security_label)
 {
 	char err[256];
-	capng_clear(CAPNG_SELECT_BOTH);
-	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
-		if (update_one(1, kept[i]) < 0) {
-			log_error("capabilities: cannot keep capability %d", kept[i]);
-			return -1;
-		}
-	}
+	want_eff = want_perm = 0;
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		want_one(1, kept[i]);
 	/* open_by_handle_at() needs it (DAC_OVERRIDE, kept already, is the
 	 * wider right). */
-	if (file_handles && update_one(1, CAP_DAC_READ_SEARCH) < 0) {
-		log_error("capabilities: cannot keep CAP_DAC_READ_SEARCH");
-		return -1;
-	}
-	if (security_label &&
-	    capng_update(CAPNG_ADD, CAPNG_PERMITTED | CAPNG_BOUNDING_SET, CAP_SYS_ADMIN) < 0) {
-		log_error("capabilities: cannot keep CAP_SYS_ADMIN for --security-label");
-		return -1;
-	}
-	if (modcaps && each_modcap(modcaps, update_one, err, sizeof(err)) < 0) {
+	if (file_handles)
+		want_one(1, CAP_DAC_READ_SEARCH);
+	/* Permitted only: raised while a label is set. */
+	if (security_label)
+		want_perm |= 1ull << CAP_SYS_ADMIN;
+	if (modcaps && each_modcap(modcaps, want_one, err, sizeof(err)) < 0) {
 		log_error("--modcaps: %s", err);
 		return -1;
 	}
-	if (capng_apply(CAPNG_SELECT_BOTH) < 0) {
-		log_error("capabilities: cannot apply the reduced set");
+
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	if (syscall(SYS_capget, &h, d) < 0) {
+		log_error("capabilities: capget: %s", strerror(errno));
+		return -1;
+	}
+	/* The bounding set first: dropping from it takes CAP_SETPCAP, which
+	 * the capset below gives up.  Without it (taken away by a container)
+	 * the bounding set stays as it is, as libcap-ng left it. */
+	if (d[0].effective & (1u << CAP_SETPCAP)) {
+		for (int cap = 0; cap < 64 && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++) {
+			if (!(want_perm & (1ull << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+				log_error("capabilities: dropping %d from the bounding set: %s", cap,
+					  strerror(errno));
+				return -1;
+			}
+		}
+	}
+	memset(d, 0, sizeof(d));
+	for (int i = 0; i < 2; i++) {
+		d[i].effective = (uint32_t)(want_eff >> (32 * i));
+		d[i].permitted = (uint32_t)(want_perm >> (32 * i));
+	}
+	if (syscall(SYS_capset, &h, d) < 0) {
+		log_error("capabilities: cannot apply the reduced set: %s", strerror(errno));
 		return -1;
 	}
 	return 0;

@@ -1,21 +1,24 @@
 #!/bin/bash
 # The guest owns the share, which the namespace and chroot sandboxes make
-# the daemon's /: its etc/localtime (or the zoneinfo file TZ names) must
-# never be what glibc loads when the daemon first formats a time (its first
-# log line, after entering the sandbox).  Here they are FIFOs, whose open
-# would block the daemon for good before it serves.
+# the daemon's /: host paths that libraries open on their own must not be
+# looked up there once the daemon is in the sandbox.  Here they are FIFOs,
+# whose open would block the daemon for good before it serves:
+# - etc/localtime (or the zoneinfo file TZ names), which glibc loads when
+#   the daemon first formats a time (its first log line);
+# - proc/1/status (the serving process is PID 1 of its namespace), where
+#   libcap-ng learnt the bounding set when the capabilities were dropped.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 bin=${OURS_VIRTIOFSD:-build/virtiofsd}
-tmp=$(mktemp -d /tmp/vfs-tzfile.XXXXXX)
+tmp=$(mktemp -d /tmp/vfs-hostfiles.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 rc=0
 for mode in namespace chroot; do
 	for tz in unset :UTC; do
-		name=tzfile-$mode-${tz#:}
+		name=hostfiles-$mode-${tz#:}
 		share=$tmp/$name
-		mkdir -p "$share/etc" "$share/usr/share/zoneinfo"
-		mkfifo "$share/etc/localtime" "$share/usr/share/zoneinfo/UTC"
+		mkdir -p "$share/etc" "$share/usr/share/zoneinfo" "$share/proc/1"
+		mkfifo "$share/etc/localtime" "$share/usr/share/zoneinfo/UTC" "$share/proc/1/status"
 		args=(--socket-path="$tmp/$name.sock" --shared-dir="$share" --sandbox=$mode)
 		if [ $tz = unset ]; then
 			env -u TZ "$bin" "${args[@]}" > "$tmp/$name.log" 2>&1 &
@@ -36,7 +39,7 @@ for mode in namespace chroot; do
 		if [ $served = 1 ]; then
 			echo "PASS $name"
 		else
-			echo "FAIL $name: not serving 10 s after start (stuck opening the share's time zone file?)"
+			echo "FAIL $name: not serving 10 s after start (stuck opening a file of the share?)"
 			tail -n 3 "$tmp/$name.log"
 			rc=1
 		fi
