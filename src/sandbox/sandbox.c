@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -176,6 +177,34 @@ static int setup_mounts(const char *shared_dir, int *proc_fd)
 	return 0;
 }
 
+/* glibc's malloc reads /proc/sys/vm/overcommit_memory the first time it
+ * shrinks the heap of a thread's arena.  Inside the sandbox that path is
+ * the guest's share, where a FIFO blocks the thread for good (a queue
+ * thread, or the main thread freeing at exit).  A thread of our own,
+ * which gets an arena of its own, frees enough at the top of its heap to
+ * be trimmed: the host's file is read now, and never again.  (Blocks
+ * below the mmap threshold, 128 KiB, and above the 64 KiB from which a
+ * free tries to trim.) */
+static void *shrink_a_heap(void *arg)
+{
+	void *p[8];
+	for (int i = 0; i < 8; i++)
+		p[i] = malloc(96 * 1024);
+	for (int i = 8; i-- > 0;)
+		free(p[i]);
+	return arg;
+}
+
+/* After the namespaces are entered: unshare(CLONE_NEWUSER) and CLONE_NEWNS
+ * want a process with one thread, and a joined thread may still be
+ * leaving the kernel. */
+static void load_malloc_host_state(void)
+{
+	pthread_t t;
+	if (pthread_create(&t, NULL, shrink_a_heap, NULL) == 0)
+		pthread_join(t, NULL);
+}
+
 int sandbox_enter(const struct options *o, struct sandbox_result *r)
 {
 	r->root = o->shared_dir;
@@ -189,6 +218,7 @@ int sandbox_enter(const struct options *o, struct sandbox_result *r)
 		r->proc_self_fd = open_proc_self_fd();
 		if (r->proc_self_fd < 0)
 			return -1;
+		load_malloc_host_state();
 		if (chroot(o->shared_dir) < 0 || chdir("/") < 0) {
 			log_error("chroot %s: %s", o->shared_dir, strerror(errno));
 			return -1;
@@ -196,8 +226,10 @@ int sandbox_enter(const struct options *o, struct sandbox_result *r)
 		r->root = "/";
 		return 0;
 	case SANDBOX_NAMESPACE:
-		if (enter_namespaces(o, r->user_namespace) < 0 ||
-		    setup_mounts(o->shared_dir, &r->proc_self_fd) < 0)
+		if (enter_namespaces(o, r->user_namespace) < 0)
+			return -1;
+		load_malloc_host_state();
+		if (setup_mounts(o->shared_dir, &r->proc_self_fd) < 0)
 			return -1;
 		r->root = "/";
 		return 0;
