@@ -10,7 +10,8 @@
  *
  * Case files: hostile_vring.c (descriptor chains), hostile_fuse.c and
  * hostile_names.c (FUSE requests), hostile_vhost.c (vhost-user messages),
- * hostile_migration.c (dirty logging and device state transfer). */
+ * hostile_migration.c (dirty logging and device state transfer),
+ * hostile_syscalls.c (requests whose host system calls are rare). */
 #ifndef HOSTILE_H
 #define HOSTILE_H
 
@@ -61,6 +62,8 @@ extern const struct hostile_case hostile_vhost_cases[];
 extern const unsigned hostile_vhost_count;
 extern const struct hostile_case hostile_migration_cases[];
 extern const unsigned hostile_migration_count;
+extern const struct hostile_case hostile_syscalls_cases[];
+extern const unsigned hostile_syscalls_count;
 
 /* Contents of BASE/outside and BASE/share/file (hostile prepare). */
 #define H_SECRET "secret outside the share\n"

@@ -33,6 +33,7 @@ static const struct {
 	{ hostile_names_cases, &hostile_names_count },
 	{ hostile_vhost_cases, &hostile_vhost_count },
 	{ hostile_migration_cases, &hostile_migration_count },
+	{ hostile_syscalls_cases, &hostile_syscalls_count },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 
