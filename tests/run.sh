@@ -64,6 +64,7 @@ run_stage "hostile-input client tests, --thread-pool-size=4" env DAEMON_OPTS=--t
 run_stage "rare requests under the release build's seccomp filter" \
 	env OURS_VIRTIOFSD=build/virtiofsd tests/client/hostile.sh ours rare-requests
 run_stage "worker pool and queue polling under ThreadSanitizer (client at 1 and 16 in flight)" tests/client/tsan-pool.sh
+run_stage "conflicting requests on several queues (TSan and ASan daemons)" tests/client/race.sh
 # The escape cases again with the kernel's walls up: what a request may
 # reach must not depend on the sandbox mode.
 escape_cases="name-empty name-unterminated name-slash name-too-long name-dot-dotdot-at-root

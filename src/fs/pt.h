@@ -2,6 +2,7 @@
 #ifndef FS_PT_H
 #define FS_PT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -22,8 +23,9 @@ struct pt {
 	struct lock_owners locks;       /* POSIX lock owners' descriptions */
 	double timeout;                 /* entry and attr timeouts of the cache mode */
 	struct creds_policy creds;      /* ids requests run with (opt.switch_creds, id maps) */
-	/* What INIT agreed (written by init, before any other request). */
-	bool submounts, writeback, killpriv_v2, posix_acl, posix_locks;
+	/* What INIT agreed.  Atomic: the guest may send INIT again on one
+	 * queue while requests on the others read them. */
+	atomic_bool submounts, writeback, killpriv_v2, posix_acl, posix_locks;
 };
 
 /* A node the request works on: a ref on the record and its borrowed fd. */

@@ -42,6 +42,10 @@ struct fuse_server {
 	/* What INIT agreed (under session_lock): carried over by migration. */
 	struct fs_conn conn;
 	uint32_t guest_minor;
+	/* What the request path needs of those, set with them: the guest's
+	 * minor when security contexts were agreed, else 0.  One atomic, as
+	 * a guest may send INIT again on one queue while others serve. */
+	atomic_uint secctx_minor;
 };
 
 struct fuse_req_ctx {

@@ -157,6 +157,7 @@ uint32_t fuse_do_init(struct fuse_req_ctx *r)
 
 	s->conn = conn;
 	s->guest_minor = in.minor;
+	atomic_store(&s->secctx_minor, conn.security_ctx ? in.minor : 0);
 	atomic_store(&s->initialized, true);
 	pthread_mutex_unlock(&s->session_lock);
 

@@ -65,11 +65,12 @@ int fuse_take_secctx(struct fuse_req_ctx *r, size_t args_used, unsigned char *bu
 		     struct fs_secctx *sc)
 {
 	memset(sc, 0, sizeof(*sc));
-	if (!r->s->conn.security_ctx)
+	uint32_t minor = atomic_load(&r->s->secctx_minor);
+	if (!minor)
 		return 0;
 	/* Copied from the request (r->arg may hold only the first
 	 * FUSE_ARG_BUF bytes of a long SYMLINK). */
-	bool extension = r->s->guest_minor >= 38;
+	bool extension = minor >= 38;
 	size_t from = extension ? r->arg_total : args_used;
 	size_t len = extension ? (size_t)r->in.total_extlen * 8 : r->arg_total - args_used;
 	if (args_used > r->arg_total || len > FUSE_SECCTX_BUF)

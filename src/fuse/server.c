@@ -105,6 +105,7 @@ struct fuse_server *fuse_server_new(const struct fs_ops *ops, void *fs,
 	}
 	atomic_init(&s->initialized, false);
 	atomic_init(&s->warned_submounts, false);
+	atomic_init(&s->secctx_minor, 0);
 	return s;
 }
 

@@ -1,0 +1,476 @@
+/* Conflicting requests on several request queues at once, for the
+ * ThreadSanitizer and ASan builds of the daemon:
+ *   build/client/race SOCKET SHARED_DIR SCENARIO [SECONDS]
+ * Three request queues (1..3), each driven by a thread of its own with a
+ * random mix over one small set of names, node ids and file handles that
+ * the threads share: LOOKUP, FORGET / BATCH_FORGET of what was looked up,
+ * GETATTR, OPEN, READ, WRITE, FLUSH, FSYNC, GETLK, SETLK, RELEASE, OPENDIR,
+ * READDIR(PLUS), RELEASEDIR, CREATE, UNLINK, RENAME, MKDIR, RMDIR.  So a
+ * node id is forgotten while another queue is inside a request on it, a
+ * handle released while another READs, FLUSHes or locks through it, a name
+ * renamed or unlinked while another queue looks it up.  SCENARIO:
+ *   mixed   only that;
+ *   reinit  a fourth thread on queue 4 sends INIT (with changing flags) and
+ *           now and then DESTROY + INIT, as a guest may at any time.
+ * Errors are expected (ENOENT, EBADF, ESTALE, EIO after DESTROY); what
+ * fails is a request not answered within the timeout or a malformed reply.
+ * Then one LOOKUP + GETATTR of a name must work.  Prints PASS/FAIL lines;
+ * exit status 0 when all passed (the caller checks the daemon's log for
+ * sanitizer reports: tests/client/race.sh). */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fs_session.h"
+
+#define NAMES 6
+#define POOL 32
+#define NQ 3
+#define IO 4096
+
+struct node_ref {
+	uint64_t nodeid, nlookup;
+};
+struct fh_ref {
+	uint64_t nodeid, fh;
+	bool dir;
+};
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct node_ref nodes[POOL];
+static struct fh_ref fhs[POOL];
+static atomic_bool stop_flag;
+static atomic_int failures;
+static atomic_ulong served;
+
+struct worker {
+	struct fs_session *s;
+	struct vring_drv q;
+	struct fr_slot slot;
+	unsigned id;
+	uint64_t unique;
+	unsigned seed;
+	bool reinit;
+};
+
+static const char *name_of(unsigned k)
+{
+	static const char *names[NAMES] = { "n0", "n1", "n2", "n3", "d0", "d1" };
+	return names[k % NAMES];
+}
+
+/* One request; its error goes to *err.  false when the transport failed. */
+static bool call(struct worker *w, const char *what, int *err, struct fr_reply *rep)
+{
+	const char *why = NULL;
+	int r = fr_call(&w->slot, &w->q, VUC_TIMEOUT_MS, rep, &why);
+
+	if (r < 0) {
+		printf("FAIL race: queue %u: %s: %s (%s)\n", w->q.idx, what, why ? why : "transport",
+		       strerror(-r));
+		fflush(stdout);
+		atomic_fetch_add(&failures, 1);
+		atomic_store(&stop_flag, true);
+		return false;
+	}
+	atomic_fetch_add(&served, 1);
+	*err = rep->error;
+	return true;
+}
+
+static uint64_t uniq(struct worker *w)
+{
+	w->unique += 2;
+	return ((uint64_t)(w->id + 1) << 40) | w->unique;
+}
+
+static void add_lookup(uint64_t nodeid)
+{
+	pthread_mutex_lock(&pool_lock);
+	int freek = -1;
+	for (int k = 0; k < POOL; k++) {
+		if (nodes[k].nodeid == nodeid) {
+			nodes[k].nlookup++;
+			pthread_mutex_unlock(&pool_lock);
+			return;
+		}
+		if (!nodes[k].nodeid && freek < 0)
+			freek = k;
+	}
+	if (freek >= 0)
+		nodes[freek] = (struct node_ref){ nodeid, 1 };
+	pthread_mutex_unlock(&pool_lock);
+	/* pool full: the lookup is never forgotten (the daemon may keep it) */
+}
+
+/* Some known node id (the root when none), without taking it out. */
+static uint64_t pick_node(struct worker *w)
+{
+	uint64_t id = FUSE_ROOT_ID;
+	pthread_mutex_lock(&pool_lock);
+	unsigned k = (unsigned)rand_r(&w->seed) % POOL;
+	if (nodes[k].nodeid)
+		id = nodes[k].nodeid;
+	pthread_mutex_unlock(&pool_lock);
+	return id;
+}
+
+/* Take up to all of one node's lookups out of the pool (to FORGET). */
+static uint64_t take_lookups(struct worker *w, uint64_t *n)
+{
+	uint64_t id = 0;
+	pthread_mutex_lock(&pool_lock);
+	unsigned k = (unsigned)rand_r(&w->seed) % POOL;
+	if (nodes[k].nodeid) {
+		id = nodes[k].nodeid;
+		*n = 1 + (uint64_t)rand_r(&w->seed) % nodes[k].nlookup;
+		nodes[k].nlookup -= *n;
+		if (!nodes[k].nlookup)
+			nodes[k].nodeid = 0;
+	}
+	pthread_mutex_unlock(&pool_lock);
+	return id;
+}
+
+static void add_fh(uint64_t nodeid, uint64_t fh, bool dir)
+{
+	pthread_mutex_lock(&pool_lock);
+	for (int k = 0; k < POOL; k++) {
+		if (!fhs[k].fh) {
+			fhs[k] = (struct fh_ref){ nodeid, fh, dir };
+			pthread_mutex_unlock(&pool_lock);
+			return;
+		}
+	}
+	pthread_mutex_unlock(&pool_lock);
+}
+
+/* A handle of that kind; take: out of the pool (to release it). */
+static bool pick_fh(struct worker *w, bool dir, bool take, struct fh_ref *out)
+{
+	bool found = false;
+	pthread_mutex_lock(&pool_lock);
+	unsigned k = (unsigned)rand_r(&w->seed) % POOL;
+	for (unsigned j = 0; j < POOL && !found; j++) {
+		struct fh_ref *f = &fhs[(k + j) % POOL];
+		if (f->fh && f->dir == dir) {
+			*out = *f;
+			found = true;
+			if (take)
+				f->fh = 0;
+		}
+	}
+	pthread_mutex_unlock(&pool_lock);
+	return found;
+}
+
+static bool lookup(struct worker *w, uint64_t parent, const char *name)
+{
+	struct fr_reply rep;
+	int err;
+	fr_lookup(&w->slot, uniq(w), parent, name);
+	if (!call(w, "LOOKUP", &err, &rep))
+		return false;
+	if (!err && rep.arg_len >= sizeof(struct fuse_entry_out)) {
+		struct fuse_entry_out e;
+		memcpy(&e, rep.arg, sizeof(e));
+		if (e.nodeid)
+			add_lookup(e.nodeid);
+	}
+	return true;
+}
+
+static bool one_op(struct worker *w)
+{
+	struct fr_reply rep;
+	struct fh_ref f;
+	int err;
+	unsigned op = (unsigned)rand_r(&w->seed) % 20;
+	const char *name = name_of((unsigned)rand_r(&w->seed));
+	uint64_t node;
+
+	switch (op) {
+	case 0:
+	case 1:
+		return lookup(w, FUSE_ROOT_ID, name);
+	case 2: {
+		uint64_t n = 0;
+		node = take_lookups(w, &n);
+		if (!node)
+			return true;
+		if (rand_r(&w->seed) & 1) {
+			fr_forget(&w->slot, uniq(w), node, n);
+		} else {
+			struct {
+				struct fuse_batch_forget_in in;
+				struct fuse_forget_one one[2];
+			} b = { { .count = 2 }, { { node, n }, { FUSE_ROOT_ID + 999999, 1 } } };
+			fr_build(&w->slot, uniq(w), FUSE_BATCH_FORGET, 0, &b, sizeof(b), NULL,
+				 UINT32_MAX, FR_DATA_NONE, 0);
+		}
+		return call(w, "FORGET", &err, &rep);
+	}
+	case 3:
+		fr_getattr(&w->slot, uniq(w), pick_node(w));
+		return call(w, "GETATTR", &err, &rep);
+	case 4:
+		node = pick_node(w);
+		fr_open(&w->slot, uniq(w), node, O_RDWR);
+		if (!call(w, "OPEN", &err, &rep))
+			return false;
+		if (!err && rep.arg_len >= sizeof(struct fuse_open_out)) {
+			struct fuse_open_out o;
+			memcpy(&o, rep.arg, sizeof(o));
+			add_fh(node, o.fh, false);
+		}
+		return true;
+	case 5:
+	case 6:
+		if (!pick_fh(w, false, false, &f))
+			return true;
+		if (op == 5)
+			fr_read(&w->slot, uniq(w), f.nodeid, f.fh, 0, IO);
+		else
+			fr_write(&w->slot, uniq(w), f.nodeid, f.fh, (uint64_t)(rand_r(&w->seed) % 4) * IO, IO);
+		return call(w, "READ/WRITE", &err, &rep);
+	case 7: {
+		if (!pick_fh(w, false, false, &f))
+			return true;
+		struct fuse_flush_in in = { .fh = f.fh, .lock_owner = 1 + (unsigned)rand_r(&w->seed) % 2 };
+		fr_build(&w->slot, uniq(w), FUSE_FLUSH, f.nodeid, &in, sizeof(in), NULL, 0,
+			 FR_DATA_NONE, 0);
+		return call(w, "FLUSH", &err, &rep);
+	}
+	case 8: {
+		if (!pick_fh(w, false, false, &f))
+			return true;
+		struct fuse_fsync_in in = { .fh = f.fh, .fsync_flags = 1 };
+		fr_build(&w->slot, uniq(w), FUSE_FSYNC, f.nodeid, &in, sizeof(in), NULL, 0,
+			 FR_DATA_NONE, 0);
+		return call(w, "FSYNC", &err, &rep);
+	}
+	case 9:
+	case 10: {
+		if (!pick_fh(w, false, false, &f))
+			return true;
+		unsigned r = (unsigned)rand_r(&w->seed);
+		struct fuse_lk_in in = {
+			.fh = f.fh,
+			.owner = 1 + r % 2,
+			.lk = { .start = (r >> 2) % 4, .end = 8, .type = (uint32_t)((r >> 4) % 3) },
+		};
+		/* F_RDLCK 0, F_WRLCK 1, F_UNLCK 2 */
+		uint32_t opc = op == 9 ? FUSE_SETLK : FUSE_GETLK;
+		fr_build(&w->slot, uniq(w), opc, f.nodeid, &in, sizeof(in), NULL,
+			 opc == FUSE_GETLK ? sizeof(struct fuse_lk_out) : 0, FR_DATA_NONE, 0);
+		return call(w, "SETLK/GETLK", &err, &rep);
+	}
+	case 11:
+		if (!pick_fh(w, false, true, &f))
+			return true;
+		fr_release(&w->slot, uniq(w), f.nodeid, f.fh, O_RDWR);
+		return call(w, "RELEASE", &err, &rep);
+	case 12:
+		node = rand_r(&w->seed) & 1 ? FUSE_ROOT_ID : pick_node(w);
+		fr_opendir(&w->slot, uniq(w), node);
+		if (!call(w, "OPENDIR", &err, &rep))
+			return false;
+		if (!err && rep.arg_len >= sizeof(struct fuse_open_out)) {
+			struct fuse_open_out o;
+			memcpy(&o, rep.arg, sizeof(o));
+			add_fh(node, o.fh, true);
+		}
+		return true;
+	case 13: {
+		if (!pick_fh(w, true, false, &f))
+			return true;
+		struct fuse_read_in in = { .fh = f.fh, .offset = (uint64_t)(rand_r(&w->seed) % 3),
+					   .size = 512 };
+		fr_build(&w->slot, uniq(w), rand_r(&w->seed) & 1 ? FUSE_READDIRPLUS : FUSE_READDIR,
+			 f.nodeid, &in, sizeof(in), NULL, 0, FR_DATA_OUT, 512);
+		if (!call(w, "READDIR", &err, &rep))
+			return false;
+		/* READDIRPLUS counts a lookup of each entry it names; they
+		 * are left to the daemon (the guest may forget them, or not) */
+		return true;
+	}
+	case 14:
+		if (!pick_fh(w, true, true, &f))
+			return true;
+		fr_releasedir(&w->slot, uniq(w), f.nodeid, f.fh);
+		return call(w, "RELEASEDIR", &err, &rep);
+	case 15:
+		if (name[0] == 'd')
+			fr_mkdir(&w->slot, uniq(w), FUSE_ROOT_ID, name, 0755);
+		else
+			fr_create(&w->slot, uniq(w), FUSE_ROOT_ID, name, O_RDWR, 0644);
+		if (!call(w, "CREATE/MKDIR", &err, &rep))
+			return false;
+		if (!err && rep.arg_len >= sizeof(struct fuse_entry_out)) {
+			struct fuse_entry_out e;
+			memcpy(&e, rep.arg, sizeof(e));
+			add_lookup(e.nodeid);
+			if (name[0] != 'd' && rep.arg_len >= sizeof(e) + sizeof(struct fuse_open_out)) {
+				struct fuse_open_out o;
+				memcpy(&o, rep.arg + sizeof(e), sizeof(o));
+				add_fh(e.nodeid, o.fh, false);
+			}
+		}
+		return true;
+	case 16:
+		if (name[0] == 'd')
+			fr_rmdir(&w->slot, uniq(w), FUSE_ROOT_ID, name);
+		else
+			fr_unlink(&w->slot, uniq(w), FUSE_ROOT_ID, name);
+		return call(w, "UNLINK/RMDIR", &err, &rep);
+	case 17:
+	case 18: {
+		const char *to = name_of((unsigned)rand_r(&w->seed));
+		fr_rename(&w->slot, uniq(w), FUSE_ROOT_ID, name, FUSE_ROOT_ID, to);
+		return call(w, "RENAME", &err, &rep);
+	}
+	default:
+		/* a lookup below a directory that may be renamed or removed */
+		node = pick_node(w);
+		return lookup(w, node, name_of((unsigned)rand_r(&w->seed)));
+	}
+}
+
+/* INIT (flags changing between sessions) and now and then DESTROY first. */
+static bool reinit_op(struct worker *w)
+{
+	struct fr_reply rep;
+	int err;
+	unsigned r = (unsigned)rand_r(&w->seed);
+	uint32_t flags = FUSE_ASYNC_READ | FUSE_DO_READDIRPLUS | FUSE_PARALLEL_DIROPS;
+
+	if (r % 8 == 0) {
+		fr_build(&w->slot, uniq(w), FUSE_DESTROY, 0, NULL, 0, NULL, 0, FR_DATA_NONE, 0);
+		if (!call(w, "DESTROY", &err, &rep))
+			return false;
+	}
+	if (r & 16)
+		flags |= FUSE_POSIX_LOCKS | FUSE_FLOCK_LOCKS;
+	if (r & 32)
+		flags |= FUSE_WRITEBACK_CACHE;
+	if (r & 64)
+		flags |= FUSE_POSIX_ACL;
+	fr_init(&w->slot, uniq(w), flags, 0);
+	if (!call(w, "INIT", &err, &rep))
+		return false;
+	usleep(200);
+	return true;
+}
+
+static void *run(void *arg)
+{
+	struct worker *w = arg;
+	while (!atomic_load(&stop_flag))
+		if (!(w->reinit ? reinit_op(w) : one_op(w)))
+			break;
+	return NULL;
+}
+
+static int host_files(const char *dir)
+{
+	char path[4096];
+	for (unsigned k = 0; k < NAMES; k++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, name_of(k));
+		if (name_of(k)[0] == 'd') {
+			if (mkdir(path, 0755) < 0 && errno != EEXIST)
+				return -1;
+		} else {
+			int fd = open(path, O_RDWR | O_CREAT, 0644);
+			if (fd < 0 || ftruncate(fd, 4 * IO) < 0)
+				return -1;
+			close(fd);
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct fs_session s;
+	struct fs_options o = { .queue_size = 64 };
+	static struct worker w[NQ + 1]; /* static: its rings stay reachable */
+	pthread_t th[NQ + 1];
+	const char *step = NULL, *why = NULL;
+	struct fr_slot slot;
+
+	if (argc < 4 || (strcmp(argv[3], "mixed") && strcmp(argv[3], "reinit"))) {
+		fprintf(stderr, "usage: %s SOCKET SHARED_DIR mixed|reinit [SECONDS]\n", argv[0]);
+		return 2;
+	}
+	bool reinit = !strcmp(argv[3], "reinit");
+	double secs = argc > 4 ? atof(argv[4]) : 3;
+	if (host_files(argv[2]) < 0) {
+		perror("preparing the share");
+		return 1;
+	}
+	int r = fs_open(&s, argv[1], &o, &step);
+	if (r < 0) {
+		printf("FAIL race-setup: %s: %s\n", step, strerror(-r));
+		return 1;
+	}
+	unsigned nw = NQ + reinit;
+	if (s.backend_queues < nw + 1) {
+		printf("FAIL race-setup: the daemon offers %u queues, %u wanted\n", s.backend_queues,
+		       nw + 1);
+		return 1;
+	}
+	if (fr_slot_init(&slot, &s.c, 64 * 1024) < 0 ||
+	    fs_fuse_init(&s, &slot, FUSE_ASYNC_READ | FUSE_DO_READDIRPLUS | FUSE_POSIX_LOCKS |
+					    FUSE_FLOCK_LOCKS | FUSE_PARALLEL_DIROPS,
+			 0, &why) < 0) {
+		printf("FAIL race-setup: INIT: %s\n", why ? why : "error");
+		return 1;
+	}
+	for (unsigned k = 0; k < nw; k++) {
+		w[k] = (struct worker){ .s = &s, .id = k, .seed = 12345u * (k + 1),
+					.reinit = k == NQ };
+		if (k == 0) /* queue 1 is the session's: already set up */
+			w[k].q = s.req;
+		else if (vr_create(&w[k].q, &s.c, k + 1, o.queue_size, s.req.event_idx) < 0 ||
+			 vr_setup(&w[k].q) < 0)
+			w[k].q.num = 0;
+		if (!w[k].q.num || fr_slot_init(&w[k].slot, &s.c, 64 * 1024) < 0) {
+			printf("FAIL race-setup: queue %u\n", k + 1);
+			return 1;
+		}
+	}
+	for (unsigned k = 0; k < nw; k++)
+		pthread_create(&th[k], NULL, run, &w[k]);
+	struct timespec ts = { (time_t)secs, (long)((secs - (time_t)secs) * 1e9) };
+	nanosleep(&ts, NULL);
+	atomic_store(&stop_flag, true);
+	for (unsigned k = 0; k < nw; k++)
+		pthread_join(th[k], NULL);
+	if (atomic_load(&failures)) {
+		printf("FAIL race-%s: %lu requests answered before the failure\n", argv[3],
+		       atomic_load(&served));
+		return 1;
+	}
+
+	/* The daemon still serves (a new session after the reinit storm). */
+	struct fr_reply rep;
+	s.req = w[0].q; /* queue 1's driver state moved on in its thread */
+	fs_fuse_init(&s, &slot, FUSE_ASYNC_READ, 0, &why);
+	fr_getattr(&slot, fs_unique(&s), FUSE_ROOT_ID);
+	r = fr_call(&slot, &s.req, VUC_TIMEOUT_MS, &rep, &why);
+	if (r < 0 || rep.error) {
+		printf("FAIL race-%s: GETATTR of the root afterwards: %s\n", argv[3],
+		       r < 0 ? (why ? why : strerror(-r)) : strerror(-rep.error));
+		return 1;
+	}
+	printf("PASS race-%s (%lu requests on %u queues)\n", argv[3], atomic_load(&served), nw);
+	fs_close(&s);
+	return 0;
+}
