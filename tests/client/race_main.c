@@ -26,6 +26,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <dirent.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "fs_session.h"
@@ -34,6 +36,7 @@
 #define POOL 32
 #define NQ 3
 #define IO 4096
+#define BURST 4
 
 struct node_ref {
 	uint64_t nodeid, nlookup;
@@ -54,6 +57,7 @@ struct worker {
 	struct fs_session *s;
 	struct vring_drv q;
 	struct fr_slot slot;
+	struct fr_slot bs[BURST]; /* a burst: several in flight on one queue */
 	unsigned id;
 	uint64_t unique;
 	unsigned seed;
@@ -187,12 +191,106 @@ static bool lookup(struct worker *w, uint64_t parent, const char *name)
 	return true;
 }
 
+/* Build one request of a burst in slot b: 0 when nothing to send. */
+static int burst_req(struct worker *w, struct fr_slot *b)
+{
+	struct fh_ref f;
+	unsigned r = (unsigned)rand_r(&w->seed);
+	uint64_t n = 0, node;
+
+	switch (r % 8) {
+	case 0:
+		return fr_lookup(b, uniq(w), FUSE_ROOT_ID, name_of(r >> 3)) + 1;
+	case 1:
+		return fr_getattr(b, uniq(w), pick_node(w)) + 1;
+	case 2:
+		node = take_lookups(w, &n);
+		return node ? fr_forget(b, uniq(w), node, n) + 1 : 0;
+	case 3:
+	case 4:
+		if (!pick_fh(w, false, false, &f))
+			return 0;
+		return (r & 8 ? fr_read(b, uniq(w), f.nodeid, f.fh, 0, IO)
+			      : fr_write(b, uniq(w), f.nodeid, f.fh, IO, IO)) + 1;
+	case 5: {
+		if (!pick_fh(w, false, false, &f))
+			return 0;
+		struct fuse_lk_in in = { .fh = f.fh, .owner = 1 + (r >> 3) % 2,
+					 .lk = { .start = 0, .end = 8, .type = (r >> 4) % 3 } };
+		struct fuse_flush_in fl = { .fh = f.fh, .lock_owner = 1 + (r >> 3) % 2 };
+		if (r & 64)
+			return fr_build(b, uniq(w), FUSE_SETLK, f.nodeid, &in, sizeof(in), NULL, 0,
+					FR_DATA_NONE, 0) + 1;
+		return fr_build(b, uniq(w), FUSE_FLUSH, f.nodeid, &fl, sizeof(fl), NULL, 0,
+				FR_DATA_NONE, 0) + 1;
+	}
+	case 6:
+		if (!pick_fh(w, false, true, &f))
+			return 0;
+		return fr_release(b, uniq(w), f.nodeid, f.fh, O_RDWR) + 1;
+	default: {
+		bool rel = r & 8;
+		if (!pick_fh(w, true, rel, &f))
+			return 0;
+		if (rel)
+			return fr_releasedir(b, uniq(w), f.nodeid, f.fh) + 1;
+		struct fuse_read_in in = { .fh = f.fh, .offset = 0, .size = 512 };
+		return fr_build(b, uniq(w), FUSE_READDIRPLUS, f.nodeid, &in, sizeof(in), NULL, 0,
+				FR_DATA_OUT, 512) + 1;
+	}
+	}
+}
+
+/* Up to BURST requests placed at once and kicked once: with a worker pool
+ * they are served side by side (a READ beside the RELEASE of its handle). */
+static bool burst(struct worker *w)
+{
+	int head[BURST];
+	unsigned placed = 0;
+
+	for (unsigned k = 0; k < BURST; k++) {
+		head[k] = -1;
+		if (burst_req(w, &w->bs[k]) == 1 && (head[k] = fr_submit(&w->bs[k], &w->q, false)) >= 0)
+			placed++;
+	}
+	if (!placed)
+		return true;
+	vr_kick(&w->q, false);
+	for (unsigned got = 0; got < placed; got++) {
+		struct vr_used u;
+		int r = vr_wait_used(&w->q, VUC_TIMEOUT_MS, &u);
+		unsigned k = 0;
+		while (r == 1 && k < BURST && head[k] != (int)u.id)
+			k++;
+		struct fr_reply rep;
+		const char *why = NULL;
+		if (r != 1 || k == BURST || fr_parse(&w->bs[k], u.len, &rep, &why) < 0) {
+			printf("FAIL race: queue %u: burst: %s\n", w->q.idx,
+			       r != 1 ? strerror(-r) : k == BURST ? "unknown head" : why);
+			fflush(stdout);
+			atomic_fetch_add(&failures, 1);
+			atomic_store(&stop_flag, true);
+			return false;
+		}
+		head[k] = -1;
+		atomic_fetch_add(&served, 1);
+		if (w->bs[k].opcode == FUSE_LOOKUP && !rep.error &&
+		    rep.arg_len >= sizeof(struct fuse_entry_out)) {
+			struct fuse_entry_out e;
+			memcpy(&e, rep.arg, sizeof(e));
+			if (e.nodeid)
+				add_lookup(e.nodeid);
+		}
+	}
+	return true;
+}
+
 static bool one_op(struct worker *w)
 {
 	struct fr_reply rep;
 	struct fh_ref f;
 	int err;
-	unsigned op = (unsigned)rand_r(&w->seed) % 20;
+	unsigned op = (unsigned)rand_r(&w->seed) % 24;
 	const char *name = name_of((unsigned)rand_r(&w->seed));
 	uint64_t node;
 
@@ -336,6 +434,10 @@ static bool one_op(struct worker *w)
 		fr_rename(&w->slot, uniq(w), FUSE_ROOT_ID, name, FUSE_ROOT_ID, to);
 		return call(w, "RENAME", &err, &rep);
 	}
+	case 20:
+	case 21:
+	case 22:
+		return burst(w);
 	default:
 		/* a lookup below a directory that may be renamed or removed */
 		node = pick_node(w);
@@ -378,6 +480,34 @@ static void *run(void *arg)
 	return NULL;
 }
 
+/* Descriptors the daemon (the socket's peer) has open, or -1; show:
+ * print where each leads. */
+static int daemon_fds(int sock, bool show)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	char path[64];
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)cr.pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		n++;
+		if (show && e->d_name[0] != '.') {
+			char p[400], to[4096];
+			snprintf(p, sizeof(p), "%s/%s", path, e->d_name);
+			ssize_t l = readlink(p, to, sizeof(to) - 1);
+			printf("  fd %s -> %.*s\n", e->d_name, (int)(l > 0 ? l : 0), to);
+		}
+	}
+	closedir(d);
+	return n;
+}
+
 static int host_files(const char *dir)
 {
 	char path[4096];
@@ -398,12 +528,14 @@ static int host_files(const char *dir)
 
 int main(int argc, char **argv)
 {
-	struct fs_session s;
+	static struct fs_session s; /* static: reachable at exit on any path */
 	struct fs_options o = { .queue_size = 64 };
 	static struct worker w[NQ + 1]; /* static: its rings stay reachable */
 	pthread_t th[NQ + 1];
 	const char *step = NULL, *why = NULL;
 	struct fr_slot slot;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	if (argc < 4 || (strcmp(argv[3], "mixed") && strcmp(argv[3], "reinit"))) {
 		fprintf(stderr, "usage: %s SOCKET SHARED_DIR mixed|reinit [SECONDS]\n", argv[0]);
@@ -441,11 +573,24 @@ int main(int argc, char **argv)
 		else if (vr_create(&w[k].q, &s.c, k + 1, o.queue_size, s.req.event_idx) < 0 ||
 			 vr_setup(&w[k].q) < 0)
 			w[k].q.num = 0;
-		if (!w[k].q.num || fr_slot_init(&w[k].slot, &s.c, 64 * 1024) < 0) {
+		bool slots = fr_slot_init(&w[k].slot, &s.c, 64 * 1024) == 0;
+		for (unsigned b = 0; b < BURST && slots; b++)
+			slots = fr_slot_init(&w[k].bs[b], &s.c, 8192) == 0;
+		if (!w[k].q.num || !slots) {
 			printf("FAIL race-setup: queue %u\n", k + 1);
 			return 1;
 		}
 	}
+	/* Each queue's thread has its descriptors once it served something. */
+	for (unsigned k = 0; k < nw; k++) {
+		struct fr_reply rep;
+		fr_getattr(&w[k].slot, uniq(&w[k]), FUSE_ROOT_ID);
+		if (fr_call(&w[k].slot, &w[k].q, VUC_TIMEOUT_MS, &rep, &why) < 0 || rep.error) {
+			printf("FAIL race-setup: GETATTR on queue %u\n", k + 1);
+			return 1;
+		}
+	}
+	int fds_before = daemon_fds(s.c.sock, getenv("RACE_SHOW_FDS"));
 	for (unsigned k = 0; k < nw; k++)
 		pthread_create(&th[k], NULL, run, &w[k]);
 	struct timespec ts = { (time_t)secs, (long)((secs - (time_t)secs) * 1e9) };
@@ -468,6 +613,15 @@ int main(int argc, char **argv)
 	if (r < 0 || rep.error) {
 		printf("FAIL race-%s: GETATTR of the root afterwards: %s\n", argv[3],
 		       r < 0 ? (why ? why : strerror(-r)) : strerror(-rep.error));
+		return 1;
+	}
+	/* That INIT ended the session: every node and handle is gone once
+	 * no request holds it, so a reference a request took and never
+	 * dropped shows as a descriptor still open. */
+	int fds_after = daemon_fds(s.c.sock, getenv("RACE_SHOW_FDS"));
+	if (fds_after != fds_before) {
+		printf("FAIL race-%s: the daemon had %d descriptors open before, %d after the "
+		       "session ended\n", argv[3], fds_before, fds_after);
 		return 1;
 	}
 	printf("PASS race-%s (%lu requests on %u queues)\n", argv[3], atomic_load(&served), nw);
