@@ -1,18 +1,19 @@
 #!/bin/sh
 # Conflicting requests on several request queues at once (build/client/race:
 # three queues sharing node ids, handles and names; with "reinit" a fourth
-# sending INIT and DESTROY meanwhile), against the ThreadSanitizer build and
+# sending INIT and DESTROY meanwhile, with "memtable" the VMM sending the
+# memory table again and again), against the ThreadSanitizer build and
 # the ASan build of the daemon, with and without the worker pool.  A run
 # passes when every request was answered, the daemon still serves, exits 0
-# and its log has no sanitizer report.  SECONDS per run: $RACE_SECONDS
-# (default 3).
+# and its log has no sanitizer report, and ending the session left no
+# descriptor open.  SECONDS per run: $RACE_SECONDS (default 2).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 make -s tsan build-asan/virtiofsd build/client/race || { echo "FAIL race-build"; exit 1; }
 ulimit -n 20000 2>/dev/null
 tmp=$(mktemp -d /tmp/vfs-race.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-secs=${RACE_SECONDS:-3}
+secs=${RACE_SECONDS:-2}
 failed=0
 
 # run NAME BUILD SCENARIO DAEMON-OPTS
@@ -37,4 +38,5 @@ run race-tsan-reinit build-tsan reinit ""
 run race-tsan-pool-mixed build-tsan mixed --thread-pool-size=2
 run race-asan-mixed build-asan mixed ""
 run race-asan-reinit build-asan reinit --thread-pool-size=2
+run race-tsan-pool-memtable build-tsan memtable --thread-pool-size=2
 exit $failed

@@ -12,9 +12,12 @@
  *   mixed   only that;
  *   reinit  a fourth thread on queue 4 sends INIT (with changing flags) and
  *           now and then DESTROY + INIT, as a guest may at any time.
+ *   memtable  the main thread sends SET_MEM_TABLE (the same memory) every
+ *           2 ms meanwhile.
  * Errors are expected (ENOENT, EBADF, ESTALE, EIO after DESTROY); what
  * fails is a request not answered within the timeout or a malformed reply.
- * Then one LOOKUP + GETATTR of a name must work.  Prints PASS/FAIL lines;
+ * Then INIT (ending the session) and a GETATTR must work, and the daemon
+ * must have as many descriptors open as before the mix.  Prints PASS/FAIL lines;
  * exit status 0 when all passed (the caller checks the daemon's log for
  * sanitizer reports: tests/client/race.sh). */
 #include <errno.h>
@@ -537,8 +540,10 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	if (argc < 4 || (strcmp(argv[3], "mixed") && strcmp(argv[3], "reinit"))) {
-		fprintf(stderr, "usage: %s SOCKET SHARED_DIR mixed|reinit [SECONDS]\n", argv[0]);
+	if (argc < 4 || (strcmp(argv[3], "mixed") && strcmp(argv[3], "reinit") &&
+			 strcmp(argv[3], "memtable"))) {
+		fprintf(stderr, "usage: %s SOCKET SHARED_DIR mixed|reinit|memtable [SECONDS]\n",
+			argv[0]);
 		return 2;
 	}
 	bool reinit = !strcmp(argv[3], "reinit");
@@ -594,7 +599,28 @@ int main(int argc, char **argv)
 	for (unsigned k = 0; k < nw; k++)
 		pthread_create(&th[k], NULL, run, &w[k]);
 	struct timespec ts = { (time_t)secs, (long)((secs - (time_t)secs) * 1e9) };
-	nanosleep(&ts, NULL);
+	if (!strcmp(argv[3], "memtable")) {
+		/* The VMM sends the memory table again and again (as on a
+		 * hotplug elsewhere): the daemon maps it anew and moves the
+		 * running queues over, requests in flight on the pool too. */
+		struct timespec end, now;
+		clock_gettime(CLOCK_MONOTONIC, &end);
+		end.tv_sec += ts.tv_sec;
+		unsigned tables = 0;
+		do {
+			if (vuc_set_mem_table(&s.c) < 0) {
+				printf("FAIL race-memtable: SET_MEM_TABLE %u not acked\n", tables);
+				atomic_fetch_add(&failures, 1);
+				break;
+			}
+			tables++;
+			usleep(2000);
+			clock_gettime(CLOCK_MONOTONIC, &now);
+		} while (!atomic_load(&stop_flag) && now.tv_sec < end.tv_sec);
+		printf("INFO race-memtable: %u memory tables sent\n", tables);
+	} else {
+		nanosleep(&ts, NULL);
+	}
 	atomic_store(&stop_flag, true);
 	for (unsigned k = 0; k < nw; k++)
 		pthread_join(th[k], NULL);
