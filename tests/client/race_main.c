@@ -14,6 +14,8 @@
  *           now and then DESTROY + INIT, as a guest may at any time.
  *   memtable  the main thread sends SET_MEM_TABLE (the same memory) every
  *           2 ms meanwhile.
+ *   restart the main thread stops queue 3 (GET_VRING_BASE) and starts it
+ *           again at its base every 2 ms while its thread keeps sending.
  * Errors are expected (ENOENT, EBADF, ESTALE, EIO after DESTROY); what
  * fails is a request not answered within the timeout or a malformed reply.
  * Then INIT (ending the session) and a GETATTR must work, and the daemon
@@ -540,9 +542,11 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	if (argc < 4 || (strcmp(argv[3], "mixed") && strcmp(argv[3], "reinit") &&
-			 strcmp(argv[3], "memtable"))) {
-		fprintf(stderr, "usage: %s SOCKET SHARED_DIR mixed|reinit|memtable [SECONDS]\n",
+	bool memtable = !strcmp(argv[3], "memtable"), restart = !strcmp(argv[3], "restart");
+	if (argc < 4 || (strcmp(argv[3], "mixed") && strcmp(argv[3], "reinit") && !memtable &&
+			 !restart)) {
+		fprintf(stderr,
+			"usage: %s SOCKET SHARED_DIR mixed|reinit|memtable|restart [SECONDS]\n",
 			argv[0]);
 		return 2;
 	}
@@ -599,7 +603,7 @@ int main(int argc, char **argv)
 	for (unsigned k = 0; k < nw; k++)
 		pthread_create(&th[k], NULL, run, &w[k]);
 	struct timespec ts = { (time_t)secs, (long)((secs - (time_t)secs) * 1e9) };
-	if (!strcmp(argv[3], "memtable")) {
+	if (memtable || restart) {
 		/* The VMM sends the memory table again and again (as on a
 		 * hotplug elsewhere): the daemon maps it anew and moves the
 		 * running queues over, requests in flight on the pool too. */
@@ -608,8 +612,17 @@ int main(int argc, char **argv)
 		end.tv_sec += ts.tv_sec;
 		unsigned tables = 0;
 		do {
-			if (vuc_set_mem_table(&s.c) < 0) {
+			unsigned base = 0;
+			if (memtable && vuc_set_mem_table(&s.c) < 0) {
 				printf("FAIL race-memtable: SET_MEM_TABLE %u not acked\n", tables);
+				atomic_fetch_add(&failures, 1);
+				break;
+			}
+			/* Queue 3 stopped and started again at its base while
+			 * its thread keeps sending (kicks meanwhile wait). */
+			if (restart && (vuc_get_vring_base(&s.c, 3, &base) < 0 ||
+					vr_setup_at(&w[2].q, base) < 0)) {
+				printf("FAIL race-restart: restart %u of queue 3 failed\n", tables);
 				atomic_fetch_add(&failures, 1);
 				break;
 			}
@@ -617,7 +630,8 @@ int main(int argc, char **argv)
 			usleep(2000);
 			clock_gettime(CLOCK_MONOTONIC, &now);
 		} while (!atomic_load(&stop_flag) && now.tv_sec < end.tv_sec);
-		printf("INFO race-memtable: %u memory tables sent\n", tables);
+		printf("INFO race-%s: %u %s\n", argv[3], tables,
+		       memtable ? "memory tables sent" : "restarts of queue 3");
 	} else {
 		nanosleep(&ts, NULL);
 	}
