@@ -11,7 +11,6 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 make -s tsan build-asan/virtiofsd build/client/race || { echo "FAIL race-build"; exit 1; }
-ulimit -n 20000 2>/dev/null
 tmp=$(mktemp -d /tmp/vfs-race.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 secs=${RACE_SECONDS:-2}
