@@ -85,6 +85,9 @@ void fuse_fill_entry(struct fuse_entry_out *o, const struct fs_entry *e);
 void fuse_split_timeout(double t, uint64_t *sec, uint32_t *nsec);
 /* A negative errno the guest may see: anything else from the fs becomes -EIO. */
 int fuse_sane_err(int err);
+/* With session_lock held: what INIT agreed (or a migration brought) becomes
+ * the session's, then requests are admitted. */
+void fuse_session_start(struct fuse_server *s, const struct fs_conn *conn, uint32_t minor);
 
 /* Decoders.  A name component: NUL-terminated within its bytes, not empty,
  * no '/', at most FUSE_NAME_MAX long.  *used is the bytes taken (with NUL). */

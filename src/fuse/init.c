@@ -155,10 +155,7 @@ uint32_t fuse_do_init(struct fuse_req_ctx *r)
 	out.time_gran = 1;
 	out.max_pages = (uint16_t)max_pages;
 
-	s->conn = conn;
-	s->guest_minor = in.minor;
-	atomic_store(&s->secctx_minor, conn.security_ctx ? in.minor : 0);
-	atomic_store(&s->initialized, true);
+	fuse_session_start(s, &conn, in.minor);
 	pthread_mutex_unlock(&s->session_lock);
 
 	/* The guest may send INIT again at will: limited like its other
@@ -183,4 +180,12 @@ void fuse_server_reset(struct fuse_server *s)
 	pthread_mutex_lock(&s->session_lock);
 	end_session(s);
 	pthread_mutex_unlock(&s->session_lock);
+}
+
+void fuse_session_start(struct fuse_server *s, const struct fs_conn *conn, uint32_t minor)
+{
+	s->conn = *conn;
+	s->guest_minor = minor;
+	atomic_store(&s->secctx_minor, conn->security_ctx ? minor : 0);
+	atomic_store(&s->initialized, true);
 }

@@ -170,10 +170,7 @@ int fuse_server_load_state(struct fuse_server *s, int fd)
 			r = -EINVAL;
 	}
 	if (r == 0 && initialized) {
-		s->conn = conn;
-		s->guest_minor = minor;
-		atomic_store(&s->secctx_minor, conn.security_ctx ? minor : 0);
-		atomic_store(&s->initialized, true);
+		fuse_session_start(s, &conn, minor);
 	} else if (r < 0 && s->ops->destroy) {
 		s->ops->destroy(s->fs);
 	}

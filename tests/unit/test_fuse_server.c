@@ -651,31 +651,47 @@ static void test_init(void)
 	fuse_server_free(s);
 }
 
+/* The daemon's log, captured: stderr into a temporary file at LEVEL until
+ * log_capture_end, which puts stderr back and returns the file rewound. */
+static int capture_saved_fd = -1;
+
+static FILE *log_capture_begin(enum log_level level)
+{
+	FILE *tmp = tmpfile();
+	capture_saved_fd = dup(2);
+	CHECK(tmp && capture_saved_fd >= 0);
+	fflush(stderr);
+	CHECK(dup2(fileno(tmp), 2) == 2);
+	log_setup(level, 0);
+	return tmp;
+}
+
+static void log_capture_end(FILE *tmp)
+{
+	fflush(stderr);
+	log_setup(LOG_LVL_ERROR, 0);
+	CHECK(dup2(capture_saved_fd, 2) == 2);
+	close(capture_saved_fd);
+	capture_saved_fd = -1;
+	rewind(tmp);
+}
+
 /* announce_submounts with a guest that lacks FUSE_SUBMOUNTS: one warning,
  * however many times the guest (re)starts the session. */
 static void test_submounts_warning(void)
 {
 	struct fuse_server_options o = { .announce_submounts = true };
 	struct fuse_server *s = new_server(&o);
-	FILE *tmp = tmpfile();
-	int saved = dup(2);
 	char line[1024];
 	int warnings = 0;
 
-	CHECK(tmp && saved >= 0);
-	fflush(stderr);
-	CHECK(dup2(fileno(tmp), 2) == 2);
-	log_setup(LOG_LVL_WARN, 0);
+	FILE *tmp = log_capture_begin(LOG_LVL_WARN);
 	for (int i = 0; i < 3; i++) {
 		do_init(s, 7, 38, FUSE_ASYNC_READ, 0, sizeof(struct fuse_init_in));
 		CHECK(err_of() == 0 && !F.conn.submounts);
 		CHECK(!(((const struct fuse_init_out *)payload())->flags & FUSE_SUBMOUNTS));
 	}
-	fflush(stderr);
-	log_setup(LOG_LVL_ERROR, 0);
-	CHECK(dup2(saved, 2) == 2);
-	close(saved);
-	rewind(tmp);
+	log_capture_end(tmp);
 	while (fgets(line, sizeof(line), tmp))
 		warnings += strstr(line, "FUSE_SUBMOUNTS") != NULL;
 	fclose(tmp);
@@ -700,15 +716,10 @@ static void test_submounts_warning(void)
 static void test_init_log_ratelimited(void)
 {
 	struct fuse_server *s = new_server(NULL);
-	FILE *tmp = tmpfile();
-	int saved = dup(2);
 	char line[1024];
 	int lines = 0;
 
-	CHECK(tmp && saved >= 0);
-	fflush(stderr);
-	CHECK(dup2(fileno(tmp), 2) == 2);
-	log_setup(LOG_LVL_INFO, 0);
+	FILE *tmp = log_capture_begin(LOG_LVL_INFO);
 	for (int i = 0; i < 100; i++) {
 		do_init(s, 6, 38, 0, 0, sizeof(struct fuse_init_in));
 		CHECK(err_of() == -EPROTO);
@@ -717,11 +728,7 @@ static void test_init_log_ratelimited(void)
 		do_init(s, 7, 38, 0, 0, sizeof(struct fuse_init_in));
 		CHECK(err_of() == 0);
 	}
-	fflush(stderr);
-	log_setup(LOG_LVL_ERROR, 0);
-	CHECK(dup2(saved, 2) == 2);
-	close(saved);
-	rewind(tmp);
+	log_capture_end(tmp);
 	while (fgets(line, sizeof(line), tmp))
 		lines++;
 	fclose(tmp);

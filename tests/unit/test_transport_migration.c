@@ -125,6 +125,21 @@ static void *server_main(void *arg)
 
 static int sock;
 
+/* Start s serving on path, in a thread, and connect sock to it (replies
+ * awaited 10 s at most). */
+static void server_start(struct server *s, const char *path)
+{
+	s->opt.listen_fd = vu_listen(path, NULL);
+	CHECK(s->opt.listen_fd >= 0);
+	pthread_create(&s->thread, NULL, server_main, s);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	strcpy(sa.sun_path, path);
+	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(connect(sock, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	struct timeval tv = { 10, 0 };
+	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
 static void send_msg(uint32_t req, uint32_t flags, const void *payload, uint32_t size,
 		     const int *fds, unsigned nfds)
 {
@@ -571,13 +586,7 @@ static void test_not_offered(const char *path)
 {
 	struct server s = { .dev = { .serve = serve, .num_request_queues = 1,
 				     .save_state = save_state } };
-	s.opt.listen_fd = vu_listen(path, NULL);
-	CHECK(s.opt.listen_fd >= 0);
-	pthread_create(&s.thread, NULL, server_main, &s);
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	strcpy(sa.sun_path, path);
-	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	CHECK(connect(sock, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	server_start(&s, path);
 	uint64_t pf = get_u64(VHOST_USER_GET_PROTOCOL_FEATURES, NULL, 0, NULL, 0);
 	CHECK(!(pf & (1ull << VHOST_USER_PROTOCOL_F_DEVICE_STATE)));
 	CHECK(set_u64(VHOST_USER_SET_PROTOCOL_FEATURES,
@@ -601,15 +610,7 @@ static void test_log_given_late(const char *path, bool served_before)
 {
 	struct server s = { .dev = { .serve = serve, .num_request_queues = 1,
 				     .save_state = save_state, .load_state = load_state } };
-	s.opt.listen_fd = vu_listen(path, NULL);
-	CHECK(s.opt.listen_fd >= 0);
-	pthread_create(&s.thread, NULL, server_main, &s);
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	strcpy(sa.sun_path, path);
-	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	CHECK(connect(sock, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	struct timeval tv = { 10, 0 };
-	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	server_start(&s, path);
 
 	uint64_t f = get_u64(VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0);
 	uint64_t pf = get_u64(VHOST_USER_GET_PROTOCOL_FEATURES, NULL, 0, NULL, 0);
@@ -681,15 +682,7 @@ int main(void)
 
 	struct server s = { .dev = { .serve = serve, .num_request_queues = 1,
 				     .save_state = save_state, .load_state = load_state } };
-	s.opt.listen_fd = vu_listen(path, NULL);
-	CHECK(s.opt.listen_fd >= 0);
-	pthread_create(&s.thread, NULL, server_main, &s);
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	strcpy(sa.sun_path, path);
-	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	CHECK(connect(sock, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	struct timeval tv = { 10, 0 };
-	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	server_start(&s, path);
 
 	test_dirty_log();
 	test_device_state();
