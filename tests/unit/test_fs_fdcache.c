@@ -259,7 +259,13 @@ static void test_reused_number(bool by_handle)
 	char p[256];
 	snprintf(p, sizeof(p), "%s/old", dir);
 	CHECK(unlink(p) == 0);
+	host_file("spacer", 'S');
 	host_file("new", 'N');
+	/* The new record keeps its fd: its key is old's, the number the host
+	 * may or may not have given the new file again (the spacer makes sure
+	 * it did not), so finding it again after an eviction would rightly
+	 * answer ESTALE. */
+	inode_table_set_fd_cap(&t, 1024);
 	struct inode *nu = lookup_keyed(&t, t.root, "new", &ok);
 	CHECK(nu && nu != old);
 	inode_table_put(&t, nu);
