@@ -10,6 +10,19 @@ bin=${OURS_VIRTIOFSD:-build/virtiofsd}
 tmp=$(mktemp -d /tmp/vfs-startup.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 rc=0
+# check_failed STATUS NAME MESSAGE: the start-up NAME (its log in
+# $tmp/NAME.log) failed, said MESSAGE, and left no socket file.
+check_failed() {
+	if [ "$1" -eq 0 ] || [ "$1" -eq 124 ]; then
+		echo "FAIL $2: exit status $1, want a start-up failure"; rc=1
+	elif ! grep -q "$3" "$tmp/$2.log"; then
+		echo "FAIL $2: not the expected failure: $(head -c 200 "$tmp/$2.log")"; rc=1
+	elif [ -e "$tmp/$2.sock" ]; then
+		echo "FAIL $2: the socket file is left behind"; rc=1
+	else
+		echo "PASS $2"
+	fi
+}
 for mode in namespace chroot none; do
 	for launch in foreground daemonize; do
 		name=fail-$mode-$launch
@@ -17,16 +30,7 @@ for mode in namespace chroot none; do
 			--inode-file-handles=mandatory)
 		[ $launch = daemonize ] && args+=(--daemonize)
 		timeout 10 "$bin" "${args[@]}" > "$tmp/$name.log" 2>&1
-		status=$?
-		if [ $status -eq 0 ] || [ $status -eq 124 ]; then
-			echo "FAIL $name: exit status $status, want a start-up failure"; rc=1
-		elif ! grep -q "file handles do not work" "$tmp/$name.log"; then
-			echo "FAIL $name: not the expected failure: $(head -c 200 "$tmp/$name.log")"; rc=1
-		elif [ -e "$tmp/$name.sock" ]; then
-			echo "FAIL $name: the socket file is left behind"; rc=1
-		else
-			echo "PASS $name"
-		fi
+		check_failed $? "$name" "file handles do not work"
 	done
 done
 # seccomp(2) refused: the launcher of --daemonize must fail with the message.
@@ -38,16 +42,7 @@ if command -v strace > /dev/null; then
 		[ $launch = daemonize ] && args+=(--daemonize)
 		timeout 10 strace -qq -f -o /dev/null -e trace=seccomp -e inject=seccomp:error=EPERM \
 			"$bin" "${args[@]}" > "$tmp/$name.log" 2>&1
-		status=$?
-		if [ $status -eq 0 ] || [ $status -eq 124 ]; then
-			echo "FAIL $name: exit status $status, want a start-up failure"; rc=1
-		elif ! grep -q "seccomp" "$tmp/$name.log"; then
-			echo "FAIL $name: no message: $(head -c 200 "$tmp/$name.log")"; rc=1
-		elif [ -e "$tmp/$name.sock" ]; then
-			echo "FAIL $name: the socket file is left behind"; rc=1
-		else
-			echo "PASS $name"
-		fi
+		check_failed $? "$name" "seccomp"
 	done
 else
 	echo "SKIP seccomp-refused: no strace"

@@ -321,6 +321,25 @@ static int new_memfd(size_t size, uint8_t **map)
 	return fd;
 }
 
+/* After SET_OWNER: one memory region (its memfd returned, mapped at
+ * guest) and ring 1 with these address flags and used-ring log address,
+ * its call and kick fds given; not enabled yet. */
+static int memory_and_ring(uint32_t addr_flags, uint64_t used_log)
+{
+	int memfd = new_memfd(MEM_SIZE, &guest);
+	struct vhost_user_memory m = { .nregions = 1 };
+	m.regions[0] = (struct vhost_user_mem_region){ MEM_GPA, MEM_SIZE, UVA_BASE, 0 };
+	CHECK(acked(VHOST_USER_SET_MEM_TABLE, &m, 8 + sizeof(m.regions[0]), &memfd, 1) == 0);
+	call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	CHECK(vring_state(VHOST_USER_SET_VRING_NUM, 1, QSIZE) == 0);
+	CHECK(vring_state(VHOST_USER_SET_VRING_BASE, 1, 0) == 0);
+	CHECK(vring_addr(addr_flags, DESC_OFF, used_log) == 0);
+	CHECK(vring_fd(VHOST_USER_SET_VRING_CALL, 1, call_fd) == 0);
+	CHECK(vring_fd(VHOST_USER_SET_VRING_KICK, 1, kick_fd) == 0);
+	return memfd;
+}
+
 static void test_dirty_log(void)
 {
 	/* Feature and protocol negotiation. */
@@ -334,17 +353,7 @@ static void test_dirty_log(void)
 	CHECK(set_u64(VHOST_USER_SET_FEATURES, features) == 0);
 	CHECK(acked(VHOST_USER_SET_OWNER, NULL, 0, NULL, 0) == 0);
 
-	int memfd = new_memfd(MEM_SIZE, &guest);
-	struct vhost_user_memory m = { .nregions = 1 };
-	m.regions[0] = (struct vhost_user_mem_region){ MEM_GPA, MEM_SIZE, UVA_BASE, 0 };
-	CHECK(acked(VHOST_USER_SET_MEM_TABLE, &m, 8 + sizeof(m.regions[0]), &memfd, 1) == 0);
-	call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	CHECK(vring_state(VHOST_USER_SET_VRING_NUM, 1, QSIZE) == 0);
-	CHECK(vring_state(VHOST_USER_SET_VRING_BASE, 1, 0) == 0);
-	CHECK(vring_addr(0, DESC_OFF, 0) == 0);
-	CHECK(vring_fd(VHOST_USER_SET_VRING_CALL, 1, call_fd) == 0);
-	CHECK(vring_fd(VHOST_USER_SET_VRING_KICK, 1, kick_fd) == 0);
+	int memfd = memory_and_ring(0, 0);
 	CHECK(vring_state(VHOST_USER_SET_VRING_ENABLE, 1, 1) == 0);
 	request(0x20000, 64);
 
@@ -617,17 +626,7 @@ static void test_log_given_late(const char *path, bool served_before)
 	CHECK(set_u64(VHOST_USER_SET_PROTOCOL_FEATURES, pf) == 0);
 	CHECK(set_u64(VHOST_USER_SET_FEATURES, f) == 0);        /* LOG_ALL, no log */
 	CHECK(acked(VHOST_USER_SET_OWNER, NULL, 0, NULL, 0) == 0);
-	int memfd = new_memfd(MEM_SIZE, &guest);
-	struct vhost_user_memory m = { .nregions = 1 };
-	m.regions[0] = (struct vhost_user_mem_region){ MEM_GPA, MEM_SIZE, UVA_BASE, 0 };
-	CHECK(acked(VHOST_USER_SET_MEM_TABLE, &m, 8 + sizeof(m.regions[0]), &memfd, 1) == 0);
-	call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	CHECK(vring_state(VHOST_USER_SET_VRING_NUM, 1, QSIZE) == 0);
-	CHECK(vring_state(VHOST_USER_SET_VRING_BASE, 1, 0) == 0);
-	CHECK(vring_addr(VHOST_USER_VRING_F_LOG, DESC_OFF, USED_LOG_GPA) == 0);
-	CHECK(vring_fd(VHOST_USER_SET_VRING_CALL, 1, call_fd) == 0);
-	CHECK(vring_fd(VHOST_USER_SET_VRING_KICK, 1, kick_fd) == 0);
+	int memfd = memory_and_ring(VHOST_USER_VRING_F_LOG, USED_LOG_GPA);
 	if (served_before) {    /* the ring enabled and used before the log */
 		CHECK(vring_state(VHOST_USER_SET_VRING_ENABLE, 1, 1) == 0);
 		request(0x20000, 64);
