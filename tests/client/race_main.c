@@ -180,6 +180,21 @@ static bool pick_fh(struct worker *w, bool dir, bool take, struct fh_ref *out)
 	return found;
 }
 
+/* The OPEN or OPENDIR built in w->slot, on node: its fh joins the pool. */
+static bool call_open(struct worker *w, uint64_t node, bool dir)
+{
+	struct fr_reply rep;
+	int err;
+	if (!call(w, dir ? "OPENDIR" : "OPEN", &err, &rep))
+		return false;
+	if (!err && rep.arg_len >= sizeof(struct fuse_open_out)) {
+		struct fuse_open_out o;
+		memcpy(&o, rep.arg, sizeof(o));
+		add_fh(node, o.fh, dir);
+	}
+	return true;
+}
+
 static bool lookup(struct worker *w, uint64_t parent, const char *name)
 {
 	struct fr_reply rep;
@@ -326,14 +341,7 @@ static bool one_op(struct worker *w)
 	case 4:
 		node = pick_node(w);
 		fr_open(&w->slot, uniq(w), node, O_RDWR);
-		if (!call(w, "OPEN", &err, &rep))
-			return false;
-		if (!err && rep.arg_len >= sizeof(struct fuse_open_out)) {
-			struct fuse_open_out o;
-			memcpy(&o, rep.arg, sizeof(o));
-			add_fh(node, o.fh, false);
-		}
-		return true;
+		return call_open(w, node, false);
 	case 5:
 	case 6:
 		if (!pick_fh(w, false, false, &f))
@@ -383,14 +391,7 @@ static bool one_op(struct worker *w)
 	case 12:
 		node = rand_r(&w->seed) & 1 ? FUSE_ROOT_ID : pick_node(w);
 		fr_opendir(&w->slot, uniq(w), node);
-		if (!call(w, "OPENDIR", &err, &rep))
-			return false;
-		if (!err && rep.arg_len >= sizeof(struct fuse_open_out)) {
-			struct fuse_open_out o;
-			memcpy(&o, rep.arg, sizeof(o));
-			add_fh(node, o.fh, true);
-		}
-		return true;
+		return call_open(w, node, true);
 	case 13: {
 		if (!pick_fh(w, true, false, &f))
 			return true;
