@@ -103,16 +103,19 @@ int vu_set_mem_table(struct vu_dev *dev, const struct vhost_user_memory *mt,
 		next->nregions = i + 1;
 	}
 
-	/* A running queue whose rings are not in the new table stops now,
-	 * while the old table is still mapped: its thread may touch the rings
-	 * on its way out (an answer it has not told yet), and nothing may
-	 * point into the old table once it is unmapped. */
-	for (unsigned i = 0; i < VU_MAX_QUEUES; i++) {
-		struct vu_queue *q = &dev->q[i];
+	/* Each running queue's rings in the new table.  One whose rings are
+	 * not there stops now, while the old table is still mapped: its thread
+	 * may touch the rings on its way out (an answer it has not told yet),
+	 * and nothing may point into the old table once it is unmapped. */
+	struct {
 		struct vring_desc *desc;
 		struct vring_avail *avail;
 		struct vring_used *used;
-		if (q->started && vu_queue_map_rings(next, q, q->vq.num, &desc, &avail, &used) < 0) {
+	} rings[VU_MAX_QUEUES];
+	for (unsigned i = 0; i < VU_MAX_QUEUES; i++) {
+		struct vu_queue *q = &dev->q[i];
+		if (q->started && vu_queue_map_rings(next, q, q->vq.num, &rings[i].desc,
+						     &rings[i].avail, &rings[i].used) < 0) {
 			log_error("queue %u: rings vanished from the new memory table: stopped", i);
 			vu_queue_stop(q);
 		}
@@ -121,23 +124,14 @@ int vu_set_mem_table(struct vu_dev *dev, const struct vhost_user_memory *mt,
 	vu_mem_write_lock(dev);
 	*old = dev->mem;
 	dev->mem = *next;
-	/* The queues still running keep going in the new table (their rings
-	 * are there: checked above). */
+	/* The queues still running go on in the new table. */
 	for (unsigned i = 0; i < VU_MAX_QUEUES; i++) {
 		struct vu_queue *q = &dev->q[i];
-		struct vring_desc *desc;
-		struct vring_avail *avail;
-		struct vring_used *used;
 		if (!q->started)
 			continue;
-		if (vu_queue_map_rings(&dev->mem, q, q->vq.num, &desc, &avail, &used) < 0) {
-			log_error("queue %u: rings vanished from the new memory table", i);
-			q->vq.broken = true;
-			continue;
-		}
-		q->vq.desc = desc;
-		q->vq.avail = avail;
-		q->vq.used = used;
+		q->vq.desc = rings[i].desc;
+		q->vq.avail = rings[i].avail;
+		q->vq.used = rings[i].used;
 	}
 	vu_mem_write_unlock(dev);
 	guest_mem_clear(old);
