@@ -24,18 +24,14 @@ struct log_ratelimit {
 };
 void log_ratelimited(struct log_ratelimit *rl, enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-#define log_warn_ratelimited(...) do { \
+/* One limit per call site. */
+#define log_at_ratelimited(level, ...) do { \
 	static struct log_ratelimit rl_; \
-	log_ratelimited(&rl_, LOG_LVL_WARN, __VA_ARGS__); \
+	log_ratelimited(&rl_, level, __VA_ARGS__); \
 } while (0)
-#define log_error_ratelimited(...) do { \
-	static struct log_ratelimit rl_; \
-	log_ratelimited(&rl_, LOG_LVL_ERROR, __VA_ARGS__); \
-} while (0)
-#define log_info_ratelimited(...) do { \
-	static struct log_ratelimit rl_; \
-	log_ratelimited(&rl_, LOG_LVL_INFO, __VA_ARGS__); \
-} while (0)
+#define log_error_ratelimited(...) log_at_ratelimited(LOG_LVL_ERROR, __VA_ARGS__)
+#define log_warn_ratelimited(...) log_at_ratelimited(LOG_LVL_WARN, __VA_ARGS__)
+#define log_info_ratelimited(...) log_at_ratelimited(LOG_LVL_INFO, __VA_ARGS__)
 
 #define log_enabled(l) ((l) <= log_current_level)
 #define log_error(...) log_msg(LOG_LVL_ERROR, __VA_ARGS__)
