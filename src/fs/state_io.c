@@ -111,19 +111,37 @@ int so_flush(struct state_out *o, int fd)
 	return 0;
 }
 
-int si_slurp(int fd, unsigned char **bufp, size_t *lenp)
+/* One read past a full buffer tells a state of exactly max bytes (EOF:
+ * accepted, as so_* may write it) from a longer one. */
+static int slurp_at_cap(int fd)
 {
-	size_t len = 0, cap = 64 * 1024;
-	unsigned char *buf = malloc(cap);
+	unsigned char probe;
+	for (;;) {
+		ssize_t r = read(fd, &probe, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		return r == 0 ? 0 : -EFBIG;
+	}
+}
+
+int si_slurp_max(int fd, size_t max, unsigned char **bufp, size_t *lenp)
+{
+	size_t len = 0, cap = max < 64 * 1024 ? max : 64 * 1024;
+	unsigned char *buf = malloc(cap ? cap : 1);
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
 		if (len == cap) {
-			if (cap >= STATE_MAX_BYTES) {
+			if (cap == max) {
+				int r = slurp_at_cap(fd);
+				if (r == 0)
+					break;
 				free(buf);
-				return -EFBIG;
+				return r;
 			}
-			cap *= 2;
+			cap = cap > max / 2 ? max : cap * 2;
 			unsigned char *b = realloc(buf, cap);
 			if (!b) {
 				free(buf);
@@ -146,6 +164,11 @@ int si_slurp(int fd, unsigned char **bufp, size_t *lenp)
 	*bufp = buf;
 	*lenp = len;
 	return 0;
+}
+
+int si_slurp(int fd, unsigned char **bufp, size_t *lenp)
+{
+	return si_slurp_max(fd, STATE_MAX_BYTES, bufp, lenp);
 }
 
 void si_init(struct state_in *in, const unsigned char *buf, size_t len)

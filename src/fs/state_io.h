@@ -43,6 +43,8 @@ struct state_in {
 /* Read fd to EOF into a malloc'ed buffer (at most STATE_MAX_BYTES):
  * 0 with the buffer and its length, or -errno (-EFBIG when larger). */
 int si_slurp(int fd, unsigned char **buf, size_t *len);
+/* The same with another cap (the tests'). */
+int si_slurp_max(int fd, size_t max, unsigned char **buf, size_t *len);
 void si_init(struct state_in *in, const unsigned char *buf, size_t len);
 uint8_t si_u8(struct state_in *in);
 uint32_t si_u32(struct state_in *in);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -559,8 +560,45 @@ static void test_readonly_destination(void)
 	teardown();
 }
 
+/* si_slurp's cap: a state of exactly the cap loads (the save may write it),
+ * one byte more is -EFBIG; caps that are not 64 KiB doublings too. */
+static void slurp_case(size_t max, size_t n, int want)
+{
+	int fd = memfd_create("state", 0);
+	CHECK(fd >= 0);
+	unsigned char *src = malloc(n ? n : 1);
+	CHECK(src);
+	for (size_t i = 0; i < n; i++)
+		src[i] = (unsigned char)(i * 7);
+	CHECK(write(fd, src, n) == (ssize_t)n);
+	CHECK(lseek(fd, 0, SEEK_SET) == 0);
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	EQ(si_slurp_max(fd, max, &buf, &len), want);
+	if (want == 0) {
+		EQ(len, n);
+		CHECK(memcmp(buf, src, n) == 0);
+		free(buf);
+	}
+	free(src);
+	close(fd);
+}
+
+static void test_slurp_cap(void)
+{
+	const size_t sizes[] = { 256 * 1024, 100000, 64 * 1024, 1000 };
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t max = sizes[i];
+		slurp_case(max, max, 0);
+		slurp_case(max, max - 1, 0);
+		slurp_case(max, max + 1, -EFBIG);
+		slurp_case(max, 0, 0);
+	}
+}
+
 int main(void)
 {
+	test_slurp_cap();
 	test_round_trip();
 	test_abort_on_lost();
 	test_destination_decides();
