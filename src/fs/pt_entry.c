@@ -100,6 +100,49 @@ static int lookup_self(struct pt *pt, struct pt_node *dir, const char *name, str
 	return 0;
 }
 
+/* Whether the directory fd names (a ".." just opened) lies in the share:
+ * walking up from it reaches the shared root before the top of the tree.
+ * A directory the host moved out of the share keeps working through its
+ * fd, and its ".." would open what the host never shared; no path check
+ * can tell (with the namespace sandbox the share is "/").  Only the guest's
+ * exportfs (get_parent) looks ".." up, so the walk's cost is rare. */
+static bool dotdot_in_share(struct pt *pt, int fd)
+{
+	struct pt_node root;
+	if (pt_node_get(pt, FS_ROOT_ID, &root) < 0)
+		return false;
+	const struct inode_key top = root.i->key;
+	pt_node_put(pt, &root);
+
+	bool found = false;
+	int cur = dup(fd);
+	struct stat st;
+	if (cur < 0 || fstat(cur, &st) < 0)
+		goto out;
+	for (;;) {
+		if (st.st_ino == top.ino && st.st_dev == top.dev) {
+			found = true;
+			break;
+		}
+		int up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		struct stat up_st;
+		if (up < 0 || fstat(up, &up_st) < 0) {
+			if (up >= 0)
+				close(up);
+			break;
+		}
+		close(cur);
+		cur = up;
+		if (up_st.st_ino == st.st_ino && up_st.st_dev == st.st_dev)
+			break; /* the top: ".." of it is itself */
+		st = up_st;
+	}
+out:
+	if (cur >= 0)
+		close(cur);
+	return found;
+}
+
 int pt_lookup_at(struct pt *pt, struct pt_node *dir, const char *name, struct fs_entry *e,
 		 struct inode **held)
 {
@@ -122,6 +165,10 @@ int pt_lookup_at(struct pt *pt, struct pt_node *dir, const char *name, struct fs
 	int fd = openat(dir->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	if (!strcmp(name, "..") && !dotdot_in_share(pt, fd)) {
+		close(fd);
+		return -ENOENT; /* as the kernel answers for a disconnected path */
+	}
 	return pt_enter_fd(pt, dir, name, fd, e, held);
 }
 

@@ -765,6 +765,47 @@ static void test_tmpfile_budget(void)
 	CHECK(inode_table_fds_open(&pt->inodes) <= CAP + 1);
 }
 
+/* A directory the host moves out of the share keeps its nodeid, but its
+ * ".." must not open the place it went to (the guest's exportfs asks for
+ * it): ENOENT, a negative entry under a cache mode with timeouts.  Inside
+ * the share ".." keeps working. */
+static void test_dotdot_moved_out(void)
+{
+	char out[64] = "/tmp/test_fs_out.XXXXXX";
+	CHECK(mkdtemp(out));
+	char path[192], to[192];
+	snprintf(path, sizeof(path), "%s/a", dir);
+	CHECK(mkdir(path, 0755) == 0);
+	snprintf(path, sizeof(path), "%s/a/b", dir);
+	CHECK(mkdir(path, 0755) == 0);
+	snprintf(to, sizeof(to), "%s/a/b/c", dir);
+	CHECK(mkdir(to, 0755) == 0);
+	uint64_t a = lookup(FS_ROOT_ID, "a");
+	uint64_t b = lookup(a, "b");
+	uint64_t c = lookup(b, "c");
+	EQ(lookup(c, ".."), b);
+	EQ(lookup(b, ".."), a);
+
+	snprintf(to, sizeof(to), "%s/b", out);
+	CHECK(rename(path, to) == 0);
+	struct fs_entry e;
+	EQ(ops->lookup(pt, &root_ctx, b, "..", &e), 0);
+	EQ(e.nodeid, 0); /* negative: the guest sees ENOENT */
+	/* Nor does a directory below it: what moved is out of the share
+	 * (its nodeids keep working, as in every passthrough daemon). */
+	EQ(ops->lookup(pt, &root_ctx, c, "..", &e), 0);
+	EQ(e.nodeid, 0);
+	EQ(ops->lookup(pt, &root_ctx, c, ".", &e), 0);
+	EQ(e.nodeid, c);
+
+	ops->forget(pt, c, 2);
+	ops->forget(pt, b, 2);
+	ops->forget(pt, a, 2);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", out);
+	CHECK(system(cmd) == 0);
+}
+
 int main(void)
 {
 	if (geteuid() != 0) {
@@ -792,6 +833,9 @@ int main(void)
 	teardown();
 	setup(CACHE_AUTO);
 	test_tmpfile_budget();
+	teardown();
+	setup(CACHE_AUTO);
+	test_dotdot_moved_out();
 	teardown();
 	printf("test_fs_passthrough: ok\n");
 	return 0;
