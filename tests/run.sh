@@ -68,7 +68,7 @@ run_stage "conflicting requests on several queues (TSan and ASan daemons)" tests
 # The escape cases again with the kernel's walls up: what a request may
 # reach must not depend on the sandbox mode.
 escape_cases="name-empty name-unterminated name-slash name-too-long name-dot-dotdot-at-root
-	dotdot-from-subdir name-embedded-nul symlink-escape symlink-created-escape
+	dotdot-from-subdir dotdot-moved-out name-embedded-nul symlink-escape symlink-created-escape
 	rename-link-unknown-nodes open-fifo open-socket open-device open-creat xattr-names-bad"
 for mode in namespace chroot; do
 	# shellcheck disable=SC2086

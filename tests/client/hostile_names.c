@@ -4,9 +4,11 @@
  * reach BASE/outside (hostile_main.c also checks it is unchanged). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "hostile.h"
 
@@ -169,6 +171,45 @@ static int dotdot_from_subdir(struct env *e)
 	if (r == 0 && h_lookup(e, up3, "outside", &up, &ino) == 0)
 		return h_fail(e, "'outside' reached through ../../..");
 	return 0;
+}
+
+/* A directory the host moves out of the share (BASE/share/movable to
+ * BASE/moved) keeps the nodeid the guest holds, but its ".." is not the
+ * guest's: it would lead to BASE and BASE/outside. */
+static int dotdot_moved_out(struct env *e)
+{
+	char in[PATH_MAX], out[PATH_MAX];
+	uint64_t mv, up, ino, sec;
+	snprintf(in, sizeof(in), "%s/share/movable", e->base);
+	snprintf(out, sizeof(out), "%s/moved", e->base);
+	if (mkdir(in, 0755) < 0)
+		return h_fail(e, "mkdir %s: %s", in, strerror(errno));
+	int rc = -1;
+	if (h_lookup(e, FUSE_ROOT_ID, "movable", &mv, &ino) != 0) {
+		h_fail(e, "LOOKUP movable failed");
+		goto out;
+	}
+	if (rename(in, out) < 0) {
+		h_fail(e, "rename %s: %s", in, strerror(errno));
+		goto out;
+	}
+	int r = h_lookup(e, mv, "..", &up, &ino);
+	if (r == -EPROTO)
+		goto back;
+	if (r == 0 && up != 0) {
+		h_fail(e, "'..' of a directory moved out of the share gave inode %llu",
+		       (unsigned long long)ino);
+		if (h_lookup(e, up, "outside", &sec, &ino) == 0 && sec != 0)
+			h_fail(e, "'outside' reached through '..' of a directory moved out");
+		goto back;
+	}
+	rc = 0;
+back:
+	if (rename(out, in) < 0 && rc == 0)
+		rc = h_fail(e, "rename back %s: %s", out, strerror(errno));
+out:
+	rmdir(in);
+	return rc;
 }
 
 /* "fi\0le": the name is "fi" (absent) or refused, never "file". */
@@ -337,6 +378,7 @@ const struct hostile_case hostile_names_cases[] = {
 	{ "name-too-long", name_too_long, 0 },
 	{ "name-dot-dotdot-at-root", dot_names_at_root, 0 },
 	{ "dotdot-from-subdir", dotdot_from_subdir, 0 },
+	{ "dotdot-moved-out", dotdot_moved_out, 0 },
 	{ "name-embedded-nul", name_embedded_nul, 0 },
 	{ "symlink-escape", symlink_escape, 0 },
 	{ "symlink-created-escape", symlink_created_escape, 0 },

@@ -235,7 +235,7 @@ PY
 # daemon's own confinement keeps it out of reach.
 escape_cases() {
 	local mode=$1 c name base src
-	for c in name-slash name-dot-dotdot-at-root dotdot-from-subdir symlink-escape \
+	for c in name-slash name-dot-dotdot-at-root dotdot-from-subdir dotdot-moved-out symlink-escape \
 		symlink-created-escape; do
 		name=unprivileged-$mode-escape-$c base=$tmp/$mode-$c
 		if ! "${as_user[@]}" build/client/hostile prepare "$base" > "$tmp/$mode-$c.prep" 2>&1; then
