@@ -1,10 +1,12 @@
 #include "seccomp_filter.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -15,7 +17,7 @@
 static const char *const allowed[] = {
 	/* memory, threads, signals, time */
 	"brk", "mmap", "munmap", "mprotect", "madvise", "mremap", "futex",
-	"set_robust_list", "get_robust_list", "rseq", "clone", "clone3", "exit",
+	"set_robust_list", "get_robust_list", "rseq", "exit",
 	"exit_group", "set_tid_address", "rt_sigaction", "rt_sigprocmask",
 	"rt_sigreturn", "sigaltstack", "tgkill", "tkill", "getpid", "gettid",
 	"getppid", "sched_yield", "sched_getaffinity", "nanosleep",
@@ -36,13 +38,13 @@ static const char *const allowed[] = {
 	"open_by_handle_at", "fgetxattr", "fsetxattr", "flistxattr",
 	"fremovexattr", "getxattr", "setxattr", "listxattr", "removexattr",
 	"lgetxattr", "lsetxattr", "llistxattr", "lremovexattr", "faccessat",
-	"faccessat2", "access", "fchdir", "chdir", "umask", "unshare",
-	/* per-request credentials */
-	"setresuid", "setresgid", "setuid", "setgid", "setfsuid", "setfsgid",
+	"faccessat2", "access", "fchdir", "chdir", "umask",
+	/* per-request capabilities (creds.c), ids */
 	"capget", "capset", "geteuid", "getuid", "getegid", "getgid",
 };
 
-static const char *const for_syslog[] = { "socket", "connect", "sendto" };
+/* With a socket() of AF_UNIX only (syslog_rules). */
+static const char *const for_syslog[] = { "connect", "sendto" };
 
 #if defined(__SANITIZE_ADDRESS__)
 /* Sanitizer builds only (the tests): LeakSanitizer stops the world at exit
@@ -79,6 +81,83 @@ static void report_sigsys(int sig, siginfo_t *info, void *uc)
 #elif defined(__aarch64__)
 	((ucontext_t *)uc)->uc_mcontext.regs[0] = (unsigned long long)-ENOSYS;
 #endif
+}
+
+/* glibc's pthread_create passes exactly these with the TLS and tid bits
+ * (2.36; the same in clone3's struct): a thread shares all of them. */
+#define THREAD_FLAGS \
+	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM)
+/* Never with a thread: a new namespace, or a child that is not one. */
+#define NOT_A_THREAD                                                                    \
+	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |   \
+	 CLONE_NEWPID | CLONE_NEWNET | CLONE_VFORK | CLONE_PARENT)
+/* The kernel reads clone()'s flags and uid_t/gid_t as 32 bits: the
+ * register's upper half is whatever the caller left there (the clone
+ * rule's mask holds low bits only). */
+#define LOW32 0xffffffffu
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#define ARG_IS_32(n, v) SCMP_CMP64(n, SCMP_CMP_MASKED_EQ, LOW32, (uint32_t)(v))
+
+struct arg_rule {
+	const char *what; /* for the log */
+	const char *name;
+	uint32_t action;  /* SCMP_ACT_ALLOW unless said */
+	unsigned n_args;
+	struct scmp_arg_cmp args[2];
+};
+
+/* Calls allowed with some arguments only: past start-up the daemon
+ * creates threads, never processes or namespaces. */
+static const struct arg_rule arg_rules[] = {
+	{ "clone of a thread", "clone", SCMP_ACT_ALLOW, 1,
+	  { SCMP_A0_64(SCMP_CMP_MASKED_EQ, THREAD_FLAGS | NOT_A_THREAD, THREAD_FLAGS) } },
+	/* Its flags are behind a pointer the filter cannot read: ENOSYS
+	 * makes glibc fall back to clone, checked above. */
+	{ "clone3 as ENOSYS", "clone3", SCMP_ACT_ERRNO(ENOSYS), 0, { { 0 } } },
+	/* creds_private_fs(): each thread's own umask and cwd. */
+	{ "unshare(CLONE_FS)", "unshare", SCMP_ACT_ALLOW, 1,
+	  { SCMP_A0_64(SCMP_CMP_EQ, CLONE_FS) } },
+	/* creds_enter/leave switch the effective id only (raw syscalls, one
+	 * thread); that id is the request's, any value the maps allow, so
+	 * only the real and saved ids can be pinned ("unchanged"). */
+	{ "setresuid(-1, euid, -1)", "setresuid", SCMP_ACT_ALLOW, 2,
+	  { ARG_IS_32(0, -1), ARG_IS_32(2, -1) } },
+	{ "setresgid(-1, egid, -1)", "setresgid", SCMP_ACT_ALLOW, 2,
+	  { ARG_IS_32(0, -1), ARG_IS_32(2, -1) } },
+	/* Only to sharpen a queue thread's timer (--kick-holdoff's naps);
+	 * nothing else prctl can change is needed past start-up. */
+	{ "prctl(PR_SET_TIMERSLACK)", "prctl", SCMP_ACT_ALLOW, 1,
+	  { SCMP_A0_64(SCMP_CMP_EQ, PR_SET_TIMERSLACK) } },
+};
+
+/* syslog(3) (re)connects to /dev/log. */
+static const struct arg_rule syslog_rules[] = {
+	{ "socket(AF_UNIX)", "socket", SCMP_ACT_ALLOW, 1, { SCMP_A0_64(SCMP_CMP_EQ, AF_UNIX) } },
+};
+
+#ifdef SANITIZER_BUILD
+/* LeakSanitizer's stop-the-world tracer: a task sharing the memory, not a
+ * thread (it ptraces the threads). */
+static const struct arg_rule sanitizer_rules[] = {
+	{ "clone of LeakSanitizer's tracer", "clone", SCMP_ACT_ALLOW, 1,
+	  { ARG_IS_32(0, CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_UNTRACED) } },
+};
+#endif
+
+static int add_rules(scmp_filter_ctx ctx, const struct arg_rule *rules, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct arg_rule *a = &rules[i];
+		int nr = seccomp_syscall_resolve_name(a->name);
+		if (nr == __NR_SCMP_ERROR)
+			continue; /* not a syscall on this architecture */
+		int r = seccomp_rule_add_array(ctx, a->action, nr, a->n_args, a->args);
+		if (r < 0) {
+			log_error("seccomp: adding %s: %s", a->what, strerror(-r));
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static int allow_list(scmp_filter_ctx ctx, const char *const *names, size_t n)
@@ -123,17 +202,18 @@ int seccomp_install(enum seccomp_action action, bool extra_syslog)
 		log_error("seccomp: cannot create a filter");
 		return -1;
 	}
-	int r = allow_list(ctx, allowed, sizeof(allowed) / sizeof(allowed[0]));
-	/* prctl only to sharpen a queue thread's timer (--kick-holdoff's
-	 * naps); nothing else prctl can change is needed past start-up. */
-	if (!r && (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
-					SCMP_A0(SCMP_CMP_EQ, PR_SET_TIMERSLACK))) < 0)
-		log_error("seccomp: allowing prctl(PR_SET_TIMERSLACK): %s", strerror(-r));
+	int r = allow_list(ctx, allowed, COUNT(allowed));
+	if (!r)
+		r = add_rules(ctx, arg_rules, COUNT(arg_rules));
 	if (!r && extra_syslog)
-		r = allow_list(ctx, for_syslog, sizeof(for_syslog) / sizeof(for_syslog[0]));
+		r = allow_list(ctx, for_syslog, COUNT(for_syslog));
+	if (!r && extra_syslog)
+		r = add_rules(ctx, syslog_rules, COUNT(syslog_rules));
 #ifdef SANITIZER_BUILD
 	if (!r)
-		r = allow_list(ctx, for_sanitizers, sizeof(for_sanitizers) / sizeof(for_sanitizers[0]));
+		r = allow_list(ctx, for_sanitizers, COUNT(for_sanitizers));
+	if (!r)
+		r = add_rules(ctx, sanitizer_rules, COUNT(sanitizer_rules));
 #endif
 	if (!r && (r = seccomp_load(ctx)) < 0)
 		log_error("seccomp: loading the filter: %s", strerror(-r));
