@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -120,6 +121,22 @@ static void check_ids(void)
 	expect(refused(syscall(SYS_setfsgid, -1)), "setfsgid allowed");
 }
 
+/* Calls nothing makes once serving: refused, not the kernel's EBADF. */
+static void check_removed(void)
+{
+	char b[1];
+	struct iovec v = { b, 1 };
+	expect(refused(syscall(SYS_accept, -1, NULL, NULL)), "accept allowed");
+	expect(refused(syscall(SYS_shutdown, -1, SHUT_RDWR)), "shutdown allowed");
+	expect(refused(syscall(SYS_chdir, "/nonexistent/seccomp-test")), "chdir allowed");
+	expect(refused(syscall(SYS_fchmod, -1, 0)), "fchmod allowed");
+	expect(refused(syscall(SYS_fchown, -1, -1, -1)), "fchown allowed");
+	expect(refused(syscall(SYS_pread64, -1, b, 1, 0)), "pread64 allowed");
+	expect(refused(syscall(SYS_pwrite64, -1, b, 1, 0)), "pwrite64 allowed");
+	expect(refused(syscall(SYS_preadv2, -1, &v, 1, 0, 0, 0)), "preadv2 allowed");
+	expect(refused(syscall(SYS_pwritev2, -1, &v, 1, 0, 0, 0)), "pwritev2 allowed");
+}
+
 static void check_sockets(bool syslog)
 {
 	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
@@ -142,6 +159,7 @@ static void argument_rules(bool syslog)
 			_exit(100);
 		check_process_creation();
 		check_ids();
+		check_removed();
 		check_sockets(syslog);
 		_exit(failures);
 	}
