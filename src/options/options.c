@@ -236,7 +236,7 @@ static const struct opt_def long_opts[] = {
 	{ "security-label", 0, K_TRUE, F(security_label), NULL, NULL, "give each new file the security label (SELinux, Smack context) the guest sends with it (FUSE_SECURITY_CTX), as its security.* xattr (renamed by --xattrmap); keeps CAP_SYS_ADMIN permitted, raised only while setting one", NULL },
 	{ "xattrmap", 0, K_STR, F(xattrmap), NULL, "RULES", "rename xattrs between guest and host (implies --xattr): rules :type:scope:key:prepend: with type prefix|ok|bad|unsupported, scope client|server|all, first match wins, or one last :map:key:prepend:; any first character is the separator", NULL },
 	{ "sandbox", 0, K_ENUM, F(sandbox), sandbox_names, "MODE", "namespace|chroot|none [default: namespace]", NULL },
-	{ "seccomp", 0, K_ENUM, F(seccomp), seccomp_names, "ACTION", "kill|log|trap|none: action on a forbidden syscall [default: kill]", NULL },
+	{ "seccomp", 0, K_ENUM, F(seccomp), seccomp_names, "ACTION", "kill|log|trap|none: action on a forbidden syscall, or one with forbidden arguments (a new process or namespace) [default: kill]", NULL },
 	{ "announce-submounts", 0, K_TRUE, F(announce_submounts), NULL, NULL, "show host submounts as separate filesystems in the guest (reveals the host's mount structure) [default: off]", NULL },
 	{ "no-announce-submounts", 0, K_FALSE, F(announce_submounts), NULL, NULL, "do not announce submounts (one guest filesystem; st_dev/st_ino may repeat)", NULL },
 	{ "inode-file-handles", 0, K_ENUM, F(inode_file_handles), ifh_names, "MODE", "never|prefer|mandatory: find inodes whose cached fd was evicted by file handle (needs CAP_DAC_READ_SEARCH; mandatory: refuse to start without) rather than by name [default: prefer]", NULL },
