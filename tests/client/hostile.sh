@@ -10,7 +10,8 @@
 # stopped with SIGTERM afterwards.  Prints the cases' PASS/FAIL lines and a
 # summary; exit 0 when all pass.  Ours runs with --sandbox=$HOSTILE_SANDBOX
 # (default none: the mode that protects least, so the daemon's own checks
-# are what is tested; namespace and chroot add the kernel's).
+# are what is tested; namespace and chroot add the kernel's).  A case that
+# prints "EXPECT-LOG TEXT" fails unless the daemon's log holds TEXT.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 kind=${1:-ours}
@@ -70,8 +71,10 @@ run_case() {
 		sleep 0.05
 		i=$((i + 1))
 	done
-	timeout 60 build/client/hostile "$sock" "$base" "$name"
+	out=$tmp/$name.out
+	timeout 60 build/client/hostile "$sock" "$base" "$name" >"$out"
 	rc=$?
+	cat "$out"
 	if [ "$flags" = reconnect ]; then
 		kill -TERM $dpid 2>/dev/null
 		wait $dpid 2>/dev/null
@@ -92,6 +95,15 @@ run_case() {
 			fi
 		fi
 	fi
+	while IFS= read -r text; do
+		[ -n "$text" ] || continue
+		if ! grep -qF -- "$text" "$log"; then
+			echo "FAIL $name: the daemon did not log \"$text\""
+			rc=1
+		fi
+	done <<EOF
+$(sed -n 's/^EXPECT-LOG //p' "$out")
+EOF
 	if grep -Eq 'ERROR: (Address|Leak|Thread)Sanitizer|runtime error:' "$log"; then
 		echo "FAIL $name: sanitizer report in the daemon's log"
 		rc=1
