@@ -87,7 +87,8 @@ FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Isrc $(WARN) -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 build-fuzz/fuzz_desc_chain: fuzz/fuzz_desc_chain.c src/transport/virtqueue.c \
-	src/transport/guest_mem.c src/log/log.c $(wildcard src/transport/*.h)
+	src/transport/guest_mem.c src/transport/mem_guard.c src/log/log.c \
+	$(wildcard src/transport/*.h)
 build-fuzz/fuzz_fuse_request: fuzz/fuzz_fuse_request.c $(wildcard src/fuse/*.c src/fuse/*.h) \
 	src/log/log.c src/fs/fs_ops.h
 build-fuzz/fuzz_state_load: fuzz/fuzz_state_load.c $(wildcard src/fs/*.c src/fs/*.h) src/log/log.c

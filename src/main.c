@@ -27,6 +27,7 @@
 #include "sandbox/caps.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/seccomp_filter.h"
+#include "transport/mem_guard.h"
 #include "transport/vhost_user.h"
 
 static uint32_t serve_request(void *opaque, unsigned qidx, struct vq_req *req)
@@ -282,6 +283,12 @@ int main(int argc, char **argv)
 	 * umask separately): ours must not mask it again. */
 	umask(0);
 	signal(SIGPIPE, SIG_IGN);
+	/* Before the sandbox forks (the child inherits it) and the filter. */
+	int gr = mem_guard_install();
+	if (gr < 0) {
+		log_error("SIGBUS handler: %s", strerror(-gr));
+		return 1;
+	}
 	bool privileged = geteuid() == 0;
 	if (privileged && setgroups(0, NULL) < 0) {
 		log_error("dropping supplementary groups: %s", strerror(errno));

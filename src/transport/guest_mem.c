@@ -2,7 +2,7 @@
  * wrap (offsets are compared against sizes, never end addresses computed). */
 #include "guest_mem.h"
 
-#include <sys/mman.h>
+#include "mem_guard.h"
 
 /* [addr, addr+len) inside [base, base+size)? */
 static inline int range_in(uint64_t base, uint64_t size, uint64_t addr, uint64_t len)
@@ -81,12 +81,20 @@ int guest_mem_gpa_iov(const struct guest_mem *m, uint64_t gpa, uint64_t len,
 	return n;
 }
 
+bool guest_mem_damaged(const struct guest_mem *m)
+{
+	for (unsigned i = 0; i < m->nregions; i++)
+		if (m->regions[i].map_base && mem_guard_faulted(m->regions[i].guard))
+			return true;
+	return false;
+}
+
 void guest_mem_clear(struct guest_mem *m)
 {
 	for (unsigned i = 0; i < m->nregions; i++) {
 		struct guest_region *r = &m->regions[i];
 		if (r->map_base && r->map_len)
-			munmap(r->map_base, r->map_len);
+			mem_guard_unmap(r->map_base, r->map_len, r->guard);
 	}
 	m->nregions = 0;
 }

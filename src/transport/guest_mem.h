@@ -7,6 +7,7 @@
 #ifndef GUEST_MEM_H
 #define GUEST_MEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -20,6 +21,7 @@ struct guest_region {
 	uint8_t *hva;       /* our mapping of the start */
 	void *map_base;     /* what mmap returned (may start before hva) */
 	size_t map_len;
+	int guard;          /* its mem_guard.h slot */
 };
 
 struct guest_mem {
@@ -40,6 +42,9 @@ int guest_mem_gpa_iov(const struct guest_mem *m, uint64_t gpa, uint64_t len,
  * pointer hva (in *gpa) and how many bytes from hva on lie in the same
  * region; 0 when hva is not in guest memory. */
 uint64_t guest_mem_hva_gpa(const struct guest_mem *m, const void *hva, uint64_t *gpa);
+/* Did the frontend shrink the file under a region (mem_guard.h)?  Its
+ * pages past the file's end then read zeros: no ring may run there. */
+bool guest_mem_damaged(const struct guest_mem *m);
 /* Unmap every region and empty the table. */
 void guest_mem_clear(struct guest_mem *m);
 

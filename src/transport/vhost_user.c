@@ -485,6 +485,8 @@ static int serve_connection(struct vu_dev *dev)
 			break;
 		log_trace("vhost-user: %s (%u bytes, %u fds)", vu_msg_name(m->hdr.request),
 			  m->hdr.size, m->nfds);
+		/* A fault no queue thread has reported yet (mem_guard.h). */
+		vu_report_shrink();
 		rc = dispatch(dev, m);
 		vu_msg_close_fds(m);
 		if (rc < 0 && rc != -EPIPE && rc != -ECONNRESET)

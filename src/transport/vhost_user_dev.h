@@ -74,6 +74,7 @@ struct vu_queue {
 	enum kick_holdoff_way held_off; /* how the next batch is looked for */
 	struct answer_signal signal; /* answers told within a batch, adapted here */
 	uint64_t notice_deadline;   /* ns: untold notice answers are told by then (0: none) */
+	uint64_t guard_faults;      /* mem_guard_faults() when the thread last looked */
 };
 
 /* A popped chain, served inline or by a pool worker. */
@@ -103,6 +104,7 @@ struct vu_dev {
 	struct dirty_log log;       /* SET_LOG_BASE's log; bits NULL when none */
 	void *log_map;              /* what mmap returned for it */
 	size_t log_map_len;
+	int log_guard;              /* its mem_guard.h slot */
 	int log_fd;                 /* SET_LOG_FD's eventfd, -1 when none */
 	bool log_error_reported;    /* a write outside the log was reported */
 	/* Since logging last started, a write into guest memory went unlogged
@@ -139,6 +141,10 @@ void vu_queue_set_call_fd(struct vu_queue *q, int fd);
 void vu_queue_set_err_fd(struct vu_queue *q, int fd);
 /* Is the ring enabled (explicitly, or by default without protocol features)? */
 bool vu_queue_enabled(const struct vu_dev *dev, const struct vu_queue *q);
+
+/* The frontend shrank a file we map (mem_guard.h): log it once per run of
+ * faults.  Any thread. */
+void vu_report_shrink(void);
 
 /* vhost_user_migrate.c: dirty logging and device state transfer. */
 /* Is dirty logging on (VHOST_F_LOG_ALL acked and a log mapped)? */

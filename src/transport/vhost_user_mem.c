@@ -3,11 +3,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log/log.h"
+#include "mem_guard.h"
 #include "vhost_user_dev.h"
 
 static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
@@ -33,18 +32,14 @@ static int check_region(const struct vhost_user_mem_region *r)
 
 static int map_region(const struct vhost_user_mem_region *r, int fd, struct guest_region *out)
 {
-	struct stat st;
 	uint64_t len = r->mmap_offset + r->memory_size;
+	int rc = 0;
 
-	/* A file shorter than the region would SIGBUS us on first access. */
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size < len)
-		return -EINVAL;
-	/* Map from offset 0 so mmap_offset needs no page alignment. */
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
-	if (p == MAP_FAILED)
-		return -errno;
+	/* Map from offset 0 so mmap_offset needs no page alignment.  A file
+	 * shorter than the region is refused (mem_guard.h). */
+	void *p = mem_guard_map(fd, len, &out->guard, &rc);
+	if (!p)
+		return rc;
 	out->gpa = r->guest_phys_addr;
 	out->size = r->memory_size;
 	out->uva = r->userspace_addr;

@@ -11,11 +11,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log/log.h"
+#include "mem_guard.h"
 #include "vhost_user_dev.h"
 #include "vhost_user_msg.h"
 
@@ -109,16 +108,9 @@ void vu_log_write(void *opaque, const void *hva, uint64_t len)
 	}
 }
 
-static void unmap_log(void *map, size_t len)
-{
-	if (map)
-		munmap(map, len);
-}
-
 int vu_set_log_base(struct vu_dev *dev, uint64_t size, uint64_t offset, int fd)
 {
-	struct stat st;
-	int rc;
+	int rc = 0, guard = -1;
 
 	/* Like a memory region: mapped from offset 0 (no alignment asked of
 	 * the offset), within the file, and of a length mmap can take. */
@@ -129,23 +121,12 @@ int vu_set_log_base(struct vu_dev *dev, uint64_t size, uint64_t offset, int fd)
 		return -EINVAL;
 	}
 	uint64_t len = offset + size;
-	if (fstat(fd, &st) < 0) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	/* A file shorter than the log would SIGBUS us on the first mark. */
-	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size < len) {
-		log_error("dirty log: %#llx bytes asked of a %lld-byte file",
-			  (unsigned long long)len, (long long)st.st_size);
-		close(fd);
-		return -EINVAL;
-	}
-	void *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
-	rc = map == MAP_FAILED ? -errno : 0;
+	/* A file shorter than the log is refused, and one shrunk later
+	 * cannot kill us (mem_guard.h). */
+	void *map = mem_guard_map(fd, len, &guard, &rc);
 	close(fd);
-	if (rc < 0) {
-		log_error("dirty log: mmap: %s", strerror(-rc));
+	if (!map) {
+		log_error("dirty log: cannot map it: %s", strerror(-rc));
 		return rc;
 	}
 
@@ -154,15 +135,17 @@ int vu_set_log_base(struct vu_dev *dev, uint64_t size, uint64_t offset, int fd)
 	vu_mem_write_lock(dev);
 	void *old = dev->log_map;
 	size_t old_len = dev->log_map_len;
+	int old_guard = dev->log_guard;
 	dev->log_map = map;
 	dev->log_map_len = len;
+	dev->log_guard = guard;
 	dev->log.bits = (uint8_t *)map + offset;
 	dev->log.size = size;
 	dev->log_error_reported = false;
 	for (unsigned i = 0; i < VU_MAX_QUEUES; i++)
 		vu_log_apply(dev, &dev->q[i]);
 	vu_mem_write_unlock(dev);
-	unmap_log(old, old_len);
+	mem_guard_unmap(old, old_len, old_guard);
 	log_debug("dirty log: %#llx bytes (%llu MiB of guest memory)", (unsigned long long)size,
 		  (unsigned long long)(size * 8 * VHOST_LOG_PAGE >> 20));
 	return 0;
@@ -249,6 +232,10 @@ static const char *refuse_transfer(const struct vu_dev *dev, const struct vu_msg
 	    __atomic_load_n(&dev->log_lost, __ATOMIC_RELAXED))
 		return "writes into guest memory went unlogged during the migration "
 		       "(see the dirty log errors above): the destination would get stale pages";
+	/* Its pages past the end took our marks privately (mem_guard.h). */
+	if (m->p.transfer.direction == VHOST_USER_TRANSFER_SAVE && dev->log_map &&
+	    mem_guard_faulted(dev->log_guard))
+		return "the frontend shrank the dirty log's file: marks were lost";
 	/* The device must be suspended (every ring stopped with
 	 * GET_VRING_BASE): no request may run while the state moves. */
 	for (unsigned i = 0; i < VU_MAX_QUEUES; i++)
@@ -309,8 +296,10 @@ void vu_migration_reset(struct vu_dev *dev)
 	vu_mem_write_lock(dev);
 	void *old = dev->log_map;
 	size_t old_len = dev->log_map_len;
+	int old_guard = dev->log_guard;
 	dev->log_map = NULL;
 	dev->log_map_len = 0;
+	dev->log_guard = -1;
 	dev->log.bits = NULL;
 	dev->log.size = 0;
 	dev->log_error_reported = false;
@@ -319,7 +308,7 @@ void vu_migration_reset(struct vu_dev *dev)
 	for (unsigned i = 0; i < VU_MAX_QUEUES; i++)
 		vu_log_apply(dev, &dev->q[i]);
 	vu_mem_write_unlock(dev);
-	unmap_log(old, old_len);
+	mem_guard_unmap(old, old_len, old_guard);
 	if (dev->log_fd >= 0)
 		close(dev->log_fd);
 	dev->log_fd = -1;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "log/log.h"
+#include "mem_guard.h"
 #include "vhost_user_dev.h"
 
 static bool stop_requested(const struct vu_queue *q)
@@ -129,6 +130,33 @@ static bool poll_avail(struct vu_queue *q, uint64_t ns)
 			sched_yield();
 		}
 	}
+}
+
+void vu_report_shrink(void)
+{
+	if (mem_guard_report_due())
+		log_error("frontend shrank a shared memory file (guest memory or the dirty log) "
+			  "we had mapped: its pages past the end read as zeros here; queues stop "
+			  "until it sends a new memory table and resets them");
+}
+
+/* A fault since the thread last looked (mem_guard.h).  In guest memory,
+ * what this queue reads there may be zeros where the guest wrote
+ * something: it stops as a broken ring does, until the frontend resets
+ * it.  In the dirty log only the migration is lost (the state save says
+ * so): the guest is served on. */
+static bool memory_shrank(struct vu_queue *q)
+{
+	uint64_t n = mem_guard_faults();
+
+	if (n == q->guard_faults)
+		return false;
+	q->guard_faults = n;
+	vu_report_shrink();
+	if (!guest_mem_damaged(q->vq.mem))
+		return false;
+	q->vq.broken = true;
+	return true;
 }
 
 /* Whether q carries notices (vhost_user.h: notice_queues). */
@@ -257,7 +285,7 @@ static enum drain_end drain(struct vu_queue *q)
 	const struct vu_device *ops = dev->ops;
 
 	for (;;) {
-		if (vq->broken)
+		if (vq->broken || memory_shrank(q))
 			return DRAIN_BROKEN;
 		vq_disable_kicks(vq);
 		unsigned n = 0, told = 0;
@@ -270,7 +298,7 @@ static enum drain_end drain(struct vu_queue *q)
 		bool each = !notices && vq->event_idx && answer_signal_each(&q->signal, now_ns());
 		int r = 0;
 		while (n < vq->num && !stop_requested(q) && !writer_waiting(dev) &&
-		       (r = vq_pop(vq, &q->job->req)) == 1) {
+		       !memory_shrank(q) && (r = vq_pop(vq, &q->job->req)) == 1) {
 			n++;
 			q->served++;
 			if (hand_to_pool(q)) {
@@ -298,7 +326,7 @@ static enum drain_end drain(struct vu_queue *q)
 						  (unsigned)(thread_preemptions() - preempted), now_ns());
 		if (!defer_notice(q))
 			vq_notify(vq);
-		if (r < 0)
+		if (r < 0 || vq->broken)
 			return DRAIN_BROKEN;
 		if (stop_requested(q) || writer_waiting(dev))
 			return DRAIN_YIELD;
@@ -564,6 +592,11 @@ int vu_queue_try_start(struct vu_dev *dev, struct vu_queue *q)
 	if (q->started || q->kick_fd < 0 || !q->addr_set || q->num == 0 ||
 	    dev->mem.nregions == 0 || !vu_queue_enabled(dev, q))
 		return 0;
+	if (guest_mem_damaged(&dev->mem)) {
+		log_error("queue %u: not started: the frontend shrank a memory region's file "
+			  "(a new memory table is needed)", q->idx);
+		return -EFAULT;
+	}
 	int rc = vu_queue_map_rings(&dev->mem, q, q->num, &desc, &avail, &used);
 	if (rc < 0) {
 		log_error("queue %u: rings are not in guest memory", q->idx);
@@ -581,6 +614,7 @@ int vu_queue_try_start(struct vu_dev *dev, struct vu_queue *q)
 		;
 	__atomic_store_n(&q->stop, false, __ATOMIC_RELEASE);
 	q->served = q->handed = q->kicks = 0;
+	q->guard_faults = mem_guard_faults();
 	rc = pthread_create(&q->thread, NULL, queue_thread, q);
 	if (rc != 0) {
 		log_error("queue %u: cannot create thread: %s", q->idx, strerror(rc));
@@ -651,6 +685,7 @@ int vu_dev_init(struct vu_dev *dev, const struct vu_device *ops)
 	dev->ops = ops;
 	dev->sock = -1;
 	dev->log_fd = -1;
+	dev->log_guard = -1;
 	dev->state_result = -ENODATA;
 	pthread_rwlockattr_init(&attr);
 	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);

@@ -11,7 +11,10 @@
  * Case files: hostile_vring.c (descriptor chains), hostile_fuse.c and
  * hostile_names.c (FUSE requests), hostile_vhost.c (vhost-user messages),
  * hostile_migration.c (dirty logging and device state transfer),
- * hostile_syscalls.c (requests whose host system calls are rare). */
+ * hostile_syscalls.c (requests whose host system calls are rare),
+ * hostile_shrink.c (shared memory files shrunk under the daemon).
+ * A case may print "EXPECT-LOG TEXT": hostile.sh then fails it unless the
+ * daemon's log holds TEXT. */
 #ifndef HOSTILE_H
 #define HOSTILE_H
 
@@ -64,6 +67,8 @@ extern const struct hostile_case hostile_migration_cases[];
 extern const unsigned hostile_migration_count;
 extern const struct hostile_case hostile_syscalls_cases[];
 extern const unsigned hostile_syscalls_count;
+extern const struct hostile_case hostile_shrink_cases[];
+extern const unsigned hostile_shrink_count;
 
 /* Contents of BASE/outside and BASE/share/file (hostile prepare). */
 #define H_SECRET "secret outside the share\n"

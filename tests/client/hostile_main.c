@@ -34,6 +34,7 @@ static const struct {
 	{ hostile_vhost_cases, &hostile_vhost_count },
 	{ hostile_migration_cases, &hostile_migration_count },
 	{ hostile_syscalls_cases, &hostile_syscalls_count },
+	{ hostile_shrink_cases, &hostile_shrink_count },
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 

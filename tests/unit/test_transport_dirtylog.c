@@ -108,8 +108,8 @@ static void test_concurrent_marks(void)
 static void set_regions(struct guest_mem *m, uint8_t *a, uint8_t *b)
 {
 	m->nregions = 2;
-	m->regions[0] = (struct guest_region){ GPA_A, REG, 0x7000000000ull, a, NULL, 0 };
-	m->regions[1] = (struct guest_region){ GPA_B, REG, 0x7100000000ull, b, NULL, 0 };
+	m->regions[0] = (struct guest_region){ GPA_A, REG, 0x7000000000ull, a, NULL, 0, -1 };
+	m->regions[1] = (struct guest_region){ GPA_B, REG, 0x7100000000ull, b, NULL, 0, -1 };
 }
 
 static void test_hva_gpa(void)
