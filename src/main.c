@@ -285,10 +285,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	/* Before the sandbox forks (the child inherits it) and the filter. */
 	int gr = mem_guard_install();
-	if (gr < 0) {
-		log_error("SIGBUS handler: %s", strerror(-gr));
-		return 1;
-	}
+	if (gr < 0)
+		log_warn("SIGBUS handler not installed (%s): a frontend that shrinks a shared "
+			 "memory file will kill the daemon", strerror(-gr));
 	bool privileged = geteuid() == 0;
 	if (privileged && setgroups(0, NULL) < 0) {
 		log_error("dropping supplementary groups: %s", strerror(errno));

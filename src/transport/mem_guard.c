@@ -77,8 +77,16 @@ int mem_guard_install(void)
 {
 	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO };
 
+	struct sigaction now;
+
 	sigemptyset(&sa.sa_mask);
-	return sigaction(SIGBUS, &sa, &previous) < 0 ? -errno : 0;
+	if (sigaction(SIGBUS, &sa, &previous) < 0)
+		return -errno;
+	/* A sanitizer told to keep SIGBUS to itself (ASan's handle_sigbus=2)
+	 * ignores the call: say so rather than believe we are guarded. */
+	if (sigaction(SIGBUS, NULL, &now) < 0 || now.sa_sigaction != on_sigbus)
+		return -EBUSY;
+	return 0;
 }
 
 /* A VMM never shrinks guest memory (QEMU seals its memfds itself); a memfd
@@ -145,7 +153,7 @@ void *mem_guard_map(int fd, uint64_t len, int *slot, int *err)
 		return NULL;
 	}
 	slots[i].page = page;
-	slots[i].faulted = false;
+	__atomic_store_n(&slots[i].faulted, false, __ATOMIC_RELAXED);
 	__atomic_store_n(&slots[i].len, (len + page - 1) & ~(uint64_t)(page - 1), __ATOMIC_RELAXED);
 	__atomic_store_n(&slots[i].start, (uintptr_t)p, __ATOMIC_RELEASE);
 	*slot = i;

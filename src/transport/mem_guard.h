@@ -23,7 +23,7 @@
 
 /* Install the SIGBUS handler: once, at start-up, before the seccomp
  * filter (and after the sanitizer runtime's own, which it falls back to).
- * 0 or -errno. */
+ * 0 or -errno (-EBUSY: a sanitizer keeps SIGBUS to itself). */
 int mem_guard_install(void);
 
 /* Map [0, len) of fd shared and read-write, sealed against shrinking when

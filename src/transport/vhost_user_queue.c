@@ -135,9 +135,9 @@ static bool poll_avail(struct vu_queue *q, uint64_t ns)
 void vu_report_shrink(void)
 {
 	if (mem_guard_report_due())
-		log_error("frontend shrank a shared memory file (guest memory or the dirty log) "
-			  "we had mapped: its pages past the end read as zeros here; queues stop "
-			  "until it sends a new memory table and resets them");
+		log_error("frontend shrank a shared memory file we had mapped: its pages past "
+			  "the end read as zeros here (in guest memory the queues stop until a new "
+			  "memory table and a ring reset; in the dirty log the migration fails)");
 }
 
 /* A fault since the thread last looked (mem_guard.h).  In guest memory,
