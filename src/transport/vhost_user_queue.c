@@ -592,6 +592,9 @@ int vu_queue_try_start(struct vu_dev *dev, struct vu_queue *q)
 	if (q->started || q->kick_fd < 0 || !q->addr_set || q->num == 0 ||
 	    dev->mem.nregions == 0 || !vu_queue_enabled(dev, q))
 		return 0;
+	/* From here: a fault vq_init takes reading the used ring is the
+	 * thread's to see at its first look. */
+	q->guard_faults = mem_guard_faults();
 	if (guest_mem_damaged(&dev->mem)) {
 		log_error("queue %u: not started: the frontend shrank a memory region's file "
 			  "(a new memory table is needed)", q->idx);
@@ -614,7 +617,6 @@ int vu_queue_try_start(struct vu_dev *dev, struct vu_queue *q)
 		;
 	__atomic_store_n(&q->stop, false, __ATOMIC_RELEASE);
 	q->served = q->handed = q->kicks = 0;
-	q->guard_faults = mem_guard_faults();
 	rc = pthread_create(&q->thread, NULL, queue_thread, q);
 	if (rc != 0) {
 		log_error("queue %u: cannot create thread: %s", q->idx, strerror(rc));

@@ -184,6 +184,63 @@ static int mem_tmpfs_file(struct env *e)
 	return r;
 }
 
+/* Queue 1's rings move into the second region, whose file then shrinks
+ * to 0 before the ring starts: reading them (the avail index, the used
+ * ring on start) must not kill the daemon, and the queue stops. */
+static int mem_rings_in_shrunk_region(struct env *e)
+{
+	struct vuc *c = &e->s.c;
+	unsigned base;
+	int fd = memfd_create("unsealable-rings", MFD_CLOEXEC), r, errfd;
+
+	if (fd < 0 || ftruncate(fd, R1_SIZE) < 0)
+		return h_fail(e, "memfd");
+	if (add_region(e, fd) < 0) {
+		close(fd);
+		return -1;
+	}
+	if ((r = vuc_get_vring_base(c, 1, &base)) < 0) {
+		close(fd);
+		return h_fail(e, "GET_VRING_BASE: %s", strerror(-r));
+	}
+	/* A request waiting in the avail ring, which will read zeros. */
+	uint16_t *avail = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 4096);
+	if (avail == MAP_FAILED) {
+		close(fd);
+		return h_fail(e, "mmap");
+	}
+	avail[1] = 1;
+	munmap(avail, 4096);
+	r = ftruncate(fd, 0);
+	close(fd);
+	if (r < 0)
+		return h_fail(e, "shrinking the rings' file: %s", strerror(errno));
+	if ((errfd = error_eventfd(e)) < 0)
+		return -1;
+	const void *ring = (const void *)(uintptr_t)R1_UVA;
+	if ((r = vuc_set_vring_num(c, 1, 128)) < 0 || (r = vuc_set_vring_base(c, 1, 0)) < 0 ||
+	    (r = vuc_set_vring_addr(c, 1, ring, (const uint8_t *)ring + 4096,
+				    (const uint8_t *)ring + 8192)) < 0 ||
+	    (r = vuc_set_vring_call(c, 1, e->s.req.call_fd)) < 0 ||
+	    (r = vuc_set_vring_kick(c, 1, e->s.req.kick_fd)) < 0 ||
+	    ((c->features & BIT(VUC_F_PROTOCOL_FEATURES)) &&
+	     (r = vuc_set_vring_enable(c, 1, 1)) < 0)) {
+		close(errfd);
+		return h_fail(e, "setting queue 1 up in the shrunk region: %s", strerror(-r));
+	}
+	struct pollfd p = { .fd = errfd, .events = POLLIN };
+	r = poll(&p, 1, H_WAIT_MS);
+	close(errfd);
+	if (r != 1)
+		return h_fail(e, "queue 1 on shrunk rings did not stop (no error eventfd)");
+	if ((r = vuc_get_vring_base(c, 1, &base)) < 0)
+		return h_fail(e, "GET_VRING_BASE on shrunk rings: %s", strerror(-r));
+	printf("EXPECT-LOG %s\n", SHRINK_LOG);
+	if ((r = vuc_set_mem_table(c)) < 0)
+		return h_fail(e, "restoring the memory table: %s", strerror(-r));
+	return h_requeue(e);
+}
+
 static int want_protocol(struct env *e, uint64_t bits, const char *name)
 {
 	int r;
@@ -274,6 +331,7 @@ const struct hostile_case hostile_shrink_cases[] = {
 	{ "shrink-mem-sealed", mem_sealed, 0 },
 	{ "shrink-mem-unsealable-memfd", mem_unsealable_memfd, 0 },
 	{ "shrink-mem-tmpfs-file", mem_tmpfs_file, 0 },
+	{ "shrink-mem-rings", mem_rings_in_shrunk_region, 0 },
 	{ "shrink-log-sealed", log_sealed, 0 },
 	{ "shrink-log-unsealable", log_unsealable, 0 },
 };
