@@ -110,7 +110,12 @@ static int h_set_features(struct vu_dev *dev, struct vu_msg *m)
 		 * sends LOG_ALL before SET_LOG_BASE. */
 		if (!log_was)
 			__atomic_store_n(&dev->log_lost, dev->log_base_failed, __ATOMIC_RELAXED);
-		vu_log_apply_all(dev);
+		/* The log ends with its period: the VMM frees it (QEMU's
+		 * vhost_log_put) and gives a new one before the next. */
+		if (log_was)
+			vu_log_drop(dev);
+		else
+			vu_log_apply_all(dev);
 		log_info("vhost-user: dirty logging %s%s",
 			 log_was ? "stopped" : "started",
 			 log_was || dev->log.bits ? "" : " (no log given yet)");

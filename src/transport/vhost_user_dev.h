@@ -172,6 +172,8 @@ int vu_h_check_device_state(struct vu_dev *dev, struct vu_msg *m);
 bool vu_device_state_offered(const struct vu_dev *dev);
 /* Disconnect: unmap the log, close the log fd, forget the last transfer. */
 void vu_migration_reset(struct vu_dev *dev);
+/* Unmap the dirty log: logging stopped, or the connection ended. */
+void vu_log_drop(struct vu_dev *dev);
 
 /* vhost_user_mem.c: SET_MEM_TABLE; takes ownership of fds (closes them). */
 int vu_set_mem_table(struct vu_dev *dev, const struct vhost_user_memory *mt,

@@ -108,6 +108,32 @@ void vu_log_write(void *opaque, const void *hva, uint64_t len)
 	}
 }
 
+/* Swap the log (map NULL: none).  Queue threads mark it from inside their
+ * batch: swap it while none runs one, unmap the old one after. */
+static void log_install(struct vu_dev *dev, void *map, size_t len, int guard, uint64_t offset,
+			uint64_t size)
+{
+	vu_mem_write_lock(dev);
+	void *old = dev->log_map;
+	size_t old_len = dev->log_map_len;
+	int old_guard = dev->log_guard;
+	dev->log_map = map;
+	dev->log_map_len = len;
+	dev->log_guard = guard;
+	dev->log.bits = map ? (uint8_t *)map + offset : NULL;
+	dev->log.size = map ? size : 0;
+	dev->log_error_reported = false;
+	for (unsigned i = 0; i < VU_MAX_QUEUES; i++)
+		vu_log_apply(dev, &dev->q[i]);
+	vu_mem_write_unlock(dev);
+	mem_guard_unmap(old, old_len, old_guard);
+}
+
+void vu_log_drop(struct vu_dev *dev)
+{
+	log_install(dev, NULL, 0, -1, 0, 0);
+}
+
 int vu_set_log_base(struct vu_dev *dev, uint64_t size, uint64_t offset, int fd)
 {
 	int rc = 0, guard = -1;
@@ -130,22 +156,7 @@ int vu_set_log_base(struct vu_dev *dev, uint64_t size, uint64_t offset, int fd)
 		return rc;
 	}
 
-	/* Queue threads mark the log from inside their batch: swap it while
-	 * none runs one, unmap the old one after. */
-	vu_mem_write_lock(dev);
-	void *old = dev->log_map;
-	size_t old_len = dev->log_map_len;
-	int old_guard = dev->log_guard;
-	dev->log_map = map;
-	dev->log_map_len = len;
-	dev->log_guard = guard;
-	dev->log.bits = (uint8_t *)map + offset;
-	dev->log.size = size;
-	dev->log_error_reported = false;
-	for (unsigned i = 0; i < VU_MAX_QUEUES; i++)
-		vu_log_apply(dev, &dev->q[i]);
-	vu_mem_write_unlock(dev);
-	mem_guard_unmap(old, old_len, old_guard);
+	log_install(dev, map, len, guard, offset, size);
 	log_debug("dirty log: %#llx bytes (%llu MiB of guest memory)", (unsigned long long)size,
 		  (unsigned long long)(size * 8 * VHOST_LOG_PAGE >> 20));
 	return 0;
@@ -293,22 +304,9 @@ int vu_h_check_device_state(struct vu_dev *dev, struct vu_msg *m)
 
 void vu_migration_reset(struct vu_dev *dev)
 {
-	vu_mem_write_lock(dev);
-	void *old = dev->log_map;
-	size_t old_len = dev->log_map_len;
-	int old_guard = dev->log_guard;
-	dev->log_map = NULL;
-	dev->log_map_len = 0;
-	dev->log_guard = -1;
-	dev->log.bits = NULL;
-	dev->log.size = 0;
-	dev->log_error_reported = false;
+	vu_log_drop(dev);
 	dev->log_base_failed = false;
 	__atomic_store_n(&dev->log_lost, false, __ATOMIC_RELAXED);
-	for (unsigned i = 0; i < VU_MAX_QUEUES; i++)
-		vu_log_apply(dev, &dev->q[i]);
-	vu_mem_write_unlock(dev);
-	mem_guard_unmap(old, old_len, old_guard);
 	if (dev->log_fd >= 0)
 		close(dev->log_fd);
 	dev->log_fd = -1;
