@@ -125,6 +125,11 @@ static void log_install(struct vu_dev *dev, void *map, size_t len, int guard, ui
 	dev->log_error_reported = false;
 	for (unsigned i = 0; i < VU_MAX_QUEUES; i++)
 		vu_log_apply(dev, &dev->q[i]);
+	/* Marks the old log took past its file's end (mem_guard.h) are lost
+	 * to this logging period whatever log comes next (QEMU folds the
+	 * old log into its bitmap as it replaces it). */
+	if (old && mem_guard_faulted(old_guard))
+		__atomic_store_n(&dev->log_lost, true, __ATOMIC_RELAXED);
 	vu_mem_write_unlock(dev);
 	mem_guard_unmap(old, old_len, old_guard);
 }

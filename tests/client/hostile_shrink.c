@@ -287,8 +287,10 @@ static int log_sealed(struct env *e)
 
 /* The log's file shrinks while LOG_ALL is on; a GETATTR's reply marks it:
  * answered, and the state save refused (the marks went nowhere the VMM
- * sees, so the destination would get stale pages). */
-static int log_unsealable(struct env *e)
+ * sees, so the destination would get stale pages).  With replace, a new
+ * log comes before the save (QEMU resizes its log while migrating): the
+ * marks are still lost, the save still refused. */
+static int log_shrunk(struct env *e, bool replace)
 {
 	struct vuc *c = &e->s.c;
 	uint64_t size, ino, f = c->features;
@@ -308,23 +310,44 @@ static int log_unsealable(struct env *e)
 		return h_fail(e, "shrinking the log's memfd: %s", strerror(errno));
 	if ((r = h_getattr(e, FUSE_ROOT_ID, &ino)) < 0)
 		return r == -EPROTO ? -1 : h_fail(e, "GETATTR with the log shrunk: %s", strerror(-r));
+	if (replace) {
+		int fd2 = memfd_create("log2", MFD_CLOEXEC);
+		if (fd2 < 0 || ftruncate(fd2, (off_t)size) < 0)
+			return h_fail(e, "memfd");
+		r = vuc_set_log_base(c, fd2, size, 0);
+		close(fd2);
+		if (r < 0)
+			return h_fail(e, "the new SET_LOG_BASE: %s", strerror(-r));
+	}
 	if ((r = vuc_get_vring_base(c, 0, &b0)) < 0 || (r = vuc_get_vring_base(c, 1, &b1)) < 0)
 		return h_fail(e, "GET_VRING_BASE with the log shrunk: %s", strerror(-r));
 	r = vuc_set_device_state_fd(c, VUC_STATE_SAVE, VUC_PHASE_STOPPED, &state);
 	if (r == 0) {
 		close(state);
-		return h_fail(e, "state save accepted after the log's file shrank");
+		return h_fail(e, "state save accepted after the log's file shrank%s",
+			      replace ? " (and a new log came)" : "");
 	}
 	if (r != -EIO)
 		return h_fail(e, "SET_DEVICE_STATE_FD: %s", strerror(-r));
 	printf("EXPECT-LOG %s\n", SHRINK_LOG);
-	printf("EXPECT-LOG the frontend shrank the dirty log's file\n");
+	printf("EXPECT-LOG %s\n", replace ? "writes into guest memory went unlogged"
+					  : "the frontend shrank the dirty log's file");
 	/* The migration failed: logging off, the rings resume. */
 	if ((r = vuc_set_features(c, f)) < 0)
 		return h_fail(e, "SET_FEATURES without LOG_ALL: %s", strerror(-r));
 	if ((r = vr_setup_at(&e->s.hiprio, b0)) < 0 || (r = vr_setup_at(&e->s.req, b1)) < 0)
 		return h_fail(e, "restarting the rings: %s", strerror(-r));
 	return 0;
+}
+
+static int log_unsealable(struct env *e)
+{
+	return log_shrunk(e, false);
+}
+
+static int log_shrunk_then_replaced(struct env *e)
+{
+	return log_shrunk(e, true);
 }
 
 const struct hostile_case hostile_shrink_cases[] = {
@@ -334,5 +357,6 @@ const struct hostile_case hostile_shrink_cases[] = {
 	{ "shrink-mem-rings", mem_rings_in_shrunk_region, 0 },
 	{ "shrink-log-sealed", log_sealed, 0 },
 	{ "shrink-log-unsealable", log_unsealable, 0 },
+	{ "shrink-log-replaced", log_shrunk_then_replaced, 0 },
 };
 const unsigned hostile_shrink_count = sizeof(hostile_shrink_cases) / sizeof(hostile_shrink_cases[0]);
