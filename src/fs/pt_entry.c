@@ -103,16 +103,14 @@ static int lookup_self(struct pt *pt, struct pt_node *dir, const char *name, str
 /* Whether the directory fd names (a ".." just opened) lies in the share:
  * walking up from it reaches the shared root before the top of the tree.
  * A directory the host moved out of the share keeps working through its
- * fd, and its ".." would open what the host never shared; no path check
- * can tell (with the namespace sandbox the share is "/").  Only the guest's
- * exportfs (get_parent) looks ".." up, so the walk's cost is rare. */
+ * fd, and its ".." would open what the host never shared (Linux refuses
+ * that only out of a bind mount: the namespace sandbox, not chroot or
+ * none).  Only the guest's exportfs (get_parent) looks ".." up, so the
+ * walk's cost is rare. */
 static bool dotdot_in_share(struct pt *pt, int fd)
 {
-	struct pt_node root;
-	if (pt_node_get(pt, FS_ROOT_ID, &root) < 0)
-		return false;
-	const struct inode_key top = root.i->key;
-	pt_node_put(pt, &root);
+	/* The root record is pinned and its key immutable. */
+	const struct inode_key top = pt->inodes.root->key;
 
 	bool found = false;
 	int cur = dup(fd);
