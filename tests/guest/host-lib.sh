@@ -245,18 +245,43 @@ tb_boot() {
 	local pid=$!
 	TB_PIDS+=("$pid")
 	TB_QEMU_STATUS=0
-	if [ -n "$TB_HOST_STEP" ]; then
-		local served=0
-		# bash reaps the finished child at once, so kill -0 fails then.
-		while kill -0 "$pid" 2>/dev/null; do
-			tb_serve_host_steps "$serial"
-			sleep 0.2
-		done
-	fi
+	# Poll until QEMU ends, serving host steps; just before the timeout
+	# fires, record where the daemon's and QEMU's threads wait (a hung
+	# boot otherwise leaves nothing to tell which side stopped).
+	local served=0 snapped=0 snap_at
+	snap_at=$(( $(date +%s) + TB_TIMEOUT - 4 ))
+	rm -f "$serial.hang"
+	# bash reaps the finished child at once, so kill -0 fails then.
+	while kill -0 "$pid" 2>/dev/null; do
+		[ -z "$TB_HOST_STEP" ] || tb_serve_host_steps "$serial"
+		if [ $snapped -eq 0 ] && [ "$(date +%s)" -ge "$snap_at" ]; then
+			snapped=1
+			tb_hang_snapshot "$pid" > "$serial.hang" 2>&1 || true
+		fi
+		sleep 0.2
+	done
 	wait "$pid" || TB_QEMU_STATUS=$?
 	tb_forget_pid "$pid"
 	end=$(date +%s.%N)
 	TB_BOOT_SECONDS=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
+}
+
+# tb_hang_snapshot TIMEOUT_PID: each thread of the daemon (TB_DAEMON_PID)
+# and of QEMU (the child of `timeout`): state, wait channel, the system
+# call it sits in, and its kernel stack.
+tb_hang_snapshot() {
+	local qemu_pid p t
+	qemu_pid=$(pgrep -P "$1" | head -n 1)
+	# The daemon, anything it forked (a sandbox's child), then QEMU.
+	for p in "${TB_DAEMON_PID:-}" $(pgrep -P "${TB_DAEMON_PID:-0}") "$qemu_pid"; do
+		[ -n "$p" ] && [ -d "/proc/$p" ] || continue
+		echo "process $p: $(tr '\0' ' ' < "/proc/$p/cmdline" | cut -c1-120)"
+		for t in /proc/"$p"/task/*; do
+			echo "  thread ${t##*/} $(cat "$t/comm") state=$(awk '{print $3}' "$t/stat")" \
+				"wchan=$(cat "$t/wchan" 2>/dev/null) syscall=$(cut -d' ' -f1-3 "$t/syscall" 2>/dev/null)"
+			sed 's/^/      /' "$t/stack" 2>/dev/null | head -n 8
+		done
+	done
 }
 
 # tb_serve_host_steps SERIAL_LOG: runs the host steps the guest asked for

@@ -254,6 +254,7 @@ run_test() {
 
 	if [ $finished -eq 0 ]; then
 		echo "[$daemon $t] NOTE host-check skipped: the guest did not finish"
+		hang_report "$t" "$tmp"
 	elif [ -f "$dir/host-check.sh" ]; then
 		local status=0
 		bash "$dir/host-check.sh" "$share" > "$tmp/host-check.out" 2>&1 || status=$?
@@ -270,6 +271,18 @@ run_test() {
 	report=$(tb_sanitizer_report "$tmp/daemon.log")
 	[ -z "$report" ] || result "$t" "FAIL daemon: sanitizer report: $report"
 	finish_test "$t" "$tmp"
+}
+
+# hang_report TEST TMP: what each side last said, kept in the run's output
+# (a CI run keeps no folders): the console, QEMU's and the daemon's logs,
+# and where the threads waited before the timeout (tb_boot).
+hang_report() {
+	local f
+	for f in serial.log qemu.log daemon.log serial.log.hang; do
+		[ -s "$2/$f" ] || continue
+		echo "[$daemon $1] NOTE last of $f:"
+		tr -d '\r' < "$2/$f" | tail -n 40 | sed "s/^/[$daemon $1]   /"
+	done
 }
 
 # finish_test TEST TMP: unmount and remove the test's folder, or keep it.
