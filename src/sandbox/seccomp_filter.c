@@ -27,6 +27,9 @@ static const char *const allowed[] = {
 	"exit_group", "set_tid_address", "rt_sigaction", "rt_sigprocmask",
 	"rt_sigreturn", "sigaltstack", "tgkill", "tkill", "getpid", "gettid",
 	"getppid", "sched_yield", "sched_getaffinity", "nanosleep",
+	/* how the kernel resumes a timed sleep or wait after a stop (SIGSTOP,
+	 * a debugger attaching): the call itself was allowed */
+	"restart_syscall",
 	"clock_nanosleep", "clock_gettime", "gettimeofday", "getrandom",
 	"prlimit64", "getrlimit", "getrusage",
 	/* the vhost-user socket, eventfds */

@@ -8,10 +8,12 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Not on the allowlist, harmless, in neither build's. */
@@ -169,10 +171,39 @@ static void argument_rules(bool syslog)
 	EQ(WEXITSTATUS(status), 0);
 }
 
+/* A process stopped and continued (SIGSTOP, a debugger attaching) in a
+ * timed sleep or timed futex wait resumes it through restart_syscall:
+ * under --seccomp=kill that must not kill the daemon. */
+static void survives_stop_and_continue(void)
+{
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		if (seccomp_install(SECCOMP_KILL, false) < 0)
+			_exit(10);
+		struct timespec ts = { .tv_sec = 0, .tv_nsec = 600 * 1000 * 1000 };
+		/* The raw call: glibc's wrapper would not tell a restart. */
+		_exit(syscall(SYS_nanosleep, &ts, NULL) == 0 ? 0 : 11);
+	}
+	struct timespec settle = { .tv_sec = 0, .tv_nsec = 200 * 1000 * 1000 };
+	nanosleep(&settle, NULL);
+	int status;
+	CHECK(kill(pid, SIGSTOP) == 0);
+	CHECK(waitpid(pid, &status, WUNTRACED) == pid);
+	CHECK(WIFSTOPPED(status));
+	CHECK(kill(pid, SIGCONT) == 0);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "stopped and continued child died of signal %d\n", WTERMSIG(status));
+	CHECK(WIFEXITED(status));
+	EQ(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	trap_fails_with_enosys();
 	kill_kills();
+	survives_stop_and_continue();
 	argument_rules(false);
 	argument_rules(true);
 	return 0;
