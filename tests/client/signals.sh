@@ -37,6 +37,49 @@ for mode in namespace chroot none; do
 		fi
 	done
 done
+# Stopped and continued while serving (SIGSTOP/SIGCONT, a debugger
+# attaching): the daemon, under its default --seccomp=kill, serves on.  Its
+# threads' interrupted waits come back as EINTR or through restart_syscall.
+make -s build/bench/rate || exit 1
+for mode in namespace none; do
+	for extra in "" "--thread-pool-size=2 --queue-poll=50"; do
+		name=stop-continue-$mode${extra:+-pool-poll}
+		mkdir -p "$tmp/$name"
+		# shellcheck disable=SC2086 # the extra options are words
+		"$bin" --socket-path="$tmp/$name.sock" --shared-dir="$tmp/$name" --sandbox=$mode $extra \
+			> "$tmp/$name.log" 2>&1 &
+		pid=$!
+		for _ in $(seq 50); do [ -S "$tmp/$name.sock" ] && break; sleep 0.1; done
+		RATE_DEPTHS=1,16 build/bench/rate "$tmp/$name.sock" "$tmp/$name" 1 getattr,read \
+			> "$tmp/$name.rate" 2>&1 &
+		client=$!
+		for _ in $(seq 8); do
+			sleep 0.3
+			pids=$(pgrep -f -- "$tmp/$name.sock" | grep -vx "$client")
+			# shellcheck disable=SC2086 # one pid per word
+			kill -STOP $pids 2>/dev/null
+			sleep 0.1
+			# shellcheck disable=SC2086
+			kill -CONT $pids 2>/dev/null
+		done
+		wait "$client"
+		cstatus=$?
+		# It ends once its one frontend has gone (status 0).
+		for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -TERM "$pid" 2>/dev/null
+		wait "$pid"
+		dstatus=$?
+		if [ $cstatus -ne 0 ] || [ "$(grep -c '^RESULT' "$tmp/$name.rate")" -ne 4 ]; then
+			echo "FAIL $name: the client exited $cstatus: $(tail -n 2 "$tmp/$name.rate" | tr '\n' ' ')"; rc=1
+		elif [ $dstatus -ne 0 ]; then
+			echo "FAIL $name: the daemon exited $dstatus: $(tail -n 2 "$tmp/$name.log" | tr '\n' ' ')"; rc=1
+		elif grep -q ' error virtiofsd' "$tmp/$name.log"; then
+			echo "FAIL $name: $(grep -m1 ' error virtiofsd' "$tmp/$name.log")"; rc=1
+		else
+			echo "PASS $name"
+		fi
+	done
+done
 # --daemonize: the launching process returns 0 once the daemon serves; the
 # daemon, in its own session, still ends on SIGTERM.
 for mode in namespace none; do
