@@ -3,7 +3,8 @@
 # SIGHUP end it (status 128+signal) with nothing left running; with
 # --daemonize the launcher returns 0 only once the daemon serves.  In the
 # namespace sandbox the serving process is its PID namespace's init, which the
-# kernel shields from signals it has no handler for.
+# kernel shields from signals it has no handler for.  Stopped and continued
+# (SIGSTOP/SIGCONT) while a client keeps requests in flight, it serves on.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 bin=${OURS_VIRTIOFSD:-build/virtiofsd}
