@@ -64,8 +64,8 @@ head -c 1M /dev/urandom > "$share/random.bin"
 mount -t tmpfs -o size=16m demo-tmpfs "$share/tmpfs"
 echo "This file is on a tmpfs mounted inside the share." > "$share/tmpfs/on-tmpfs.txt"
 
-initramfs_test "$tmp/demo.cpio.gz" tests/guest/demo-guest.sh
-cat "$INITRAMFS_BASE" "$tmp/demo.cpio.gz" > "$tmp/initrd.gz"
+initramfs_test "$tmp/demo.cpio" tests/guest/demo-guest.sh
+cat "$INITRAMFS_BASE" "$tmp/demo.cpio" > "$tmp/initrd"
 
 say "starting $daemon: $daemon_bin ${daemon_args[*]}"
 tb_start_daemon "$daemon" "$daemon_bin" "$tmp/vhost-user-fs.sock" "$share" "$tmp/daemon.log" "${daemon_args[@]}" || {
@@ -73,7 +73,7 @@ tb_start_daemon "$daemon" "$daemon_bin" "$tmp/vhost-user-fs.sock" "$share" "$tmp
 	exit 1
 }
 say "booting the guest (QEMU, TCG; about 10 s)"
-tb_boot "$tmp/vhost-user-fs.sock" "$tmp/initrd.gz" "$tmp/serial.log" "$tmp/qemu.log"
+tb_boot "$tmp/vhost-user-fs.sock" "$tmp/initrd" "$tmp/serial.log" "$tmp/qemu.log"
 tb_stop_daemon
 
 echo "----- guest output -----"

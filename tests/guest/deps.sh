@@ -4,12 +4,13 @@
 # testbed_install_deps, or run it directly.
 
 # Packages: QEMU (and with it the reference daemon /usr/lib/qemu/virtiofsd),
-# the guest's userland (busybox-static, cpio), static guest helpers (gcc,
+# the guest's userland (busybox-static, cpio; zstd to unpack the current
+# stack's kernel, kernel-pvh.py), static guest helpers (gcc,
 # libc6-dev), the daemon's own build (make, libseccomp-dev, libcap-ng-dev),
 # the tools later suites use (xfsprogs, fio, stress-ng, attr for getfattr),
 # and clang for the libFuzzer targets.
 TESTBED_PACKAGES=(
-	qemu-system-x86 busybox-static cpio gzip
+	qemu-system-x86 busybox-static cpio gzip zstd
 	gcc libc6-dev make libseccomp-dev libcap-ng-dev
 	xfsprogs fio stress-ng attr clang python3
 )

@@ -210,7 +210,7 @@ tb_machine_args() {
 		-nodefaults -no-user-config
 		-object memory-backend-memfd,id=mem,size=1G,share=on -numa node,memdev=mem
 		-chardev socket,id=char0,path="$1" -device "$fs_dev" "${second[@]+"${second[@]}"}"
-		-kernel "$KERNEL_IMAGE" -initrd "$2"
+		-kernel "$KERNEL_BOOT" -initrd "$2"
 		-append "console=ttyS0 quiet panic=-1 no_timer_check${TB_KERNEL_ARGS:+ $TB_KERNEL_ARGS}"
 		-display none -monitor none -no-reboot)
 }

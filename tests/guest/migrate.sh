@@ -141,7 +141,7 @@ mig_qemu_start() {
 	shift
 	rm -f "$t/serial-$i.log.ctl.in" "$t/serial-$i.log.ctl.out"
 	mkfifo "$t/serial-$i.log.ctl.in" "$t/serial-$i.log.ctl.out"
-	tb_machine_args "$t/vfs-$i.sock" "$t/initrd.gz"
+	tb_machine_args "$t/vfs-$i.sock" "$t/initrd"
 	timeout -k 5 "$TB_TIMEOUT" "${STACK_QEMU[@]}" "${TB_MACHINE_ARGS[@]}" \
 		-serial file:"$t/serial-$i.log" -serial pipe:"$t/serial-$i.log.ctl" \
 		-qmp unix:"$t/qmp-$i.sock",server=on,wait=off "$@" \
@@ -470,8 +470,8 @@ run_scenario() {
 		return
 	fi
 	notes "$t" "$tmp/host-setup.log"
-	initramfs_test "$tmp/test.cpio.gz" "$dir/guest.sh" "$dir"
-	cat "$INITRAMFS_BASE" "$tmp/test.cpio.gz" > "$tmp/initrd.gz"
+	initramfs_test "$tmp/test.cpio" "$dir/guest.sh" "$dir"
+	cat "$INITRAMFS_BASE" "$tmp/test.cpio" > "$tmp/initrd"
 
 	if ! mig_daemon_start 0 > "$tmp/start.log"; then
 		result "$t" "$(cat "$tmp/start.log")"

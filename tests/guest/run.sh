@@ -171,8 +171,8 @@ run_test() {
 		return
 	fi
 	notes "$t" "$tmp/host-setup.log"
-	initramfs_test "$tmp/test.cpio.gz" "$dir/guest.sh" "$dir"
-	cat "$INITRAMFS_BASE" "$tmp/test.cpio.gz" > "$tmp/initrd.gz"
+	initramfs_test "$tmp/test.cpio" "$dir/guest.sh" "$dir"
+	cat "$INITRAMFS_BASE" "$tmp/test.cpio" > "$tmp/initrd"
 
 	local test_args=()
 	if [ -f "$dir/daemon-args-$daemon" ]; then
@@ -220,7 +220,7 @@ run_test() {
 	[ -z "$TB_HOST_STEP" ] || host_step daemon-started || true
 	TB_KERNEL_ARGS=
 	[ ! -f "$dir/kernel-args" ] || TB_KERNEL_ARGS=$(grep -v '^#' "$dir/kernel-args" | tr '\n' ' ')
-	tb_boot "$sock" "$tmp/initrd.gz" "$tmp/serial.log" "$tmp/qemu.log"
+	tb_boot "$sock" "$tmp/initrd" "$tmp/serial.log" "$tmp/qemu.log"
 	tb_stop_daemon
 	if [ -n "$second_pid" ]; then
 		local first_status=$TB_DAEMON_STATUS
