@@ -476,6 +476,30 @@ static int dispatch(struct vu_dev *dev, struct vu_msg *m)
 	}
 }
 
+int vu_handle_msg(struct vu_dev *dev, struct vu_msg *m)
+{
+	log_trace("vhost-user: %s (%u bytes, %u fds)", vu_msg_name(m->hdr.request),
+		  m->hdr.size, m->nfds);
+	/* A fault no queue thread has reported yet (mem_guard.h). */
+	vu_report_shrink();
+	int rc = dispatch(dev, m);
+	vu_msg_close_fds(m);
+	if (rc < 0 && rc != -EPIPE && rc != -ECONNRESET)
+		log_debug("vhost-user: %s failed: %s", vu_msg_name(m->hdr.request),
+			  strerror(-rc));
+	if (rc != REPLIED && (m->hdr.flags & VHOST_USER_NEED_REPLY_MASK)) {
+		uint64_t status = rc < 0 ? 1 : 0;
+		rc = vu_msg_reply(dev->sock, m, &status, sizeof(status));
+		if (rc < 0)
+			log_error("vhost-user: reply: %s", strerror(-rc));
+		return rc;
+	}
+	/* A reply could not be sent: the frontend is gone. */
+	if (rc == -EPIPE || rc == -ECONNRESET)
+		return rc;
+	return 0;
+}
+
 /* Serve one frontend until EOF (0) or a fatal error (-errno). */
 static int serve_connection(struct vu_dev *dev)
 {
@@ -484,35 +508,29 @@ static int serve_connection(struct vu_dev *dev)
 
 	if (!m)
 		return -ENOMEM;
-	for (;;) {
+	do {
 		rc = vu_msg_recv(dev->sock, m);
 		if (rc <= 0)
 			break;
-		log_trace("vhost-user: %s (%u bytes, %u fds)", vu_msg_name(m->hdr.request),
-			  m->hdr.size, m->nfds);
-		/* A fault no queue thread has reported yet (mem_guard.h). */
-		vu_report_shrink();
-		rc = dispatch(dev, m);
-		vu_msg_close_fds(m);
-		if (rc < 0 && rc != -EPIPE && rc != -ECONNRESET)
-			log_debug("vhost-user: %s failed: %s", vu_msg_name(m->hdr.request),
-				  strerror(-rc));
-		if (rc != REPLIED && (m->hdr.flags & VHOST_USER_NEED_REPLY_MASK)) {
-			uint64_t status = rc < 0 ? 1 : 0;
-			rc = vu_msg_reply(dev->sock, m, &status, sizeof(status));
-			if (rc < 0) {
-				log_error("vhost-user: reply: %s", strerror(-rc));
-				break;
-			}
-		} else if (rc == -EPIPE || rc == -ECONNRESET) {
-			/* A reply could not be sent: the frontend is gone. */
-			break;
-		}
-	}
+		rc = vu_handle_msg(dev, m);
+	} while (rc == 0);
 	free(m);
 	if (rc < 0)
 		log_error("vhost-user: connection: %s", strerror(-rc));
 	return rc;
+}
+
+void vu_end_session(struct vu_dev *dev)
+{
+	reset_device(dev);
+	vu_mem_write_lock(dev);
+	guest_mem_clear(&dev->mem);
+	vu_mem_write_unlock(dev);
+	vu_migration_reset(dev);
+	dev->features = 0;
+	dev->protocol_features = 0;
+	dev->protocol_acked = false;
+	dev->unknown_logged = 0;
 }
 
 int vu_serve(const struct vu_options *opt, const struct vu_device *ops)
@@ -552,16 +570,7 @@ int vu_serve(const struct vu_options *opt, const struct vu_device *ops)
 		dev->sock = -1;
 		log_info("vhost-user: frontend disconnected");
 
-		/* Forget the session: rings, memory, negotiated features. */
-		reset_device(dev);
-		vu_mem_write_lock(dev);
-		guest_mem_clear(&dev->mem);
-		vu_mem_write_unlock(dev);
-		vu_migration_reset(dev);
-		dev->features = 0;
-		dev->protocol_features = 0;
-		dev->protocol_acked = false;
-		dev->unknown_logged = 0;
+		vu_end_session(dev);
 		if (!opt->keep_listening)
 			break;
 	}

@@ -99,6 +99,10 @@ struct vu_dev {
 	uint64_t holdoff_ns;        /* vu_options.holdoff_us, in ns */
 	struct worker_pool *pool;   /* NULL: every chain is served inline */
 	bool mem_writer;            /* someone waits for mem_lock's write side */
+	/* Fuzzing only (fuzz/fuzz_vhost_msg.c), never set by vu_serve: a
+	 * queue that starts runs no thread, so the socket thread is alone and
+	 * every message's effect is deterministic.  All else is unchanged. */
+	bool no_queue_threads;
 
 	/* Live migration (vhost_user_migrate.c). */
 	struct dirty_log log;       /* SET_LOG_BASE's log; bits NULL when none */
@@ -116,6 +120,16 @@ struct vu_dev {
 	int state_result;           /* of the last state transfer: 0, -errno,
 				     * or -ENODATA when none happened */
 };
+
+/* vhost_user.c: handle one message vu_msg_recv read on dev->sock, its
+ * replies included (sent on dev->sock); its fds are closed unless a handler
+ * took them.  0: go on with the next message; -errno: the connection must
+ * end (a reply could not be sent). */
+struct vu_msg;
+int vu_handle_msg(struct vu_dev *dev, struct vu_msg *m);
+/* The frontend is gone: stop and forget the rings, the memory table, the
+ * dirty log and the negotiated features (the device's reset callback runs). */
+void vu_end_session(struct vu_dev *dev);
 
 /* vhost_user_queue.c */
 int vu_dev_init(struct vu_dev *dev, const struct vu_device *ops);
@@ -163,7 +177,6 @@ void vu_log_write(void *opaque, const void *hva, uint64_t len);
 /* Map [offset, offset+size) of fd as the log (takes fd) and swap it in. */
 int vu_set_log_base(struct vu_dev *dev, uint64_t size, uint64_t offset, int fd);
 /* Request handlers (struct vu_msg is in vhost_user_msg.h). */
-struct vu_msg;
 int vu_h_set_log_base(struct vu_dev *dev, struct vu_msg *m);
 int vu_h_set_log_fd(struct vu_dev *dev, struct vu_msg *m);
 int vu_h_set_device_state_fd(struct vu_dev *dev, struct vu_msg *m);

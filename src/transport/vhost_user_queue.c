@@ -617,6 +617,10 @@ int vu_queue_try_start(struct vu_dev *dev, struct vu_queue *q)
 		;
 	__atomic_store_n(&q->stop, false, __ATOMIC_RELEASE);
 	q->served = q->handed = q->kicks = 0;
+	if (dev->no_queue_threads) {
+		q->started = true;
+		return 0;
+	}
 	rc = pthread_create(&q->thread, NULL, queue_thread, q);
 	if (rc != 0) {
 		log_error("queue %u: cannot create thread: %s", q->idx, strerror(rc));
@@ -630,11 +634,13 @@ void vu_queue_stop(struct vu_queue *q)
 {
 	if (!q->started)
 		return;
-	__atomic_store_n(&q->stop, true, __ATOMIC_RELEASE);
-	uint64_t one = 1;
-	if (write(q->stop_fd, &one, sizeof(one)) < 0)
-		log_error("queue %u: stop eventfd: %s", q->idx, strerror(errno));
-	pthread_join(q->thread, NULL);
+	if (!q->dev->no_queue_threads) {
+		__atomic_store_n(&q->stop, true, __ATOMIC_RELEASE);
+		uint64_t one = 1;
+		if (write(q->stop_fd, &one, sizeof(one)) < 0)
+			log_error("queue %u: stop eventfd: %s", q->idx, strerror(errno));
+		pthread_join(q->thread, NULL);
+	}
 	q->started = false;
 }
 
