@@ -91,6 +91,10 @@ build-fuzz/fuzz_desc_chain: fuzz/fuzz_desc_chain.c src/transport/virtqueue.c \
 	$(wildcard src/transport/*.h)
 build-fuzz/fuzz_fuse_request: fuzz/fuzz_fuse_request.c $(wildcard src/fuse/*.c src/fuse/*.h) \
 	src/log/log.c src/fs/fs_ops.h
+# The vhost-user control channel: the whole transport, with the target's own
+# log sink instead of src/log (it formats every message and drops it).
+build-fuzz/fuzz_vhost_msg: fuzz/fuzz_vhost_msg.c $(wildcard src/transport/*.c src/transport/*.h) \
+	src/log/log.h
 build-fuzz/fuzz_state_load: fuzz/fuzz_state_load.c $(wildcard src/fs/*.c src/fs/*.h) src/log/log.c
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Wno-gnu-variable-sized-type-not-at-end -o $@ $(filter %.c,$^) $(LIBS)
@@ -98,7 +102,8 @@ build-fuzz/fuzz_%:
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) -pthread
 
-fuzz: build-fuzz/fuzz_desc_chain build-fuzz/fuzz_fuse_request build-fuzz/fuzz_state_load
+fuzz: build-fuzz/fuzz_desc_chain build-fuzz/fuzz_fuse_request build-fuzz/fuzz_state_load \
+	build-fuzz/fuzz_vhost_msg
 
 unit: $(UNIT_BINS)
 	@pass=0; fail=0; for t in $(UNIT_BINS); do \

@@ -1,6 +1,7 @@
-/* Writes the seed corpora: gen_corpus DIR makes DIR/fuzz_desc_chain/ and
- * DIR/fuzz_fuse_request/ with a few well-formed inputs each (the formats
- * are described at the top of each fuzz target). */
+/* Writes the seed corpora: gen_corpus DIR makes DIR/fuzz_desc_chain/,
+ * DIR/fuzz_fuse_request/, DIR/fuzz_state_load/ and DIR/fuzz_vhost_msg/ with
+ * a few well-formed inputs each (the formats are described at the top of
+ * each fuzz target). */
 #include <errno.h>
 #include <linux/fuse.h>
 #include <linux/virtio_ring.h>
@@ -269,6 +270,189 @@ static void state_seeds(void)
 	put("fuzz_state_load", "raw", raw, sizeof(raw));
 }
 
+/* ---- vhost-user connections (fuzz_vhost_msg): a device byte, then
+ * records (request, flags ^ 1, fds, u16 size, u16 len, payload). */
+enum {
+	VU_GET_FEATURES = 1, VU_SET_FEATURES = 2, VU_SET_OWNER = 3, VU_SET_MEM_TABLE = 5,
+	VU_SET_LOG_BASE = 6, VU_SET_LOG_FD = 7, VU_SET_VRING_NUM = 8, VU_SET_VRING_ADDR = 9,
+	VU_SET_VRING_BASE = 10, VU_GET_VRING_BASE = 11, VU_SET_VRING_KICK = 12,
+	VU_SET_VRING_CALL = 13, VU_SET_VRING_ERR = 14, VU_GET_PROTOCOL_FEATURES = 15,
+	VU_SET_PROTOCOL_FEATURES = 16, VU_GET_QUEUE_NUM = 17, VU_SET_VRING_ENABLE = 18,
+	VU_GET_CONFIG = 24, VU_RESET_DEVICE = 34, VU_GET_MAX_MEM_SLOTS = 36,
+	VU_ADD_MEM_REG = 37, VU_SET_DEVICE_STATE_FD = 42, VU_CHECK_DEVICE_STATE = 43,
+};
+#define VU_NEED_REPLY 0x8
+/* fds byte: kind | (count - 1) << 3 | memfd size << 6 */
+#define FD_MEMFD(size, n) (1 | ((n) - 1) << 3 | (size) << 6)  /* 0 4K, 1 64K, 2 1M */
+#define FD_EVENT 3
+#define FD_PIPE_RD 5
+#define FD_PIPE_WR 6
+#define FD_TOO_MANY 7
+#define UVA 0x7f0000000000ull
+#define QSIZE 128
+
+struct vu_img {
+	uint8_t buf[4096];
+	size_t len;
+};
+
+static void vrec(struct vu_img *im, uint8_t request, uint8_t flags, uint8_t fds, const void *p,
+		 uint16_t len)
+{
+	uint8_t h[7] = { request, flags, fds, (uint8_t)len, (uint8_t)(len >> 8), (uint8_t)len,
+			 (uint8_t)(len >> 8) };
+
+	if (im->len + sizeof(h) + len > sizeof(im->buf)) {
+		fprintf(stderr, "gen_corpus: vhost seed too long\n");
+		exit(1);
+	}
+	memcpy(im->buf + im->len, h, sizeof(h));
+	im->len += sizeof(h);
+	memcpy(im->buf + im->len, p, len);
+	im->len += len;
+}
+
+static void vu64(struct vu_img *im, uint8_t request, uint8_t flags, uint8_t fds, uint64_t v)
+{
+	vrec(im, request, flags, fds, &v, sizeof(v));
+}
+
+static void vstate(struct vu_img *im, uint8_t request, uint32_t index, uint32_t num)
+{
+	uint32_t st[2] = { index, num };
+
+	vrec(im, request, VU_NEED_REPLY, 0, st, sizeof(st));
+}
+
+/* nregions regions of 64 KiB at gpa 0, 64 KiB, ... (uva UVA + the same). */
+static void vmem(struct vu_img *im, unsigned nregions)
+{
+	uint8_t p[8 + 8 * 32] = { 0 };
+	uint32_t n = nregions;
+
+	memcpy(p, &n, 4);
+	for (unsigned i = 0; i < nregions; i++) {
+		uint64_t r[4] = { i * 0x10000ull, 0x10000, UVA + i * 0x10000ull, 0 };
+		memcpy(p + 8 + 32 * i, r, sizeof(r));
+	}
+	vrec(im, VU_SET_MEM_TABLE, VU_NEED_REPLY, FD_MEMFD(1, nregions), p,
+	     (uint16_t)(8 + 32 * nregions));
+}
+
+/* Queue i's rings in 16 KiB of its own: desc, avail at +2 KiB, used at +4 KiB. */
+static void vaddr(struct vu_img *im, uint32_t i, uint32_t flags, uint64_t log)
+{
+	uint64_t base = UVA + i * 0x4000ull;
+	struct {
+		uint32_t index, flags;
+		uint64_t desc, used, avail, log;
+	} a = { i, flags, base, base + 0x1000, base + 0x800, log };
+
+	vrec(im, VU_SET_VRING_ADDR, VU_NEED_REPLY, 0, &a, sizeof(a));
+}
+
+/* QEMU's vhost_virtqueue_start order, then the ring's enable. */
+static void vring(struct vu_img *im, uint32_t i)
+{
+	vstate(im, VU_SET_VRING_NUM, i, QSIZE);
+	vstate(im, VU_SET_VRING_BASE, i, 0);
+	vaddr(im, i, 0, 0);
+	vu64(im, VU_SET_VRING_KICK, VU_NEED_REPLY, FD_EVENT, i);
+	vu64(im, VU_SET_VRING_CALL, VU_NEED_REPLY, FD_EVENT, i);
+	vstate(im, VU_SET_VRING_ENABLE, i, 1);
+}
+
+/* What QEMU 10 sends to a vhost-user-fs backend up to a running device. */
+static void vhandshake(struct vu_img *im, uint64_t features)
+{
+	const uint64_t protocol = 1ull << 0 | 1ull << 1 | 1ull << 3 | 1ull << 9 | 1ull << 13 |
+				  1ull << 19;
+	uint8_t cfg[12 + 40] = { 0, 0, 0, 0, 40 };
+
+	vrec(im, VU_GET_FEATURES, 0, 0, NULL, 0);
+	vrec(im, VU_SET_OWNER, 0, 0, NULL, 0);
+	vrec(im, VU_GET_PROTOCOL_FEATURES, 0, 0, NULL, 0);
+	vu64(im, VU_SET_PROTOCOL_FEATURES, 0, 0, protocol);
+	vrec(im, VU_GET_QUEUE_NUM, 0, 0, NULL, 0);
+	vrec(im, VU_GET_MAX_MEM_SLOTS, 0, 0, NULL, 0);
+	vrec(im, VU_GET_CONFIG, 0, 0, cfg, sizeof(cfg));
+	vu64(im, VU_SET_FEATURES, VU_NEED_REPLY, 0, features);
+	vmem(im, 1);
+	vring(im, 0);
+	vring(im, 1);
+}
+
+static void vhost_seeds(void)
+{
+	/* VERSION_1, INDIRECT_DESC, EVENT_IDX, PROTOCOL_FEATURES */
+	const uint64_t features = 1ull << 32 | 1ull << 28 | 1ull << 29 | 1ull << 30;
+	const uint64_t log_all = 1ull << 26;
+	const uint8_t device = 1 | 2 | 1 << 2;  /* tag, state callbacks, 1 request queue */
+	struct vu_img im;
+
+	/* up and running, then stopped as QEMU stops a device */
+	im.len = 0;
+	im.buf[im.len++] = device;
+	vhandshake(&im, features);
+	vstate(&im, VU_GET_VRING_BASE, 0, 0);
+	vstate(&im, VU_GET_VRING_BASE, 1, 0);
+	vrec(&im, VU_RESET_DEVICE, 0, 0, NULL, 0);
+	put("fuzz_vhost_msg", "qemu-handshake", im.buf, im.len);
+
+	/* a live migration's source: logging on, the log, the used ring
+	 * logged, the rings stopped, the state saved and checked */
+	uint64_t logb[2] = { 0x10, 0 };
+	uint32_t save[2] = { 0, 0 }, load[2] = { 1, 0 };
+	im.len = 0;
+	im.buf[im.len++] = device;
+	vhandshake(&im, features);
+	vu64(&im, VU_SET_FEATURES, VU_NEED_REPLY, 0, features | log_all);
+	vrec(&im, VU_SET_LOG_BASE, 0, FD_MEMFD(0, 1), logb, sizeof(logb));
+	vrec(&im, VU_SET_LOG_FD, VU_NEED_REPLY, FD_EVENT, NULL, 0);
+	vaddr(&im, 1, 1, 0x20000);
+	vstate(&im, VU_GET_VRING_BASE, 0, 0);
+	vstate(&im, VU_GET_VRING_BASE, 1, 0);
+	vrec(&im, VU_SET_DEVICE_STATE_FD, 0, FD_PIPE_WR, save, sizeof(save));
+	vrec(&im, VU_CHECK_DEVICE_STATE, 0, 0, NULL, 0);
+	vu64(&im, VU_SET_FEATURES, VU_NEED_REPLY, 0, features);
+	put("fuzz_vhost_msg", "migration-source", im.buf, im.len);
+
+	/* a destination: the state loaded before the rings start */
+	im.len = 0;
+	im.buf[im.len++] = device;
+	vrec(&im, VU_GET_FEATURES, 0, 0, NULL, 0);
+	vu64(&im, VU_SET_PROTOCOL_FEATURES, 0, 0, 1ull << 3 | 1ull << 19);
+	vrec(&im, VU_SET_DEVICE_STATE_FD, 0, FD_PIPE_RD, load, sizeof(load));
+	vrec(&im, VU_CHECK_DEVICE_STATE, 0, 0, NULL, 0);
+	vu64(&im, VU_SET_FEATURES, VU_NEED_REPLY, 0, features);
+	vmem(&im, 1);
+	vring(&im, 1);
+	put("fuzz_vhost_msg", "migration-destination", im.buf, im.len);
+
+	/* the memory table replaced under running rings, then one region */
+	im.len = 0;
+	im.buf[im.len++] = device;
+	vhandshake(&im, features);
+	vmem(&im, 2);
+	vmem(&im, 1);
+	vu64(&im, VU_SET_VRING_ERR, VU_NEED_REPLY, FD_EVENT, 1);
+	vu64(&im, VU_SET_VRING_KICK, VU_NEED_REPLY, FD_PIPE_RD, 1);
+	vstate(&im, VU_SET_VRING_ENABLE, 1, 0);
+	put("fuzz_vhost_msg", "memory-swap", im.buf, im.len);
+
+	/* fds where they do not belong, too many, a size that lies */
+	im.len = 0;
+	im.buf[im.len++] = device;
+	vu64(&im, VU_SET_FEATURES, VU_NEED_REPLY, FD_TOO_MANY, features);
+	vu64(&im, VU_SET_VRING_CALL, VU_NEED_REPLY, FD_MEMFD(0, 2), 0);
+	vu64(&im, VU_GET_FEATURES, 0, FD_PIPE_WR, 0);
+	vrec(&im, VU_ADD_MEM_REG, VU_NEED_REPLY, FD_MEMFD(0, 1), logb, sizeof(logb));
+	vu64(&im, VU_SET_VRING_NUM, VU_NEED_REPLY, 0, 0);
+	im.buf[im.len - 8 - 4] = 4;     /* its size says 4, 8 bytes follow */
+	vrec(&im, VU_GET_QUEUE_NUM, 0, 0, NULL, 0);
+	put("fuzz_vhost_msg", "odd", im.buf, im.len);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -283,5 +467,6 @@ int main(int argc, char **argv)
 	desc_seeds();
 	fuse_seeds();
 	state_seeds();
+	vhost_seeds();
 	return 0;
 }

@@ -16,7 +16,7 @@ for a in "$@"; do
 	*) targets="$targets $a" ;;
 	esac
 done
-[ -n "$targets" ] || targets="fuzz_fuse_request fuzz_desc_chain fuzz_state_load"
+[ -n "$targets" ] || targets="fuzz_fuse_request fuzz_desc_chain fuzz_state_load fuzz_vhost_msg"
 
 if ! make -s fuzz >/tmp/fuzz-build.$$ 2>&1; then
 	cat /tmp/fuzz-build.$$
