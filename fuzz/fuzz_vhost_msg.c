@@ -8,9 +8,12 @@
  *
  * Input:
  *   byte 0: the device: bit 0 a tag (CONFIG offered), bit 1 state
- *           callbacks (DEVICE_STATE offered), bits 2-5 num_request_queues
- *           (0-15, clamped by the transport), bit 6 a 36-byte tag (no NUL),
- *           bit 7 the state callbacks fail
+ *           callbacks (DEVICE_STATE offered), bit 2 the tag fills its 36
+ *           bytes (no NUL), bits 3-4 what the callbacks return (0, -EIO,
+ *           1 against their contract, -EINVAL)
+ *   byte 1: bits 0-3 num_request_queues (from 0 to UINT_MAX, table
+ *           below), bits 4-7 after how many messages the VMM stops
+ *           reading replies (0: never): replies then fail with EPIPE
  *   then records, at most MAX_RECORDS:
  *     u8 request, u8 flags (xor 1: 0 is version 1 with no flags),
  *     u8 fds (below), u16 size (the header's, LE), u16 len (LE), len bytes
@@ -19,14 +22,21 @@
  *   seals, 2 memfd without sealing, 3 eventfd, 4 /dev/null, 5 a pipe's
  *   read end, 6 its write end, 7 nine eventfds: more than a message may
  *   carry), bits 3-5 how many minus one, bits 6-7 a memfd's size (4 KiB,
- *   64 KiB, 1 MiB, 0).  A pipe's other end is closed once sent.
+ *   64 KiB, 1 MiB, 0), or for the others bit 6 O_NONBLOCK.  A pipe's
+ *   other end is closed once sent.
+ *   Header flag bit 7, which the daemon ignores, makes the target write
+ *   into guest memory after that message as a queue thread would (through
+ *   the queue's dirty log hook, vq.log_write), where the message's first
+ *   8 payload bytes say: the queue, the used ring or a region, the offset
+ *   and the length.
  *
  * Oracle (abort): sanitizer reports; each message gets exactly one reply
  * when the frontend waits for one (its own reply, or NEED_REPLY) and none
  * otherwise, with the reply flags, its request and a size field that
  * matches what follows and what that request answers; a started queue's
  * rings lie in the current memory table and it logs as dirty logging says;
- * the log lies in its mapping; save/load run only with every ring stopped;
+ * the log lies in its mapping; a write the hook logged has its pages' bits
+ * set (or the loss recorded); save/load run only with every ring stopped;
  * after the input no descriptor and no mapping of ours is left. */
 #include <dirent.h>
 #include <errno.h>
@@ -105,7 +115,7 @@ int errbuf_fail(char *err, size_t n, const char *fmt, ...)
 /* ---- the device */
 struct fuzz_dev {
 	struct vu_dev *dev;
-	bool fail;
+	int result;             /* what save/load return */
 	unsigned transfers;     /* save/load calls during the current message */
 };
 
@@ -146,7 +156,7 @@ static int dev_save(void *opaque, int fd)
 		    write(fd, state, sizeof(state)) <= 0)
 			break;
 	}
-	return f->fail ? -EIO : 0;
+	return f->result;
 }
 
 static int dev_load(void *opaque, int fd)
@@ -160,7 +170,7 @@ static int dev_load(void *opaque, int fd)
 		if (poll(&p, 1, 0) != 1 || !(p.revents & POLLIN) || read(fd, buf, sizeof(buf)) <= 0)
 			break;
 	}
-	return f->fail ? -EINVAL : 0;
+	return f->result;
 }
 
 /* ---- descriptors and mappings left behind */
@@ -220,13 +230,13 @@ static int make_fds(uint8_t sel, int *fds)
 			break;
 		case 3:
 		case 7:
-			fds[i] = eventfd(0, EFD_CLOEXEC | ((i & 1) ? EFD_NONBLOCK : 0));
+			fds[i] = eventfd(0, EFD_CLOEXEC | ((size & 1) ? EFD_NONBLOCK : 0));
 			break;
 		case 4:
-			fds[i] = open("/dev/null", O_RDWR | O_CLOEXEC);
+			fds[i] = open("/dev/null", O_RDWR | O_CLOEXEC | ((size & 1) ? O_NONBLOCK : 0));
 			break;
 		default:
-			CHECK(pipe2(p, O_CLOEXEC) == 0);
+			CHECK(pipe2(p, O_CLOEXEC | ((size & 1) ? O_NONBLOCK : 0)) == 0);
 			fds[i] = p[kind == 5 ? 0 : 1];
 			close(p[kind == 5 ? 1 : 0]);
 			break;
@@ -398,27 +408,124 @@ static void check_dev(const struct vu_dev *dev)
 	}
 }
 
+/* ---- what a queue thread would write, through its dirty log hook */
+#define HARNESS_WRITE 0x80u     /* header flag bit the daemon ignores */
+
+static bool bit_set(const struct dirty_log *log, uint64_t page)
+{
+	return page / 8 < log->size && (log->bits[page / 8] & (1u << (page % 8)));
+}
+
+/* Every page of [gpa, gpa + len) the log covers is marked; a page past
+ * its end (or past 2^64) is a loss, which refuses the state save. */
+static void check_logged(const struct vu_dev *dev, uint64_t gpa, uint64_t len)
+{
+	const struct dirty_log *log = &dev->log;
+	uint64_t last = gpa + (len - 1);
+
+	if (last < gpa || last / VHOST_LOG_PAGE / 8 >= log->size)
+		CHECK(dev->log_lost);
+	if (last < gpa)
+		last = UINT64_MAX;
+	for (uint64_t pg = gpa / VHOST_LOG_PAGE; pg <= last / VHOST_LOG_PAGE; pg++) {
+		if (pg / 8 >= log->size)
+			break;
+		CHECK(bit_set(log, pg));
+	}
+}
+
+/* p[0] the queue, p[1] bit 0 its used ring (else region p[1] >> 1),
+ * p[2..5] the offset, p[6..7] the length.  The hook runs as on the queue's
+ * thread, mem_lock's read side held. */
+static void queue_write(struct vu_dev *dev, const uint8_t *p)
+{
+	struct vu_queue *q = &dev->q[p[0] % VU_MAX_QUEUES];
+	uint32_t off = (uint32_t)(p[2] | p[3] << 8 | p[4] << 16 | (uint32_t)p[5] << 24);
+	uint64_t len = 1 + (uint64_t)(p[6] | p[7] << 8);
+	const uint8_t *at;
+	uint64_t gpa = 0;       /* where the marks must be, when ring is false */
+	bool ring = p[1] & 1;
+
+	if (!q->started || !q->vq.log_write || dev->mem.nregions == 0)
+		return;
+	if (ring) {
+		uint64_t used_len = 6ull + 8ull * q->vq.num;
+		at = (const uint8_t *)q->vq.used + off % used_len;
+		len = 1 + (len - 1) % (used_len - off % used_len);
+	} else {
+		const struct guest_region *r = &dev->mem.regions[(p[1] >> 1) % dev->mem.nregions];
+		at = r->hva + off % r->size;
+		len = 1 + (len - 1) % (r->size - off % r->size);
+		gpa = r->gpa + off % r->size;
+	}
+	pthread_rwlock_rdlock(&dev->mem_lock);
+	q->vq.log_write(q->vq.log_opaque, at, len);
+	pthread_rwlock_unlock(&dev->mem_lock);
+	if (!vu_logging(dev)) {
+		/* LOG_ALL without a log: the write is lost, the save refused. */
+		CHECK(dev->log_lost);
+		return;
+	}
+	const uint8_t *u = (const uint8_t *)q->vq.used;
+	uint64_t used_len = 6ull + 8ull * q->vq.num;
+	if (q->addr.flags & VHOST_USER_VRING_F_LOG) {
+		if (ring) {
+			/* At the ring's log address (a wrap past 2^64 is a loss). */
+			uint64_t o = (uint64_t)(at - u);
+			uint64_t g = q->addr.log_guest_addr + o;
+			if (g < o)
+				CHECK(dev->log_lost);
+			else
+				check_logged(dev, g, len);
+			return;
+		}
+		if (at + len > u && at < u + used_len)
+			return;         /* partly the used ring: logged there */
+	}
+	if (ring)
+		CHECK(guest_mem_hva_gpa(&dev->mem, at, &gpa) >= len);
+	check_logged(dev, gpa, len);
+}
+
 /* ---- one input */
 static struct vu_msg msg;
 static char long_tag[37] = "a-tag-of-36-bytes-that-fills-the-fie";
 
-static void serve(struct fuzz_dev *f, int sock, int peer)
+/* Handle every message the daemon reads; after `hangup` of them (0:
+ * never) the VMM stops reading replies. */
+static void serve(struct fuzz_dev *f, int sock, int peer, unsigned hangup)
 {
 	struct vu_dev *dev = f->dev;
+	bool gone = false;
 
-	for (;;) {
+	for (unsigned n = 1;; n++) {
 		int rc = vu_msg_recv(sock, &msg);
 		if (rc <= 0)
 			break;
 		struct vhost_user_hdr req = msg.hdr;
+		uint8_t first[8];
+		memcpy(first, msg.p.bytes, sizeof(first));
 		unsigned want = own_reply(req.request, dev->protocol_features) ||
 				(req.flags & VHOST_USER_NEED_REPLY_MASK);
 		f->transfers = 0;
 		rc = vu_handle_msg(dev, &msg);
-		CHECK(rc == 0);    /* our end is open: every reply goes out */
 		CHECK(f->transfers <= (req.request == VHOST_USER_SET_DEVICE_STATE_FD));
-		check_replies(peer, &req, want);
 		check_dev(dev);
+		if (gone) {
+			/* A reply that cannot go out ends the connection. */
+			CHECK(rc == 0 || rc == -EPIPE);
+			if (rc < 0)
+				break;
+		} else {
+			CHECK(rc == 0);    /* our end reads: every reply goes out */
+			check_replies(peer, &req, want);
+		}
+		if (req.flags & HARNESS_WRITE)
+			queue_write(dev, first);
+		if (n == hangup) {
+			CHECK(shutdown(peer, SHUT_RD) == 0);
+			gone = true;
+		}
 	}
 }
 
@@ -440,7 +547,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_dev f = { .dev = &dev };
 	int sv[2];
 
-	if (size < 1)
+	static const unsigned queues[16] = { 0, 1, 2, 3, 4, 7, 8, 15, 16, 17, 31, 64, 255, 1000,
+					     0x7fffffff, 0xffffffff };
+	static const int results[4] = { 0, -EIO, 1, -EINVAL };
+
+	if (size < 2)
 		return 0;
 	int fds_before = count_fds();
 	uint8_t cfg = data[0];
@@ -450,11 +561,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.save_state = (cfg & 2) ? dev_save : NULL,
 		.load_state = (cfg & 2) ? dev_load : NULL,
 		.opaque = &f,
-		.tag = (cfg & 1) ? ((cfg & 0x40) ? long_tag : "fuzzfs") : NULL,
-		.num_request_queues = (cfg >> 2) & 15,
+		.tag = (cfg & 1) ? ((cfg & 4) ? long_tag : "fuzzfs") : NULL,
+		.num_request_queues = queues[data[1] & 15],
 		.notice_queues = 1,
 	};
-	f.fail = cfg & 0x80;
+	f.result = results[(cfg >> 3) & 3];
 	CHECK(vu_dev_init(&dev, &ops) == 0);
 	dev.no_queue_threads = true;
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
@@ -462,7 +573,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* The whole connection goes into the socket first: a size that lies
 	 * makes the daemon read on into the next records, as on a real one. */
-	size_t at = 1, sent = 0;
+	size_t at = 2, sent = 0;
 	for (unsigned r = 0; r < MAX_RECORDS && size - at >= REC_HDR; r++) {
 		const uint8_t *h = data + at;
 		size_t len = (size_t)(h[5] | h[6] << 8);
@@ -478,7 +589,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	CHECK(shutdown(sv[1], SHUT_WR) == 0);
 
-	serve(&f, sv[0], sv[1]);
+	serve(&f, sv[0], sv[1], data[1] >> 4);
 
 	/* The frontend hung up. */
 	vu_end_session(&dev);

@@ -270,7 +270,7 @@ static void state_seeds(void)
 	put("fuzz_state_load", "raw", raw, sizeof(raw));
 }
 
-/* ---- vhost-user connections (fuzz_vhost_msg): a device byte, then
+/* ---- vhost-user connections (fuzz_vhost_msg): two device bytes, then
  * records (request, flags ^ 1, fds, u16 size, u16 len, payload). */
 enum {
 	VU_GET_FEATURES = 1, VU_SET_FEATURES = 2, VU_SET_OWNER = 3, VU_SET_MEM_TABLE = 5,
@@ -282,6 +282,7 @@ enum {
 	VU_ADD_MEM_REG = 37, VU_SET_DEVICE_STATE_FD = 42, VU_CHECK_DEVICE_STATE = 43,
 };
 #define VU_NEED_REPLY 0x8
+#define VU_HARNESS_WRITE 0x80    /* the target writes as a queue thread would */
 /* fds byte: kind | (count - 1) << 3 | memfd size << 6 */
 #define FD_MEMFD(size, n) (1 | ((n) - 1) << 3 | (size) << 6)  /* 0 4K, 1 64K, 2 1M */
 #define FD_EVENT 3
@@ -382,17 +383,30 @@ static void vhandshake(struct vu_img *im, uint64_t features)
 	vring(im, 1);
 }
 
+/* After a harmless message, a write by queue q into its used ring (ring)
+ * or region 0, at off, of len bytes, through the dirty log hook. */
+static void vwrite(struct vu_img *im, uint8_t q, int ring, uint32_t off, uint16_t len)
+{
+	uint8_t p[8] = { q, (uint8_t)(ring ? 1 : 0), (uint8_t)off, (uint8_t)(off >> 8),
+			 (uint8_t)(off >> 16), (uint8_t)(off >> 24), (uint8_t)(len - 1),
+			 (uint8_t)((len - 1) >> 8) };
+
+	vrec(im, VU_GET_QUEUE_NUM, VU_HARNESS_WRITE, 0, p, sizeof(p));
+}
+
 static void vhost_seeds(void)
 {
 	/* VERSION_1, INDIRECT_DESC, EVENT_IDX, PROTOCOL_FEATURES */
 	const uint64_t features = 1ull << 32 | 1ull << 28 | 1ull << 29 | 1ull << 30;
 	const uint64_t log_all = 1ull << 26;
-	const uint8_t device = 1 | 2 | 1 << 2;  /* tag, state callbacks, 1 request queue */
+	/* tag, state callbacks; 1 request queue, the replies read to the end */
+	const uint8_t device[2] = { 1 | 2, 1 };
 	struct vu_img im;
 
 	/* up and running, then stopped as QEMU stops a device */
 	im.len = 0;
-	im.buf[im.len++] = device;
+	im.buf[im.len++] = device[0];
+	im.buf[im.len++] = device[1];
 	vhandshake(&im, features);
 	vstate(&im, VU_GET_VRING_BASE, 0, 0);
 	vstate(&im, VU_GET_VRING_BASE, 1, 0);
@@ -404,12 +418,15 @@ static void vhost_seeds(void)
 	uint64_t logb[2] = { 0x10, 0 };
 	uint32_t save[2] = { 0, 0 }, load[2] = { 1, 0 };
 	im.len = 0;
-	im.buf[im.len++] = device;
+	im.buf[im.len++] = device[0];
+	im.buf[im.len++] = device[1];
 	vhandshake(&im, features);
 	vu64(&im, VU_SET_FEATURES, VU_NEED_REPLY, 0, features | log_all);
 	vrec(&im, VU_SET_LOG_BASE, 0, FD_MEMFD(0, 1), logb, sizeof(logb));
 	vrec(&im, VU_SET_LOG_FD, VU_NEED_REPLY, FD_EVENT, NULL, 0);
 	vaddr(&im, 1, 1, 0x20000);
+	vwrite(&im, 1, 1, 0, 16);
+	vwrite(&im, 1, 0, 0x8000, 0x100);
 	vstate(&im, VU_GET_VRING_BASE, 0, 0);
 	vstate(&im, VU_GET_VRING_BASE, 1, 0);
 	vrec(&im, VU_SET_DEVICE_STATE_FD, 0, FD_PIPE_WR, save, sizeof(save));
@@ -419,7 +436,8 @@ static void vhost_seeds(void)
 
 	/* a destination: the state loaded before the rings start */
 	im.len = 0;
-	im.buf[im.len++] = device;
+	im.buf[im.len++] = device[0];
+	im.buf[im.len++] = device[1];
 	vrec(&im, VU_GET_FEATURES, 0, 0, NULL, 0);
 	vu64(&im, VU_SET_PROTOCOL_FEATURES, 0, 0, 1ull << 3 | 1ull << 19);
 	vrec(&im, VU_SET_DEVICE_STATE_FD, 0, FD_PIPE_RD, load, sizeof(load));
@@ -431,7 +449,8 @@ static void vhost_seeds(void)
 
 	/* the memory table replaced under running rings, then one region */
 	im.len = 0;
-	im.buf[im.len++] = device;
+	im.buf[im.len++] = device[0];
+	im.buf[im.len++] = device[1];
 	vhandshake(&im, features);
 	vmem(&im, 2);
 	vmem(&im, 1);
@@ -442,7 +461,8 @@ static void vhost_seeds(void)
 
 	/* fds where they do not belong, too many, a size that lies */
 	im.len = 0;
-	im.buf[im.len++] = device;
+	im.buf[im.len++] = device[0];
+	im.buf[im.len++] = device[1];
 	vu64(&im, VU_SET_FEATURES, VU_NEED_REPLY, FD_TOO_MANY, features);
 	vu64(&im, VU_SET_VRING_CALL, VU_NEED_REPLY, FD_MEMFD(0, 2), 0);
 	vu64(&im, VU_GET_FEATURES, 0, FD_PIPE_WR, 0);
@@ -451,6 +471,22 @@ static void vhost_seeds(void)
 	im.buf[im.len - 8 - 4] = 4;     /* its size says 4, 8 bytes follow */
 	vrec(&im, VU_GET_QUEUE_NUM, 0, 0, NULL, 0);
 	put("fuzz_vhost_msg", "odd", im.buf, im.len);
+
+	/* logging on before the log comes (QEMU's order), a write meanwhile;
+	 * the VMM stops reading replies after the 21st message */
+	im.len = 0;
+	im.buf[im.len++] = device[0];
+	im.buf[im.len++] = 0x10 * 0 + 1;
+	vhandshake(&im, features | log_all);
+	vwrite(&im, 0, 0, 0x100, 8);
+	vrec(&im, VU_SET_LOG_BASE, 0, FD_MEMFD(0, 1), logb, sizeof(logb));
+	vstate(&im, VU_GET_VRING_BASE, 0, 0);
+	vstate(&im, VU_GET_VRING_BASE, 1, 0);
+	vrec(&im, VU_SET_DEVICE_STATE_FD, 0, FD_PIPE_WR, save, sizeof(save));
+	vrec(&im, VU_CHECK_DEVICE_STATE, 0, 0, NULL, 0);
+	put("fuzz_vhost_msg", "log-late", im.buf, im.len);
+	im.buf[1] = 0xf1;
+	put("fuzz_vhost_msg", "hangup", im.buf, im.len);
 }
 
 int main(int argc, char **argv)
