@@ -485,6 +485,18 @@ static void vhost_seeds(void)
 	vrec(&im, VU_SET_DEVICE_STATE_FD, 0, FD_PIPE_WR, save, sizeof(save));
 	vrec(&im, VU_CHECK_DEVICE_STATE, 0, 0, NULL, 0);
 	put("fuzz_vhost_msg", "log-late", im.buf, im.len);
+
+	/* the used ring logged at addresses that run past 2^64 */
+	im.len = 0;
+	im.buf[im.len++] = device[0];
+	im.buf[im.len++] = device[1];
+	vhandshake(&im, features | log_all);
+	vrec(&im, VU_SET_LOG_BASE, 0, FD_MEMFD(0, 1), logb, sizeof(logb));
+	vaddr(&im, 1, 1, 0xffffffffffffff00ull);
+	vwrite(&im, 1, 1, 0, 1030);
+	vaddr(&im, 1, 1, 0xfffffffffffffffcull);
+	vwrite(&im, 1, 1, 8, 8);
+	put("fuzz_vhost_msg", "ring-log-wrap", im.buf, im.len);
 	im.buf[1] = 0xf1;
 	put("fuzz_vhost_msg", "hangup", im.buf, im.len);
 }
