@@ -39,6 +39,7 @@
  * set (or the loss recorded); save/load run only with every ring stopped;
  * after the input no descriptor and no mapping of ours is left. */
 #include <dirent.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -327,8 +328,10 @@ static void check_reply_size(const struct vhost_user_hdr *req, const uint8_t *p,
 	CHECK(size == sizeof(uint64_t));
 }
 
-/* Read what the daemon wrote; check it is `want` well-formed replies. */
-static void check_replies(int sock, const struct vhost_user_hdr *req, unsigned want)
+/* Read what the daemon wrote; check it is `want` well-formed replies.
+ * The last one's payload is left in *reply (*rsize bytes). */
+static void check_replies(int sock, const struct vhost_user_hdr *req, unsigned want,
+			  const uint8_t **reply, uint32_t *rsize)
 {
 	static uint8_t buf[2 * (12 + VHOST_USER_PAYLOAD_MAX)];
 	union {
@@ -362,9 +365,136 @@ static void check_replies(int sock, const struct vhost_user_hdr *req, unsigned w
 		CHECK(h.flags == (VHOST_USER_VERSION | VHOST_USER_REPLY_MASK));
 		CHECK(h.size <= VHOST_USER_PAYLOAD_MAX && got - at == h.size);
 		check_reply_size(req, buf + at, h.size);
+		*reply = buf + at;
+		*rsize = h.size;
 		at += h.size;
 	}
 	CHECK(replies == want);
+}
+
+/* ---- what the replies say, against what the connection did so far */
+struct model {
+	uint16_t base[VU_MAX_QUEUES];   /* SET_VRING_BASE (no request is served) */
+	int state;                      /* 1 ok, 0 failed, -1 no transfer yet */
+};
+
+/* What came in, as the daemon read it, and what it was before. */
+struct sent {
+	struct vhost_user_hdr hdr;
+	union vhost_user_payload p;
+	bool truncated;                 /* more fds than a message carries */
+	bool own;                       /* the request has a reply of its own */
+	bool started[VU_MAX_QUEUES];
+};
+
+static uint64_t u64_of(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static void check_config(const struct vu_device *ops, const struct sent *s, const uint8_t *r,
+			 uint32_t rsize)
+{
+	const struct vhost_user_config *c = &s->p.config;
+	struct virtio_fs_config_le cfg;
+	unsigned nq = ops->num_request_queues;
+
+	/* The config space is 40 bytes; an empty reply says "failed". */
+	if (!ops->tag || s->hdr.size < VHOST_USER_CONFIG_HDR_SIZE ||
+	    s->hdr.size != VHOST_USER_CONFIG_HDR_SIZE + c->size || c->offset > sizeof(cfg) ||
+	    c->size > sizeof(cfg) - c->offset) {
+		CHECK(rsize == 0);
+		return;
+	}
+	CHECK(rsize == VHOST_USER_CONFIG_HDR_SIZE + c->size);
+	CHECK(!memcmp(r, c, VHOST_USER_CONFIG_HDR_SIZE));
+	memset(&cfg, 0, sizeof(cfg));
+	memcpy(cfg.tag, ops->tag, strnlen(ops->tag, sizeof(cfg.tag)));
+	cfg.num_request_queues = htole32(nq < 1 ? 1 : nq > VU_MAX_REQUEST_QUEUES ?
+					 VU_MAX_REQUEST_QUEUES : nq);
+	CHECK(!memcmp(r + VHOST_USER_CONFIG_HDR_SIZE, (const uint8_t *)&cfg + c->offset, c->size));
+}
+
+/* Own replies and REPLY_ACK statuses say what the spec and the model say. */
+static void check_answer(struct model *md, const struct fuzz_dev *f, const struct sent *s,
+			 const uint8_t *r, uint32_t rsize)
+{
+	const struct vu_device *ops = f->dev->ops;
+	uint32_t req = s->hdr.request;
+	bool ok_size = s->hdr.size == sizeof(struct vhost_user_state);
+	uint32_t idx = s->p.state.index;
+
+	if (s->truncated) {
+		/* Refused before any handler: a failure reply, no change. */
+		if (rsize)
+			CHECK(rsize == 8 && u64_of(r) == 1);
+		return;
+	}
+	switch (req) {
+	case VHOST_USER_GET_FEATURES:
+		CHECK(u64_of(r) == (1ull << 32 | 1ull << 28 | 1ull << 29 | 1ull << 30 | 1ull << 26));
+		return;
+	case VHOST_USER_GET_PROTOCOL_FEATURES:
+		CHECK(u64_of(r) == (1ull << VHOST_USER_PROTOCOL_F_MQ |
+				    1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK |
+				    1ull << VHOST_USER_PROTOCOL_F_RESET_DEVICE |
+				    1ull << VHOST_USER_PROTOCOL_F_LOG_SHMFD |
+				    (ops->save_state ? 1ull << VHOST_USER_PROTOCOL_F_DEVICE_STATE : 0) |
+				    (ops->tag ? 1ull << VHOST_USER_PROTOCOL_F_CONFIG : 0)));
+		return;
+	case VHOST_USER_GET_QUEUE_NUM: {
+		unsigned nq = ops->num_request_queues;
+		CHECK(u64_of(r) == 1 + (nq < 1 ? 1 : nq > VU_MAX_REQUEST_QUEUES ?
+					VU_MAX_REQUEST_QUEUES : nq));
+		return;
+	}
+	case VHOST_USER_GET_CONFIG:
+		check_config(ops, s, r, rsize);
+		return;
+	case VHOST_USER_SET_VRING_BASE:
+		if (ok_size && idx < VU_MAX_QUEUES && s->p.state.num <= UINT16_MAX &&
+		    !s->started[idx])
+			md->base[idx] = (uint16_t)s->p.state.num;
+		break;
+	case VHOST_USER_RESET_OWNER:
+	case VHOST_USER_RESET_DEVICE:
+		memset(md->base, 0, sizeof(md->base));
+		break;
+	case VHOST_USER_GET_VRING_BASE:
+		CHECK(rsize == 8 && !memcmp(r, &idx, 4));
+		if (ok_size && idx < VU_MAX_QUEUES) {
+			struct vhost_user_state st;
+			memcpy(&st, r, sizeof(st));
+			CHECK(st.num == md->base[idx] && !f->dev->q[idx].started &&
+			      f->dev->q[idx].kick_fd < 0);
+		}
+		return;
+	case VHOST_USER_SET_DEVICE_STATE_FD:
+		/* Accepted (no fd of ours) exactly when the device ran. */
+		CHECK(u64_of(r) == (f->transfers ? VHOST_USER_VRING_NOFD_MASK : 1));
+		md->state = f->transfers && f->result == 0;
+		return;
+	case VHOST_USER_CHECK_DEVICE_STATE:
+		CHECK(u64_of(r) == (md->state == 1 ? 0 : 1));
+		return;
+	case VHOST_USER_SET_LOG_BASE:
+		if (!s->own)
+			break;  /* without LOG_SHMFD: refused, a REPLY_ACK status */
+		if (rsize == sizeof(struct vhost_user_log)) {
+			CHECK(!memcmp(r, &s->p.log, rsize) && f->dev->log.bits &&
+			      !f->dev->log_base_failed);
+			return;
+		}
+		if (rsize)
+			CHECK(u64_of(r) == 1 && f->dev->log_base_failed);
+		return;
+	}
+	/* A REPLY_ACK status is 0 or 1. */
+	if (rsize)
+		CHECK(u64_of(r) <= 1);
 }
 
 /* ---- the device state after each message */
@@ -496,20 +626,24 @@ static char long_tag[37] = "a-tag-of-36-bytes-that-fills-the-fie";
 static void serve(struct fuzz_dev *f, int sock, int peer, unsigned hangup)
 {
 	struct vu_dev *dev = f->dev;
+	struct model model = { .state = -1 }, *md = &model;
 	bool gone = false;
 
 	for (unsigned n = 1;; n++) {
 		int rc = vu_msg_recv(sock, &msg);
 		if (rc <= 0)
 			break;
-		struct vhost_user_hdr req = msg.hdr;
-		uint8_t first[8];
-		memcpy(first, msg.p.bytes, sizeof(first));
-		unsigned want = own_reply(req.request, dev->protocol_features) ||
-				(req.flags & VHOST_USER_NEED_REPLY_MASK);
+		static struct sent sn;
+		sn.hdr = msg.hdr;
+		sn.p = msg.p;
+		sn.truncated = msg.fds_truncated;
+		for (unsigned i = 0; i < VU_MAX_QUEUES; i++)
+			sn.started[i] = dev->q[i].started;
+		sn.own = own_reply(sn.hdr.request, dev->protocol_features);
+		unsigned want = sn.own || (sn.hdr.flags & VHOST_USER_NEED_REPLY_MASK);
 		f->transfers = 0;
 		rc = vu_handle_msg(dev, &msg);
-		CHECK(f->transfers <= (req.request == VHOST_USER_SET_DEVICE_STATE_FD));
+		CHECK(f->transfers <= (sn.hdr.request == VHOST_USER_SET_DEVICE_STATE_FD));
 		check_dev(dev);
 		if (gone) {
 			/* A reply that cannot go out ends the connection. */
@@ -517,11 +651,15 @@ static void serve(struct fuzz_dev *f, int sock, int peer, unsigned hangup)
 			if (rc < 0)
 				break;
 		} else {
+			const uint8_t *reply = NULL;
+			uint32_t rsize = 0;
 			CHECK(rc == 0);    /* our end reads: every reply goes out */
-			check_replies(peer, &req, want);
+			check_replies(peer, &sn.hdr, want, &reply, &rsize);
+			if (want)
+				check_answer(md, f, &sn, reply, rsize);
 		}
-		if (req.flags & HARNESS_WRITE)
-			queue_write(dev, first);
+		if (sn.hdr.flags & HARNESS_WRITE)
+			queue_write(dev, sn.p.bytes);
 		if (n == hangup) {
 			CHECK(shutdown(peer, SHUT_RD) == 0);
 			gone = true;
