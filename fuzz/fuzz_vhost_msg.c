@@ -24,7 +24,9 @@
  *   carry), bits 3-5 how many minus one, bits 6-7 a memfd's size (4 KiB,
  *   64 KiB, 1 MiB, 0), or for the others bit 6 O_NONBLOCK.  A pipe's
  *   other end is closed once sent.
- *   Header flag bit 7, which the daemon ignores, makes the target write
+ *   Header flag bit 6, which the daemon ignores, sends the record twice
+ *   (each copy with fds of its own): what a second message replaces.
+ *   Header flag bit 7, which the daemon ignores too, makes the target write
  *   into guest memory after that message as a queue thread would (through
  *   the queue's dirty log hook, vq.log_write), where the message's first
  *   8 payload bytes say: the queue, the used ring or a region, the offset
@@ -539,7 +541,8 @@ static void check_dev(const struct vu_dev *dev)
 }
 
 /* ---- what a queue thread would write, through its dirty log hook */
-#define HARNESS_WRITE 0x80u     /* header flag bit the daemon ignores */
+#define HARNESS_WRITE 0x80u     /* header flag bits the daemon ignores */
+#define HARNESS_TWICE 0x40u
 
 static bool bit_set(const struct dirty_log *log, uint64_t page)
 {
@@ -712,19 +715,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The whole connection goes into the socket first: a size that lies
 	 * makes the daemon read on into the next records, as on a real one. */
 	size_t at = 2, sent = 0;
-	for (unsigned r = 0; r < MAX_RECORDS && size - at >= REC_HDR; r++) {
+	unsigned r = 0;
+	while (r < MAX_RECORDS && size - at >= REC_HDR) {
 		const uint8_t *h = data + at;
 		size_t len = (size_t)(h[5] | h[6] << 8);
 		at += REC_HDR;
 		if (len > size - at)
 			len = size - at;
-		if (sent + 12 + len > MAX_STREAM ||
-		    !send_record(sv[1], h[0], (uint32_t)h[1] ^ 1u, (uint32_t)(h[3] | h[4] << 8),
-				 data + at, len, h[2]))
-			break;
-		sent += 12 + len;
+		/* Flag bit 6 sends it twice: what a second copy replaces. */
+		unsigned copies = (h[1] & HARNESS_TWICE) ? 2 : 1;
+		for (unsigned c = 0; c < copies && r < MAX_RECORDS; c++, r++) {
+			if (sent + 12 + len > MAX_STREAM ||
+			    !send_record(sv[1], h[0], (uint32_t)h[1] ^ 1u,
+					 (uint32_t)(h[3] | h[4] << 8), data + at, len, h[2]))
+				goto sent_all;
+			sent += 12 + len;
+		}
 		at += len;
 	}
+sent_all:
 	CHECK(shutdown(sv[1], SHUT_WR) == 0);
 
 	serve(&f, sv[0], sv[1], data[1] >> 4);
