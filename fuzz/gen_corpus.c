@@ -283,6 +283,7 @@ enum {
 };
 #define VU_NEED_REPLY 0x8
 #define VU_HARNESS_WRITE 0x80    /* the target writes as a queue thread would */
+#define VU_TWICE 0x40            /* the target sends the record twice */
 /* fds byte: kind | (count - 1) << 3 | memfd size << 6 */
 #define FD_MEMFD(size, n) (1 | ((n) - 1) << 3 | (size) << 6)  /* 0 4K, 1 64K, 2 1M */
 #define FD_EVENT 3
@@ -499,6 +500,21 @@ static void vhost_seeds(void)
 	put("fuzz_vhost_msg", "ring-log-wrap", im.buf, im.len);
 	im.buf[1] = 0xf1;
 	put("fuzz_vhost_msg", "hangup", im.buf, im.len);
+
+	/* every fd-taking message twice: the second replaces the first */
+	im.len = 0;
+	im.buf[im.len++] = device[0];
+	im.buf[im.len++] = device[1];
+	vhandshake(&im, features | log_all);
+	vrec(&im, VU_SET_LOG_BASE, VU_TWICE, FD_MEMFD(0, 1), logb, sizeof(logb));
+	vrec(&im, VU_SET_LOG_FD, VU_NEED_REPLY | VU_TWICE, FD_EVENT, NULL, 0);
+	vu64(&im, VU_SET_VRING_ERR, VU_NEED_REPLY | VU_TWICE, FD_EVENT, 1);
+	vu64(&im, VU_SET_VRING_CALL, VU_NEED_REPLY | VU_TWICE, FD_EVENT, 1);
+	vu64(&im, VU_SET_VRING_KICK, VU_NEED_REPLY | VU_TWICE, FD_EVENT, 1);
+	vstate(&im, VU_GET_VRING_BASE, 0, 0);
+	vstate(&im, VU_GET_VRING_BASE, 1, 0);
+	vrec(&im, VU_SET_DEVICE_STATE_FD, VU_TWICE, FD_PIPE_WR, save, sizeof(save));
+	put("fuzz_vhost_msg", "twice", im.buf, im.len);
 }
 
 int main(int argc, char **argv)
