@@ -35,7 +35,10 @@
  * Oracle (abort): sanitizer reports; each message gets exactly one reply
  * when the frontend waits for one (its own reply, or NEED_REPLY) and none
  * otherwise, with the reply flags, its request and a size field that
- * matches what follows and what that request answers; a started queue's
+ * matches what follows and what that request answers; what own replies
+ * say (offered features, queue count, config bytes, the last ring base,
+ * the state transfer's outcome, the dirty log taken or not) matches the
+ * spec and the connection so far (check_answer); a started queue's
  * rings lie in the current memory table and it logs as dirty logging says;
  * the log lies in its mapping; a write the hook logged has its pages' bits
  * set (or the loss recorded); save/load run only with every ring stopped;
