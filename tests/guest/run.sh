@@ -277,11 +277,14 @@ run_test() {
 # (a CI run keeps no folders): the console, QEMU's and the daemon's logs,
 # and where the threads waited before the timeout (tb_boot).
 hang_report() {
-	local f
+	local f lines
 	for f in serial.log qemu.log daemon.log serial.log.hang; do
 		[ -s "$2/$f" ] || continue
+		# The snapshot whole (the daemon's threads come first), the logs' ends.
+		lines=40
+		[ "$f" = serial.log.hang ] && lines=400
 		echo "[$daemon $1] NOTE last of $f:"
-		tr -d '\r' < "$2/$f" | tail -n 40 | sed "s/^/[$daemon $1]   /"
+		tr -d '\r' < "$2/$f" | tail -n $lines | sed "s/^/[$daemon $1]   /"
 	done
 }
 
