@@ -59,6 +59,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../tests/client/scm_send.h"
 #include "log/log.h"
 #include "transport/vhost_user_dev.h"
 #include "transport/vhost_user_msg.h"
@@ -259,24 +260,8 @@ static bool send_record(int sock, uint32_t request, uint32_t flags, uint32_t siz
 	struct vhost_user_hdr h = { request, flags, size };
 	int fds[VHOST_USER_MAX_FDS + 1];
 	int nfds = make_fds(fdsel, fds);
-	union {
-		char buf[CMSG_SPACE((VHOST_USER_MAX_FDS + 1) * sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)payload, len } };
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
-
-	if (nfds > 0) {
-		memset(&ctl, 0, sizeof(ctl));
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
-	}
-	ssize_t n = sendmsg(sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	ssize_t n = scm_send(sock, &h, sizeof(h), payload, len, fds, nfds,
+			     MSG_DONTWAIT | MSG_NOSIGNAL);
 	for (int i = 0; i < nfds; i++)
 		close(fds[i]);
 	if (n < 0) {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "hostile.h"
+#include "scm_send.h"
 
 /* A command must be refused: NACK (-EIO from vuc_command). */
 static int nacked(struct env *e, const char *what, uint32_t request, const void *p,
@@ -116,23 +117,13 @@ static int fds_all_closed(struct env *e, int rd, const char *what)
 	return h_fail(e, "%s: the daemon kept an fd it was given", what);
 }
 
-/* sendmsg with any number of fds (vuc_send_raw stops at 8). */
+/* sendmsg with up to SCM_SEND_MAX_FDS fds (vuc_send_raw stops at 8). */
 static int send_with_fds(struct env *e, uint32_t request, const void *p, uint32_t len,
 			 const int *fds, int nfds)
 {
 	struct vuc_hdr h = { request, VUC_FLAG_VERSION | VUC_FLAG_NEED_REPLY, len };
-	struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)p, len } };
-	union { char buf[CMSG_SPACE(64 * sizeof(int))]; struct cmsghdr a; } ctl;
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1,
-			     .msg_control = ctl.buf,
-			     .msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int)) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
-	memcpy(CMSG_DATA(cm), fds, (size_t)nfds * sizeof(int));
-	return sendmsg(e->s.c.sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
+	return scm_send(e->s.c.sock, &h, sizeof(h), p, len, fds, nfds, MSG_NOSIGNAL) < 0 ? -errno : 0;
 }
 
 static int ack_status(struct env *e, uint32_t request, uint64_t *status)

@@ -1,5 +1,6 @@
 /* The VMM side of vhost-user for tests: see vu_client.h. */
 #include "vu_client.h"
+#include "scm_send.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -119,33 +120,12 @@ int vuc_send_lying(struct vuc *c, uint32_t request, uint32_t flags,
 		   const int *fds, int nfds)
 {
 	struct vuc_hdr h = { .request = request, .flags = flags, .size = hdr_size };
-	struct iovec iov[2] = {
-		{ .iov_base = &h, .iov_len = sizeof(h) },
-		{ .iov_base = (void *)payload, .iov_len = len },
-	};
-	union {
-		char buf[CMSG_SPACE(VUC_MAX_FDS * sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
 	ssize_t n;
 
 	if (nfds < 0 || nfds > VUC_MAX_FDS)
 		return -EINVAL;
-	if (nfds > 0) {
-		struct cmsghdr *cm;
-
-		memset(&ctl, 0, sizeof(ctl));
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
-		memcpy(CMSG_DATA(cm), fds, (size_t)nfds * sizeof(int));
-	}
 	do
-		n = sendmsg(c->sock, &mh, MSG_NOSIGNAL);
+		n = scm_send(c->sock, &h, sizeof(h), payload, len, fds, nfds, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;

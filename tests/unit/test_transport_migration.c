@@ -27,6 +27,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "../client/scm_send.h"
 #include "log/log.h"
 #include "transport/vhost_user.h"
 #include "transport/vhost_user_proto.h"
@@ -144,22 +145,8 @@ static void send_msg(uint32_t req, uint32_t flags, const void *payload, uint32_t
 		     const int *fds, unsigned nfds)
 {
 	struct vhost_user_hdr hdr = { req, VHOST_USER_VERSION | flags, size };
-	struct iovec iov[2] = { { &hdr, sizeof(hdr) }, { (void *)payload, size } };
-	union {
-		char buf[CMSG_SPACE(8 * sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = size ? 2 : 1 };
-	if (nfds) {
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
-		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
-	}
-	if (sendmsg(sock, &mh, MSG_NOSIGNAL) != (ssize_t)(sizeof(hdr) + size)) {
+	if (scm_send(sock, &hdr, sizeof(hdr), payload, size, fds, (int)nfds, MSG_NOSIGNAL) !=
+	    (ssize_t)(sizeof(hdr) + size)) {
 		perror("sendmsg");
 		failures++;
 	}
