@@ -6,6 +6,7 @@ TB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TB_REPO=$(cd "$TB_DIR/../.." && pwd)
 . "$TB_DIR/deps.sh"
 . "$TB_DIR/initramfs.sh"
+. "$TB_DIR/hang-lib.sh"
 
 TB_TIMEOUT=${VIRTIOFSD_TESTBED_TIMEOUT:-240}
 TB_REF_C_BIN=${VIRTIOFSD_REF_C_BIN:-/usr/lib/qemu/virtiofsd}
@@ -240,7 +241,10 @@ tb_boot() {
 	# Words in front of QEMU, like TB_DAEMON_PREFIX for the daemon.
 	local qpre=()
 	[ -n "${TB_QEMU_PREFIX:-}" ] && read -r -a qpre <<< "$TB_QEMU_PREFIX"
+	# QMP and thread names ("CPU 0/TCG") only for the hang snapshot.
+	rm -f "$serial.qmp"
 	timeout -k 5 "$TB_TIMEOUT" "${qpre[@]+"${qpre[@]}"}" "${STACK_QEMU[@]}" "${TB_MACHINE_ARGS[@]}" \
+		-qmp unix:"$serial.qmp",server=on,wait=off -name testbed,debug-threads=on \
 		-serial file:"$serial" "${ctl[@]+"${ctl[@]}"}" > "$qlog" 2>&1 < /dev/null &
 	local pid=$!
 	TB_PIDS+=("$pid")
@@ -256,7 +260,7 @@ tb_boot() {
 		[ -z "$TB_HOST_STEP" ] || tb_serve_host_steps "$serial"
 		if [ $snapped -eq 0 ] && [ "$(date +%s)" -ge "$snap_at" ]; then
 			snapped=1
-			tb_hang_snapshot "$pid" > "$serial.hang" 2>&1 || true
+			tb_hang_snapshot "$pid" "$serial.qmp" > "$serial.hang" 2>&1 || true
 		fi
 		sleep 0.2
 	done
@@ -264,24 +268,6 @@ tb_boot() {
 	tb_forget_pid "$pid"
 	end=$(date +%s.%N)
 	TB_BOOT_SECONDS=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
-}
-
-# tb_hang_snapshot TIMEOUT_PID: each thread of the daemon (TB_DAEMON_PID)
-# and of QEMU (the child of `timeout`): state, wait channel, the system
-# call it sits in, and its kernel stack.
-tb_hang_snapshot() {
-	local qemu_pid p t
-	qemu_pid=$(pgrep -P "$1" | head -n 1)
-	# The daemon, anything it forked (a sandbox's child), then QEMU.
-	for p in "${TB_DAEMON_PID:-}" $(pgrep -P "${TB_DAEMON_PID:-0}") "$qemu_pid"; do
-		[ -n "$p" ] && [ -d "/proc/$p" ] || continue
-		echo "process $p: $(tr '\0' ' ' < "/proc/$p/cmdline" | cut -c1-120)"
-		for t in /proc/"$p"/task/*; do
-			echo "  thread ${t##*/} $(cat "$t/comm") state=$(awk '{print $3}' "$t/stat")" \
-				"wchan=$(cat "$t/wchan" 2>/dev/null) syscall=$(cut -d' ' -f1-3 "$t/syscall" 2>/dev/null)"
-			sed 's/^/      /' "$t/stack" 2>/dev/null | head -n 8
-		done
-	done
 }
 
 # tb_serve_host_steps SERIAL_LOG: runs the host steps the guest asked for

@@ -234,6 +234,16 @@ run_test() {
 		TB_SECOND_SOCK=
 	fi
 	tb_serial_text "$tmp/serial.log" > "$tmp/guest.out"
+	if [ "$boot_attempt" -eq 1 ] && tb_spun_before_init "$tmp/serial.log" &&
+		[[ $TB_DAEMON_STATUS =~ ^(0|killed)$ ]] && [ -z "$(tb_sanitizer_report "$tmp/daemon.log")" ]; then
+		# The guest kernel never got to the test (hang-lib.sh): report
+		# where its vCPUs were, and boot the test once more.
+		echo "[$daemon $t] NOTE the guest did not reach /init in ${TB_BOOT_SECONDS}s, its vCPUs running all along; booting the test again"
+		sed -n '/^guest vCPUs:/,$p' "$tmp/serial.log.hang" | sed "s/^/[$daemon $t]   /"
+		boot_again=1
+		finish_test "$t" "$tmp"
+		return
+	fi
 
 	collect "$t" "$tmp/guest.out" || result "$t" "FAIL guest: no result lines"
 	notes "$t" "$tmp/guest.out"
@@ -300,7 +310,12 @@ finish_test() {
 
 start=$(date +%s)
 for t in "${tests[@]}"; do
+	boot_attempt=1 boot_again=0
 	run_test "$t"
+	if [ $boot_again -eq 1 ]; then
+		boot_attempt=2
+		run_test "$t"
+	fi
 done
 echo "guest ($daemon, stack $stack${TB_QUEUES:+, $TB_QUEUES queues}): $(($(date +%s) - start))s for ${#tests[@]} boots"
 echo "guest: $passed passed, $failed failed, $skipped skipped"
