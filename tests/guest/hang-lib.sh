@@ -16,6 +16,7 @@ tb_hang_snapshot() {
 		echo "process $p: $(tr '\0' ' ' < "/proc/$p/cmdline" | cut -c1-120)"
 		# (The state follows the name in parentheses, which may hold spaces.)
 		for t in /proc/"$p"/task/*; do
+			[ -d "$t" ] || continue
 			echo "  thread ${t##*/} $(cat "$t/comm") state=$(sed 's/.*) //' "$t/stat" | cut -d' ' -f1)" \
 				"wchan=$(cat "$t/wchan" 2>/dev/null) syscall=$(cut -d' ' -f1-3 "$t/syscall" 2>/dev/null)"
 			sed 's/^/      /' "$t/stack" 2>/dev/null | head -n 8
@@ -30,6 +31,21 @@ tb_hang_snapshot() {
 		echo "$cpus" | sed 's/^/  /'
 		echo "  (no kernel symbols: $syms)"
 	fi
+}
+
+# tb_hang_report PREFIX DIR FILE...: each FILE of DIR that is not empty,
+# its lines after PREFIX: the last 40 of a log, a snapshot (*.hang) whole
+# (the daemon's threads come first).
+tb_hang_report() {
+	local prefix=$1 dir=$2 f lines
+	shift 2
+	for f in "$@"; do
+		[ -s "$dir/$f" ] || continue
+		lines=40
+		[ "${f%.hang}" = "$f" ] || lines=400
+		echo "$prefix NOTE last of $f:"
+		tr -d '\r' < "$dir/$f" | tail -n $lines | sed "s/^/$prefix   /"
+	done
 }
 
 # tb_kernel_symbols: prints the path of the stack's kernel's symbol table

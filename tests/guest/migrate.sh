@@ -144,7 +144,7 @@ mig_qemu_start() {
 	tb_machine_args "$t/vfs-$i.sock" "$t/initrd"
 	timeout -k 5 "$TB_TIMEOUT" "${STACK_QEMU[@]}" "${TB_MACHINE_ARGS[@]}" \
 		-serial file:"$t/serial-$i.log" -serial pipe:"$t/serial-$i.log.ctl" \
-		-qmp unix:"$t/qmp-$i.sock",server=on,wait=off "$@" \
+		-qmp unix:"$t/qmp-$i.sock",server=on,wait=off -name "testbed-$i,debug-threads=on" "$@" \
 		> "$t/qemu-$i.log" 2>&1 < /dev/null &
 	MIG_QEMU_PID[i]=$!
 	TB_PIDS+=("$!")
@@ -479,10 +479,17 @@ run_scenario() {
 		return
 	fi
 	mig_qemu_start 0
-	local deadline timed_out=0
+	local deadline timed_out=0 snapped=0
 	deadline=$(( $(date +%s) + TB_TIMEOUT ))
 	while kill -0 "${MIG_QEMU_PID[$MIG_ACTIVE]}" 2>/dev/null; do
 		mig_serve_steps
+		# Just before the end: where the instance the guest runs on and
+		# its daemon wait (hang-lib.sh).
+		if [ $snapped -eq 0 ] && [ "$(date +%s)" -ge $((deadline - 4)) ]; then
+			snapped=1
+			TB_DAEMON_PID=${MIG_DAEMON_PID[$MIG_ACTIVE]:-} tb_hang_snapshot \
+				"${MIG_QEMU_PID[$MIG_ACTIVE]}" "$tmp/qmp-$MIG_ACTIVE.sock" > "$tmp/instance.hang" 2>&1 || true
+		fi
 		if [ "$(date +%s)" -ge "$deadline" ]; then
 			timed_out=1
 			break
@@ -531,6 +538,8 @@ run_scenario() {
 
 	if [ $finished -eq 0 ]; then
 		echo "[$daemon $t] NOTE host-check skipped: the guest did not finish"
+		tb_hang_report "[$daemon $t]" "$tmp" "serial-$MIG_ACTIVE.log" "qemu-$MIG_ACTIVE.log" \
+			"daemon-$MIG_ACTIVE.log" host-step.log instance.hang
 	elif declare -F host_check > /dev/null; then
 		local st=0
 		(set +e; host_check "$cur_share") > "$tmp/host-check.out" 2>&1 || st=$?

@@ -287,15 +287,7 @@ run_test() {
 # (a CI run keeps no folders): the console, QEMU's and the daemon's logs,
 # and where the threads waited before the timeout (tb_boot).
 hang_report() {
-	local f lines
-	for f in serial.log qemu.log daemon.log serial.log.hang; do
-		[ -s "$2/$f" ] || continue
-		# The snapshot whole (the daemon's threads come first), the logs' ends.
-		lines=40
-		[ "$f" = serial.log.hang ] && lines=400
-		echo "[$daemon $1] NOTE last of $f:"
-		tr -d '\r' < "$2/$f" | tail -n $lines | sed "s/^/[$daemon $1]   /"
-	done
+	tb_hang_report "[$daemon $1]" "$2" serial.log qemu.log daemon.log serial.log.hang
 }
 
 # finish_test TEST TMP: unmount and remove the test's folder, or keep it.
