@@ -419,22 +419,40 @@ static bool read_inode(struct state_in *in, struct loaded_inode *r)
 	       !memchr(r->name, '\0', r->name_len) && !memchr(r->name, '/', r->name_len);
 }
 
-/* Whether the inode fd names lies below the share: its path, or for a
- * file deleted while open the path it had, starts with the share's.  A
- * handle from the stream opens any inode of the filesystem; what is found
- * elsewhere is not the guest's. */
+/* Whether the inode fd names lies below the share.  A handle from the
+ * stream opens any inode of the filesystem; what is found elsewhere is not
+ * the guest's.  The /proc path alone cannot tell: where the share is the
+ * daemon's root (the namespace and chroot sandboxes) an inode outside it
+ * reads as its path from the filesystem's root, which looks like one below
+ * "/".  So its path must lead, beneath the share, to this very inode.  A
+ * file deleted on the host has no path left: only where the daemon sees
+ * the host's own paths (no sandbox root) can the path it had, under the
+ * share's, vouch for it. */
 static bool below_share(struct load_ctx *c, int fd)
 {
 	static const char deleted[] = " (deleted)";
 	const size_t dl = sizeof(deleted) - 1;
 	char abs[PATH_MAX];
-	struct stat st;
+	struct stat st, found;
 	if (fd_path(c->pt, fd, abs, sizeof(abs)) < 0 || fstat(fd, &st) < 0)
 		return false;
-	size_t n = strlen(abs);
-	if (st.st_nlink == 0 && n >= dl && !strcmp(abs + n - dl, deleted))
+	if (st.st_nlink == 0) {
+		size_t n = strlen(abs);
+		if (!strcmp(c->root, "/") || n < dl || strcmp(abs + n - dl, deleted))
+			return false;
 		abs[n - dl] = '\0';
-	return below(c->root, abs) != NULL;
+		return below(c->root, abs) != NULL;
+	}
+	const char *rel = below(c->root, abs);
+	if (!rel)
+		return false;
+	int check = open_below_root(c->root_fd, rel, strlen(rel));
+	if (check < 0)
+		return false;
+	bool same = fstat(check, &found) == 0 && found.st_dev == st.st_dev &&
+		    found.st_ino == st.st_ino;
+	close(check);
+	return same;
 }
 
 /* Open the inode a record names: by handle, then by path. */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fs_fixture.h"
@@ -495,6 +496,91 @@ static void test_handle_outside_share(enum migration_mode mode)
 	teardown();
 }
 
+/* Node n's open file in the stream below: slot n - 5, generation 1. */
+#define FH_OF(n) ((1ull << 32) | ((n) - 5))
+
+/* A file handle of f (a path) for a hand-made stream. */
+struct handle_buf {
+	union {
+		struct file_handle fh;
+		char buf[sizeof(struct file_handle) + 128];
+	};
+};
+
+static void handle_of(const char *path, struct handle_buf *h)
+{
+	int mnt;
+	h->fh.handle_bytes = 128;
+	CHECK(name_to_handle_at(AT_FDCWD, path, &h->fh, &mnt, 0) == 0);
+}
+
+/* The same with the share as the daemon's root, as the namespace and
+ * chroot sandboxes make it: /proc then shows a file outside the share as
+ * its path from the filesystem's root, which a check of the path's start
+ * takes for one below "/".  Only what a path beneath the share leads to
+ * is kept; a file deleted on the host has no such path and is lost. */
+static void test_handles_with_share_as_root(void)
+{
+	setup(CACHE_AUTO);
+	char out[] = "/tmp/test_fs_outside.XXXXXX", secret[64], inside[300], doomed[300];
+	CHECK(mkdtemp(out));
+	snprintf(secret, sizeof(secret), "%s/secret", out);
+	FILE *f = fopen(secret, "w");
+	CHECK(f);
+	fputs("host secret", f);
+	fclose(f);
+	put_file("inside", "inside");
+	put_file("doomed", "doomed");
+	snprintf(inside, sizeof(inside), "%s/inside", dir);
+	snprintf(doomed, sizeof(doomed), "%s/doomed", dir);
+	struct handle_buf hs, hi, hd;
+	handle_of(secret, &hs);
+	handle_of(inside, &hi);
+	handle_of(doomed, &hd);
+	/* Deleted, kept alive by this fd, so a handle still reaches it. */
+	int keep = open(doomed, O_RDONLY);
+	CHECK(keep >= 0 && unlink(doomed) == 0);
+
+	struct state_out o;
+	sm_begin(&o, 8, 1);
+	so_u64(&o, 77);                /* a mount: the share's root */
+	so_blob(&o, "", 0);
+	so_u32(&o, 3);
+	sm_record(&o, 5, S_IFREG, 77, 0, "", hs.fh.handle_type, hs.fh.f_handle, hs.fh.handle_bytes);
+	sm_record(&o, 6, S_IFREG, 77, 0, "", hi.fh.handle_type, hi.fh.f_handle, hi.fh.handle_bytes);
+	sm_record(&o, 7, S_IFREG, 77, 0, "", hd.fh.handle_type, hd.fh.f_handle, hd.fh.handle_bytes);
+	so_u32(&o, 3);                 /* an open file on each */
+	for (uint64_t n = 5; n <= 7; n++) {
+		so_u64(&o, FH_OF(n));
+		so_u32(&o, HANDLE_FILE);
+		so_u64(&o, n);
+		so_u32(&o, O_RDONLY);
+	}
+	int fd = sm_end(&o);
+
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		/* The daemon is made first (it opens /proc), then rooted. */
+		struct pt *dst = new_instance(MIGRATE_FILE_HANDLES, ON_ERROR_GUEST);
+		CHECK(chroot(dir) == 0 && chdir("/") == 0);
+		EQ(ops->load_state(dst, fd), 0);
+		char buf[32] = { 0 };
+		CHECK(read_node(dst, 5, FH_OF(5), buf, sizeof(buf)) < 0);
+		EQ(read_node(dst, 6, FH_OF(6), buf, sizeof(buf)), 6);
+		CHECK(!strcmp(buf, "inside"));
+		CHECK(read_node(dst, 7, FH_OF(7), buf, sizeof(buf)) < 0);
+		_exit(0);
+	}
+	int status;
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(fd);
+	close(keep);
+	CHECK(unlink(secret) == 0 && rmdir(out) == 0);
+	teardown();
+}
+
 /* A record's name is one component: the destination opens it in its
  * parent's fd once the record's own fd is evicted, and "x/../.." would walk
  * out of the share.  Refused as a malformed stream. */
@@ -608,6 +694,7 @@ int main(void)
 	test_nodeid_wrap();
 	test_handle_outside_share(MIGRATE_FIND_PATHS);
 	test_handle_outside_share(MIGRATE_FILE_HANDLES);
+	test_handles_with_share_as_root();
 	test_name_with_slash();
 	test_readonly_destination();
 	printf("test_fs_migrate: ok\n");
