@@ -70,7 +70,8 @@ run_stage "conflicting requests on several queues (TSan and ASan daemons)" tests
 # reach must not depend on the sandbox mode.
 escape_cases="name-empty name-unterminated name-slash name-too-long name-dot-dotdot-at-root
 	dotdot-from-subdir dotdot-moved-out name-embedded-nul symlink-escape symlink-created-escape
-	rename-link-unknown-nodes open-fifo open-socket open-device open-creat xattr-names-bad"
+	rename-link-unknown-nodes open-fifo open-socket open-device open-creat xattr-names-bad
+	mig-state-handle-outside"
 for mode in namespace chroot; do
 	# shellcheck disable=SC2086
 	run_stage "hostile-input escape cases, --sandbox=$mode" env HOSTILE_SANDBOX=$mode \

@@ -47,6 +47,8 @@ enum {
 	/* The case makes the daemon drop the connection: the daemon runs with
 	 * --keep-listening and the case reconnects (h_reconnect). */
 	HC_RECONNECT = 1,
+	/* The daemon runs with --migration-mode=file-handles. */
+	HC_FILE_HANDLES = 2,
 };
 
 struct hostile_case {

@@ -41,6 +41,7 @@ run_case() {
 	build/client/hostile prepare "$base" || { echo "FAIL $name: prepare"; return 1; }
 	opts=
 	[ "$flags" = reconnect ] && opts=--keep-listening
+	[ "$flags" = file-handles ] && opts=--migration-mode=file-handles
 	if [ "$kind" = ref ]; then
 		if [ "$flags" = reconnect ]; then
 			echo "SKIP $name: the reference daemon cannot keep listening"

@@ -1,5 +1,6 @@
 /* The hostile-input suite, one case per daemon:
- *   build/client/hostile list              case names ("NAME" or "NAME reconnect")
+ *   build/client/hostile list              case names ("NAME", "NAME reconnect" or
+ *                                          "NAME file-handles")
  *   build/client/hostile prepare BASE      make BASE/share (the shared dir, with
  *                                          a file, a dir, a FIFO, a socket, a
  *                                          device node, escaping symlinks) and
@@ -161,7 +162,8 @@ int main(int argc, char **argv)
 		for (size_t t = 0; t < NTABLES; t++)
 			for (unsigned i = 0; i < *tables[t].count; i++)
 				printf("%s%s\n", tables[t].cases[i].name,
-				       tables[t].cases[i].flags & HC_RECONNECT ? " reconnect" : "");
+				       tables[t].cases[i].flags & HC_RECONNECT ? " reconnect" :
+				       tables[t].cases[i].flags & HC_FILE_HANDLES ? " file-handles" : "");
 		return 0;
 	}
 	if (argc == 3 && !strcmp(argv[1], "prepare"))

@@ -14,6 +14,7 @@
  *    left the session reset).
  * The protocol features these need are acked with a second
  * SET_PROTOCOL_FEATURES, which the daemon allows at any time. */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -868,6 +869,168 @@ fail:
 	return -1;
 }
 
+/* ---- a forged file handle (file-handles mode) ---- */
+
+/* A little-endian reader over the passthrough's part of a saved stream
+ * (src/fs/pt_migrate.c documents it); ok goes false past the end. */
+struct rd {
+	const uint8_t *p;
+	size_t len, pos;
+	bool ok;
+};
+
+/* The next bytes (at most 8) as a number; more are skipped. */
+static uint64_t rd_n(struct rd *r, unsigned bytes)
+{
+	uint64_t v = 0;
+	if (r->len - r->pos < bytes) {
+		r->ok = false;
+		r->pos = r->len;
+		return 0;
+	}
+	for (unsigned i = 0; i < bytes && i < 8; i++)
+		v |= (uint64_t)r->p[r->pos + i] << (8 * i);
+	r->pos += bytes;
+	return v;
+}
+
+/* Skips a blob; returns where its bytes start. */
+static size_t rd_blob(struct rd *r, uint32_t *n)
+{
+	*n = (uint32_t)rd_n(r, 4);
+	size_t at = r->pos;
+	if (r->len - r->pos < *n)
+		r->ok = false, r->pos = r->len;
+	else
+		r->pos += *n;
+	return at;
+}
+
+static uint64_t fnv1a(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t k = 0; k < n; k++)
+		h = (h ^ p[k]) * 0x100000001b3ull;
+	return h;
+}
+
+/* The VMM swaps the file handle of share/file in a saved stream for one of
+ * BASE/outside (same filesystem), fixes the checksum and loads it.  The
+ * guest's open fh on "file" must still read "file" (the handle refused,
+ * the path taken), never the secret.  Under the namespace and chroot
+ * sandboxes the share is the daemon's root, where /proc shows the outside
+ * file as a path that looks below "/". */
+static int state_handle_outside(struct env *e)
+{
+	struct bases b = { 0 };
+	uint8_t *real = NULL, *buf = NULL;
+	size_t real_len = 0;
+	bool ok;
+	int rc = -1;
+
+	if (want_protocol(e, BIT(VUC_PROTOCOL_F_DEVICE_STATE), "DEVICE_STATE") < 0 ||
+	    save_stream(e, &b, &real, &real_len, &ok) < 0)
+		return -1;
+	const uint8_t *magic = ok ? memmem(real, real_len, "VFSDFS01", 8) : NULL;
+	size_t start = magic ? (size_t)(magic - real) : 0;
+	if (!magic || real_len - start < 16 ||
+	    fnv1a(real + start, real_len - 8 - start) != le64toh(*(uint64_t *)(real + real_len - 8))) {
+		h_fail(e, "no checksummed passthrough section in the saved stream");
+		goto out;
+	}
+	/* Find share/file's record (its path "file"): its nodeid and handle
+	 * blob, and the open fh the guest has on it. */
+	struct rd r = { real, real_len - 8, start + 8, true };
+	uint64_t file_node = 0, file_fh = 0;
+	size_t fh_at = 0;
+	uint32_t fh_len = 0, n;
+	rd_n(&r, 4);
+	rd_n(&r, 8);
+	for (uint32_t k = (uint32_t)rd_n(&r, 4); r.ok && k > 0; k--) {
+		rd_n(&r, 8);
+		rd_blob(&r, &n);
+	}
+	for (uint32_t k = (uint32_t)rd_n(&r, 4); r.ok && k > 0; k--) {
+		uint64_t node = rd_n(&r, 8);
+		rd_n(&r, 8);
+		rd_n(&r, 8 + 4 + 8 + 8 + 1); /* parent, mode, ino, mount id, flags */
+		rd_blob(&r, &n);             /* name (none in file-handles mode) */
+		size_t path_at = rd_blob(&r, &n);
+		bool is_file = r.ok && n == 4 && !memcmp(real + path_at, "file", 4);
+		rd_n(&r, 4);
+		size_t at = rd_blob(&r, &n);
+		if (is_file)
+			file_node = node, fh_at = at, fh_len = n;
+	}
+	for (uint32_t k = (uint32_t)rd_n(&r, 4); r.ok && k > 0; k--) {
+		uint64_t fh = rd_n(&r, 8);
+		uint32_t kind = (uint32_t)rd_n(&r, 4);
+		uint64_t node = rd_n(&r, 8);
+		rd_n(&r, 4);
+		if (node == file_node && kind == 1 /* HANDLE_FILE */)
+			file_fh = fh;
+	}
+	if (!r.ok || r.pos != r.len || !file_node || !file_fh || fh_len == 0) {
+		h_fail(e, "the saved stream has no file handle and open file for share/file "
+		       "(is the daemon in --migration-mode=file-handles?)");
+		goto out;
+	}
+	union {
+		struct file_handle fh;
+		char bytes[sizeof(struct file_handle) + 128];
+	} out;
+	int mnt;
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/outside", e->base);
+	out.fh.handle_bytes = 128;
+	if (name_to_handle_at(AT_FDCWD, path, &out.fh, &mnt, 0) < 0) {
+		h_fail(e, "name_to_handle_at %s: %s", path, strerror(errno));
+		goto out;
+	}
+	/* The new stream: up to the handle type, the outside's type and
+	 * handle, the rest, a new checksum. */
+	size_t type_at = fh_at - 8, rest = fh_at + fh_len;
+	size_t len = type_at + 8 + out.fh.handle_bytes + (real_len - 8 - rest) + 8;
+	buf = malloc(len);
+	uint32_t t32 = htole32((uint32_t)out.fh.handle_type), l32 = htole32(out.fh.handle_bytes);
+	memcpy(buf, real, type_at);
+	memcpy(buf + type_at, &t32, 4);
+	memcpy(buf + type_at + 4, &l32, 4);
+	memcpy(buf + fh_at, out.fh.f_handle, out.fh.handle_bytes);
+	memcpy(buf + fh_at + out.fh.handle_bytes, real + rest, real_len - 8 - rest);
+	uint64_t sum = htole64(fnv1a(buf + start, len - 8 - start));
+	memcpy(buf + len - 8, &sum, 8);
+	if (load(e, &b, buf, len, false, "a stream with share/file's handle naming BASE/outside") < 0)
+		goto out;
+
+	/* The guest's fh on "file", as the stream carried it. */
+	struct fr_reply rep;
+	uint64_t ino = 0;
+	fr_read(&e->slot, fs_unique(&e->s), file_node, file_fh, 0, 4096);
+	if (h_call(e, &rep) < 0)
+		goto out;
+	if (!rep.error && rep.data_len == strlen(H_SECRET) &&
+	    !memcmp(e->slot.data, H_SECRET, rep.data_len)) {
+		h_fail(e, "READ of the migrated fh on share/file returned BASE/outside's secret");
+		goto out;
+	}
+	if (!rep.error && (rep.data_len != strlen(H_FILE) || memcmp(e->slot.data, H_FILE, rep.data_len))) {
+		h_fail(e, "READ of the migrated fh on share/file: %u unexpected bytes", rep.data_len);
+		goto out;
+	}
+	if (h_getattr(e, file_node, &ino) == 0 && ino == h_outside_ino(e)) {
+		h_fail(e, "the migrated share/file is BASE/outside's inode");
+		goto out;
+	}
+	printf("INFO migrated fh on share/file after the forged handle: %s\n",
+	       rep.error ? strerror(-rep.error) : "reads share/file (taken by its path)");
+	rc = 0;
+out:
+	free(buf);
+	free(real);
+	return rc;
+}
+
 const struct hostile_case hostile_migration_cases[] = {
 	{ "mig-log-read-marks-pages", log_read_marks_pages, 0 },
 	{ "mig-log-vring-addr-running", vring_addr_log_running, 0 },
@@ -880,6 +1043,7 @@ const struct hostile_case hostile_migration_cases[] = {
 	{ "mig-state-load-empty", load_empty, 0 },
 	{ "mig-state-load-cut", load_cut, 0 },
 	{ "mig-state-load-flipped", load_flipped, 0 },
+	{ "mig-state-handle-outside", state_handle_outside, HC_FILE_HANDLES },
 };
 const unsigned hostile_migration_count =
 	sizeof(hostile_migration_cases) / sizeof(hostile_migration_cases[0]);
