@@ -446,6 +446,35 @@ static void test_nodeid_wrap(void)
 	teardown();
 }
 
+/* Node n's open file in the stream below: slot n - 5, generation 1. */
+#define FH_OF(n) ((1ull << 32) | ((n) - 5))
+
+/* A file handle of path for a hand-made stream. */
+struct handle_buf {
+	union {
+		struct file_handle fh;
+		char buf[sizeof(struct file_handle) + 128];
+	};
+};
+
+static void handle_of(const char *path, struct handle_buf *h)
+{
+	int mnt;
+	h->fh.handle_bytes = 128;
+	CHECK(name_to_handle_at(AT_FDCWD, path, &h->fh, &mnt, 0) == 0);
+}
+
+/* out (a mkdtemp template) made beside the share, holding secret. */
+static void make_secret(char *out, char *secret, size_t len)
+{
+	CHECK(mkdtemp(out));
+	snprintf(secret, len, "%s/secret", out);
+	FILE *f = fopen(secret, "w");
+	CHECK(f);
+	fputs("host secret", f);
+	fclose(f);
+}
+
 /* A record that carries only a file handle, of a file outside the share on
  * the same filesystem: open_by_handle_at reaches any inode of it.  A
  * find-paths destination never opens a handle from the stream; a
@@ -454,19 +483,9 @@ static void test_handle_outside_share(enum migration_mode mode)
 {
 	setup(CACHE_AUTO);
 	char out[] = "/tmp/test_fs_outside.XXXXXX", secret[64];
-	CHECK(mkdtemp(out));
-	snprintf(secret, sizeof(secret), "%s/secret", out);
-	FILE *f = fopen(secret, "w");
-	CHECK(f);
-	fputs("host secret", f);
-	fclose(f);
-	union {
-		struct file_handle fh;
-		char buf[sizeof(struct file_handle) + 128];
-	} h;
-	h.fh.handle_bytes = 128;
-	int mnt;
-	CHECK(name_to_handle_at(AT_FDCWD, secret, &h.fh, &mnt, 0) == 0);
+	make_secret(out, secret, sizeof(secret));
+	struct handle_buf h;
+	handle_of(secret, &h);
 
 	struct state_out o;
 	sm_begin(&o, 6, 1);
@@ -496,24 +515,6 @@ static void test_handle_outside_share(enum migration_mode mode)
 	teardown();
 }
 
-/* Node n's open file in the stream below: slot n - 5, generation 1. */
-#define FH_OF(n) ((1ull << 32) | ((n) - 5))
-
-/* A file handle of f (a path) for a hand-made stream. */
-struct handle_buf {
-	union {
-		struct file_handle fh;
-		char buf[sizeof(struct file_handle) + 128];
-	};
-};
-
-static void handle_of(const char *path, struct handle_buf *h)
-{
-	int mnt;
-	h->fh.handle_bytes = 128;
-	CHECK(name_to_handle_at(AT_FDCWD, path, &h->fh, &mnt, 0) == 0);
-}
-
 /* The same with the share as the daemon's root, as the namespace and
  * chroot sandboxes make it: /proc then shows a file outside the share as
  * its path from the filesystem's root, which a check of the path's start
@@ -523,12 +524,7 @@ static void test_handles_with_share_as_root(void)
 {
 	setup(CACHE_AUTO);
 	char out[] = "/tmp/test_fs_outside.XXXXXX", secret[64], inside[300], doomed[300];
-	CHECK(mkdtemp(out));
-	snprintf(secret, sizeof(secret), "%s/secret", out);
-	FILE *f = fopen(secret, "w");
-	CHECK(f);
-	fputs("host secret", f);
-	fclose(f);
+	make_secret(out, secret, sizeof(secret));
 	put_file("inside", "inside");
 	put_file("doomed", "doomed");
 	snprintf(inside, sizeof(inside), "%s/inside", dir);
