@@ -234,7 +234,7 @@ run_test() {
 		TB_SECOND_SOCK=
 	fi
 	tb_serial_text "$tmp/serial.log" > "$tmp/guest.out"
-	if [ "$boot_attempt" -eq 1 ] && tb_spun_before_init "$tmp/serial.log" &&
+	if [ "$boot_attempt" -eq 1 ] && [ "$TB_QEMU_STATUS" = 124 ] && tb_spun_before_init "$tmp/serial.log" &&
 		[[ $TB_DAEMON_STATUS =~ ^(0|killed)$ ]] && [ -z "$(tb_sanitizer_report "$tmp/daemon.log")" ]; then
 		# The guest kernel never got to the test (hang-lib.sh): report
 		# where its vCPUs were, and boot the test once more.
