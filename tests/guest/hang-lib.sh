@@ -88,15 +88,22 @@ tb_kernel_symbols() {
 
 # tb_spun_before_init SERIAL_LOG [SNAPSHOT]: true, for a boot that timed
 # out (the caller knows), when the guest kernel was still on its way to
-# /init (no "TESTBED-INIT" line on the console) and every vCPU thread ran in
-# the snapshot (default SERIAL_LOG.hang, tb_boot's).  Nothing of the
-# test ran then, and the daemon has not been asked for anything but the
-# device set-up: a vCPU waiting for it (a reply on the vhost-user socket,
-# the big QEMU lock) sleeps instead of running.  Seen in 2 of 6 CI runs
-# (one boot in several hundred) under TCG, silent, both vCPUs running.
+# /init (no "TESTBED-INIT" line on the console) and its vCPUs were running
+# in the snapshot (default SERIAL_LOG.hang, tb_boot's): QEMU answered the
+# three register samples and no vCPU was halted in any, or (no samples)
+# every vCPU thread was running.  Nothing of the test ran then, and the
+# daemon has not been asked for anything but the device set-up: a vCPU
+# waiting for it (a reply on the vhost-user socket) holds QEMU's big lock,
+# so the samples never come, and its thread sleeps.  Seen in 2 of 6 CI
+# runs (one boot in several hundred) under TCG, silent, both vCPUs running.
 tb_spun_before_init() {
-	local states
+	local snap=${2:-$1.hang} samples states
 	! tb_serial_text "$1" | grep -q '^TESTBED-INIT$' || return 1
-	states=$(sed -n 's|^  thread [0-9]* CPU [0-9]*/TCG state=\([A-Z]\).*|\1|p' "${2:-$1.hang}" 2>/dev/null)
+	samples=$(grep -c '^  sample [0-9]* cpu ' "$snap" 2>/dev/null) || true
+	if [ "${samples:-0}" -gt 0 ]; then
+		grep -q '^  sample 2 cpu ' "$snap" && ! grep -q '^  sample .* halted$' "$snap"
+		return
+	fi
+	states=$(sed -n 's|^  thread [0-9]* CPU [0-9]*/TCG state=\([A-Z]\).*|\1|p' "$snap" 2>/dev/null)
 	[ -n "$states" ] && ! grep -qv '^R$' <<< "$states"
 }
