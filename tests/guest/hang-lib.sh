@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Sourced by host-lib.sh: what a guest that never finished leaves behind.
-# A CI run keeps no folders, so tb_boot records this just before its
-# timeout and run.sh prints it.
+# A CI run keeps no folders, so tb_boot (and migrate.sh) record this just
+# before their timeout and print it with the logs' tails.
 
 # tb_hang_snapshot TIMEOUT_PID QMP_SOCK: each thread of the daemon
 # (TB_DAEMON_PID) and of QEMU (the child of `timeout`): state, wait channel,
