@@ -408,6 +408,27 @@ static void check_config(const struct vu_device *ops, const struct sent *s, cons
 	CHECK(!memcmp(r + VHOST_USER_CONFIG_HDR_SIZE, (const uint8_t *)&cfg + c->offset, c->size));
 }
 
+/* What each message does to the model, whether or not it is answered (a
+ * SET_VRING_BASE without NEED_REPLY moves the base all the same). */
+static void model_update(struct model *md, const struct sent *s)
+{
+	uint32_t idx = s->p.state.index;
+
+	if (s->truncated)
+		return;         /* refused before any handler */
+	switch (s->hdr.request) {
+	case VHOST_USER_SET_VRING_BASE:
+		if (s->hdr.size == sizeof(struct vhost_user_state) && idx < VU_MAX_QUEUES &&
+		    s->p.state.num <= UINT16_MAX && !s->started[idx])
+			md->base[idx] = (uint16_t)s->p.state.num;
+		break;
+	case VHOST_USER_RESET_OWNER:
+	case VHOST_USER_RESET_DEVICE:
+		memset(md->base, 0, sizeof(md->base));
+		break;
+	}
+}
+
 /* Own replies and REPLY_ACK statuses say what the spec and the model say. */
 static void check_answer(struct model *md, const struct fuzz_dev *f, const struct sent *s,
 			 const uint8_t *r, uint32_t rsize)
@@ -444,15 +465,6 @@ static void check_answer(struct model *md, const struct fuzz_dev *f, const struc
 	case VHOST_USER_GET_CONFIG:
 		check_config(ops, s, r, rsize);
 		return;
-	case VHOST_USER_SET_VRING_BASE:
-		if (ok_size && idx < VU_MAX_QUEUES && s->p.state.num <= UINT16_MAX &&
-		    !s->started[idx])
-			md->base[idx] = (uint16_t)s->p.state.num;
-		break;
-	case VHOST_USER_RESET_OWNER:
-	case VHOST_USER_RESET_DEVICE:
-		memset(md->base, 0, sizeof(md->base));
-		break;
 	case VHOST_USER_GET_VRING_BASE:
 		CHECK(rsize == 8 && !memcmp(r, &idx, 4));
 		if (ok_size && idx < VU_MAX_QUEUES) {
@@ -649,6 +661,7 @@ static void serve(struct fuzz_dev *f, int sock, int peer, unsigned hangup)
 			if (want)
 				check_answer(md, f, &sn, reply, rsize);
 		}
+		model_update(md, &sn);
 		if (sn.hdr.flags & HARNESS_WRITE)
 			queue_write(dev, sn.p.bytes);
 		if (n == hangup) {
