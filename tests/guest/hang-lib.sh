@@ -71,7 +71,7 @@ tb_kernel_symbols() {
 		cat "$INITRAMFS_BASE" "$stage/init.cpio" > "$stage/initrd"
 		timeout -k 5 120 "${STACK_QEMU[@]}" -accel tcg -m 512M -smp 1 -nodefaults \
 			-no-user-config -kernel "$KERNEL_BOOT" -initrd "$stage/initrd" \
-			-append "console=ttyS0 quiet panic=-1 no_timer_check" -display none \
+			-append "$TB_KERNEL_CMDLINE" -display none \
 			-monitor none -no-reboot -serial file:"$stage/console" \
 			> "$stage/qemu.log" 2>&1 < /dev/null || rc=$?
 		tr -d '\r' < "$stage/console" | sed -n '/^KALLSYMS-BEGIN$/,/^KALLSYMS-END$/p' |
@@ -86,10 +86,10 @@ tb_kernel_symbols() {
 	[ -s "$out" ] && echo "$out"
 }
 
-# tb_spun_before_init SERIAL_LOG [SNAPSHOT]: true, for a boot that timed
+# tb_spun_before_init SERIAL_LOG SNAPSHOT: true, for a boot that timed
 # out (the caller knows), when the guest kernel was still on its way to
 # /init (no "TESTBED-INIT" line on the console) and its vCPUs were running
-# in the snapshot (default SERIAL_LOG.hang, tb_boot's): QEMU answered the
+# in the snapshot (tb_hang_snapshot's): QEMU answered the
 # three register samples and no vCPU was halted in any, or (no samples)
 # every vCPU thread was running.  Nothing of the test ran then, and the
 # daemon has not been asked for anything but the device set-up: a vCPU
@@ -97,7 +97,7 @@ tb_kernel_symbols() {
 # so the samples never come, and its thread sleeps.  Seen in 2 of 6 CI
 # runs (one boot in several hundred) under TCG, silent, both vCPUs running.
 tb_spun_before_init() {
-	local snap=${2:-$1.hang} samples states
+	local snap=$2 samples states
 	! tb_serial_text "$1" | grep -q '^TESTBED-INIT$' || return 1
 	samples=$(grep -c '^  sample [0-9]* cpu ' "$snap" 2>/dev/null) || true
 	if [ "${samples:-0}" -gt 0 ]; then
@@ -106,4 +106,18 @@ tb_spun_before_init() {
 	fi
 	states=$(sed -n 's|^  thread [0-9]* CPU [0-9]*/TCG state=\([A-Z]\).*|\1|p' "$snap" 2>/dev/null)
 	[ -n "$states" ] && ! grep -qv '^R$' <<< "$states"
+}
+
+# tb_boot_again PREFIX SERIAL_LOG SNAPSHOT DAEMON_STATUS DAEMON_LOG SECONDS
+# WHAT: the runners' one retry (run.sh, migrate.sh), for a boot that timed
+# out (the caller knows) and may run once more: true when the guest spun
+# before /init (above) and its daemon ended cleanly (0, or stopped after
+# QEMU) with no sanitizer report; it then prints the NOTE, WHAT saying what
+# follows, and the vCPUs' samples.
+tb_boot_again() {
+	local prefix=$1 serial=$2 snap=$3 status=$4 dlog=$5 secs=$6 what=$7
+	tb_spun_before_init "$serial" "$snap" && [[ $status =~ ^(0|killed)$ ]] &&
+		[ -z "$(tb_sanitizer_report "$dlog" 2>/dev/null)" ] || return 1
+	echo "$prefix NOTE the guest did not reach /init in ${secs}s, its vCPUs running all along; $what"
+	sed -n '/^guest vCPUs:/,$p' "$snap" | sed "s/^/$prefix   /"
 }

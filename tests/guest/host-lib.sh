@@ -14,6 +14,10 @@ TB_REF_C_BIN=${VIRTIOFSD_REF_C_BIN:-/usr/lib/qemu/virtiofsd}
 TB_QUEUES=
 # The guest's vCPUs.
 TB_VCPUS=2
+# Every guest kernel's command line (a test's kernel-args follow).
+# no_timer_check: on a loaded host the TCG guest's early IO-APIC timer check
+# can fail and panic the kernel at 0.04 s (seen in CI).
+TB_KERNEL_CMDLINE="console=ttyS0 quiet panic=-1 no_timer_check"
 
 # What the cleanup trap must undo: processes to kill, folders to unmount and
 # remove (emptied by the caller when it cleans up itself).
@@ -190,8 +194,6 @@ tb_sanitizer_report() {
 # for the stack's QEMU (tb_boot's, and each instance of migrate.sh): TCG,
 # TB_VCPUS vCPUs, 1 GiB of shared memfd memory, the vhost-user-fs device on
 # SOCK with TB_QUEUES request queues, the kernel with INITRD and TB_KERNEL_ARGS.
-# no_timer_check: on a loaded host the TCG guest's early IO-APIC timer check
-# can fail and panic the kernel at 0.04 s (seen in CI).
 tb_machine_args() {
 	local fs_dev=vhost-user-fs-pci,queue-size=1024,chardev=char0,tag=myfs
 	[ -z "$TB_QUEUES" ] || fs_dev+=",num-request-queues=$TB_QUEUES"
@@ -212,7 +214,7 @@ tb_machine_args() {
 		-object memory-backend-memfd,id=mem,size=1G,share=on -numa node,memdev=mem
 		-chardev socket,id=char0,path="$1" -device "$fs_dev" "${second[@]+"${second[@]}"}"
 		-kernel "$KERNEL_BOOT" -initrd "$2"
-		-append "console=ttyS0 quiet panic=-1 no_timer_check${TB_KERNEL_ARGS:+ $TB_KERNEL_ARGS}"
+		-append "$TB_KERNEL_CMDLINE${TB_KERNEL_ARGS:+ $TB_KERNEL_ARGS}"
 		-display none -monitor none -no-reboot)
 }
 

@@ -517,11 +517,8 @@ run_scenario() {
 	# A guest that never reached /init ran nothing of the scenario
 	# (hang-lib.sh): once, its vCPUs are shown and it runs again.
 	if [ "$scenario_attempt" -eq 1 ] && [ $timed_out -eq 1 ] && [ "$MIG_COUNT" -eq 0 ] &&
-		tb_spun_before_init "$tmp/serial-0.log" "$tmp/instance.hang" &&
-		[[ ${MIG_DAEMON_STATUS[0]:-} =~ ^(0|killed)$ ]] &&
-		[ -z "$(tb_sanitizer_report "$tmp/daemon-0.log" 2>/dev/null)" ]; then
-		echo "[$daemon $t] NOTE the guest did not reach /init in ${secs}s, its vCPUs running all along; running the scenario again"
-		sed -n '/^guest vCPUs:/,$p' "$tmp/instance.hang" | sed "s/^/[$daemon $t]   /"
+		tb_boot_again "[$daemon $t]" "$tmp/serial-0.log" "$tmp/instance.hang" \
+			"${MIG_DAEMON_STATUS[0]:-}" "$tmp/daemon-0.log" "$secs" "running the scenario again"; then
 		scenario_again=1
 		finish_scenario "$t"
 		return

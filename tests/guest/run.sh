@@ -234,12 +234,10 @@ run_test() {
 		TB_SECOND_SOCK=
 	fi
 	tb_serial_text "$tmp/serial.log" > "$tmp/guest.out"
-	if [ "$boot_attempt" -eq 1 ] && [ "$TB_QEMU_STATUS" = 124 ] && tb_spun_before_init "$tmp/serial.log" &&
-		[[ $TB_DAEMON_STATUS =~ ^(0|killed)$ ]] && [ -z "$(tb_sanitizer_report "$tmp/daemon.log")" ]; then
-		# The guest kernel never got to the test (hang-lib.sh): report
-		# where its vCPUs were, and boot the test once more.
-		echo "[$daemon $t] NOTE the guest did not reach /init in ${TB_BOOT_SECONDS}s, its vCPUs running all along; booting the test again"
-		sed -n '/^guest vCPUs:/,$p' "$tmp/serial.log.hang" | sed "s/^/[$daemon $t]   /"
+	# The guest kernel never got to the test (hang-lib.sh): once, boot it again.
+	if [ "$boot_attempt" -eq 1 ] && [ "$TB_QEMU_STATUS" = 124 ] &&
+		tb_boot_again "[$daemon $t]" "$tmp/serial.log" "$tmp/serial.log.hang" "$TB_DAEMON_STATUS" \
+			"$tmp/daemon.log" "$TB_BOOT_SECONDS" "booting the test again"; then
 		boot_again=1
 		finish_test "$t" "$tmp"
 		return
