@@ -48,33 +48,39 @@ void lock_owners_clear(struct lock_owners *t)
 	pthread_mutex_unlock(&t->lock);
 }
 
-uint64_t lock_owners_find(struct lock_owners *t, uint64_t nodeid, uint64_t owner)
+struct handle *lock_owners_get(struct lock_owners *t, struct handle_table *hs, uint64_t nodeid,
+			       uint64_t owner, uint64_t fh, uint64_t *got)
 {
-	pthread_mutex_lock(&t->lock);
-	struct lock_owner *e = t->count ? *find_link(t, nodeid, owner) : NULL;
-	uint64_t fh = e ? e->fh : 0;
-	pthread_mutex_unlock(&t->lock);
-	return fh;
-}
-
-uint64_t lock_owners_add(struct lock_owners *t, uint64_t nodeid, uint64_t owner, uint64_t fh)
-{
+	struct handle *h = NULL;
 	pthread_mutex_lock(&t->lock);
 	struct lock_owner **p = find_link(t, nodeid, owner);
-	if (*p) {
-		fh = (*p)->fh;
-	} else {
-		struct lock_owner *e = malloc(sizeof(*e));
-		if (e) {
-			*e = (struct lock_owner){ .next = NULL, .nodeid = nodeid, .owner = owner, .fh = fh };
-			*p = e;
-			t->count++;
-		} else {
-			fh = 0;
+	struct lock_owner *e = *p;
+	if (e) {
+		h = handle_get(hs, e->fh, HANDLE_LOCK);
+		if (!h) { /* stale */
+			*p = e->next;
+			free(e);
+			t->count--;
+			e = NULL;
 		}
 	}
+	if (!e && fh) {
+		e = malloc(sizeof(*e));
+		if (e) {
+			*e = (struct lock_owner){ .next = *p, .nodeid = nodeid, .owner = owner, .fh = fh };
+			h = handle_get(hs, fh, HANDLE_LOCK);
+			if (h) {
+				*p = e;
+				t->count++;
+			} else {
+				free(e);
+				e = NULL;
+			}
+		}
+	}
+	*got = e ? e->fh : 0;
 	pthread_mutex_unlock(&t->lock);
-	return fh;
+	return h;
 }
 
 uint64_t lock_owners_remove(struct lock_owners *t, uint64_t nodeid, uint64_t owner)

@@ -55,8 +55,6 @@ static int open_lock_ofd(struct pt *pt, int fd)
 	return r < 0 ? -errno : r;
 }
 
-#define OWNER_RACE_TRIES 4
-
 /* The HANDLE_LOCK of owner on nodeid, with a ref (handle_put it).  When it
  * has none: opened from file's fd and recorded if create, else NULL with
  * *err 0.  NULL and *err < 0 on failure. */
@@ -64,37 +62,29 @@ static struct handle *owner_ofd(struct pt *pt, uint64_t nodeid, uint64_t owner,
 				const struct handle *file, bool create, int *err)
 {
 	*err = 0;
-	for (int tries = 0; tries < OWNER_RACE_TRIES; tries++) {
-		uint64_t fh = lock_owners_find(&pt->locks, nodeid, owner);
-		struct handle *h = fh ? handle_get(&pt->handles, fh, HANDLE_LOCK) : NULL;
-		if (h)
-			return h;
-		if (fh) /* a FLUSH is dropping it: look again */
-			continue;
-		if (!create)
-			return NULL;
-		int fd = open_lock_ofd(pt, file->fd);
-		if (fd < 0) {
-			*err = fd;
-			return NULL;
-		}
-		int r = handle_new(&pt->handles, HANDLE_LOCK, fd, NULL, NULL, &fh);
-		if (r < 0) {
-			close(fd);
-			*err = r == -EMFILE ? -ENOLCK : r;
-			return NULL;
-		}
-		uint64_t got = lock_owners_add(&pt->locks, nodeid, owner, fh);
-		if (got != fh) { /* another request of the owner was first, or ENOMEM */
-			handle_put(&pt->handles, handle_remove(&pt->handles, fh, HANDLE_LOCK));
-			if (!got) {
-				*err = -ENOLCK;
-				return NULL;
-			}
-		}
+	uint64_t got;
+	struct handle *h = lock_owners_get(&pt->locks, &pt->handles, nodeid, owner, 0, &got);
+	if (h || !create)
+		return h;
+	/* Opened outside the map's lock, which every lock request takes. */
+	int fd = open_lock_ofd(pt, file->fd);
+	if (fd < 0) {
+		*err = fd;
+		return NULL;
 	}
-	*err = -EAGAIN;
-	return NULL;
+	uint64_t fh;
+	int r = handle_new(&pt->handles, HANDLE_LOCK, fd, NULL, NULL, &fh);
+	if (r < 0) {
+		close(fd);
+		*err = r == -EMFILE ? -ENOLCK : r;
+		return NULL;
+	}
+	h = lock_owners_get(&pt->locks, &pt->handles, nodeid, owner, fh, &got);
+	if (got != fh) /* another request of the owner was first, or ENOMEM */
+		handle_put(&pt->handles, handle_remove(&pt->handles, fh, HANDLE_LOCK));
+	if (!h)
+		*err = -ENOLCK;
+	return h;
 }
 
 int pt_getlk(void *fs, const struct fs_ctx *c, uint64_t nodeid, uint64_t fh, uint64_t owner,

@@ -590,8 +590,8 @@ static void host_write(const char *name, const char *data)
 /* The access of owner's lock description on f. */
 static int lock_access(uint64_t f, uint64_t owner)
 {
-	uint64_t lfh = lock_owners_find(&pt->locks, f, owner);
-	struct handle *h = lfh ? handle_get(&pt->handles, lfh, HANDLE_LOCK) : NULL;
+	uint64_t lfh;
+	struct handle *h = lock_owners_get(&pt->locks, &pt->handles, f, owner, 0, &lfh);
 	CHECK(h);
 	int acc = fcntl(h->fd, F_GETFL) & O_ACCMODE;
 	handle_put(&pt->handles, h);
@@ -613,6 +613,18 @@ static void test_lock_access(void)
 	EQ(ops->setlk(pt, &root_ctx, f, o.fh, 2, &lk, false, false), 0);
 	EQ(lock_access(f, 2), O_RDONLY);
 	pt->opt.read_only = false;
+	/* An entry outliving its description (a lock that ended after the
+	 * session it began in was torn down) is replaced, not answered EAGAIN. */
+	uint64_t lfh;
+	struct handle *h = lock_owners_get(&pt->locks, &pt->handles, f, 1, 0, &lfh);
+	CHECK(h);
+	handle_put(&pt->handles, h);
+	handle_put(&pt->handles, handle_remove(&pt->handles, lfh, HANDLE_LOCK));
+	lk.l_start = 4; /* beyond owner 2's read lock */
+	lk.l_type = F_WRLCK;
+	EQ(ops->setlk(pt, &root_ctx, f, o.fh, 1, &lk, false, false), 0);
+	EQ(lock_owners_count(&pt->locks), 2);
+	EQ(lock_access(f, 1), O_RDWR);
 	EQ(ops->flush(pt, &root_ctx, f, o.fh, 1), 0);
 	EQ(ops->flush(pt, &root_ctx, f, o.fh, 2), 0);
 	EQ(ops->release(pt, &root_ctx, f, o.fh, 0, 1, false), 0);

@@ -44,7 +44,7 @@ static void *worker(void *arg)
 			CHECK(done == 5);
 			uint64_t owner = rand_r(&seed) % 3 + 1;
 			struct flock lk = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_len = 2 };
-			CHECK(ops->setlk(pt, &c, e.nodeid, o.fh, owner, &lk, false, false) == 0);
+			EQ(ops->setlk(pt, &c, e.nodeid, o.fh, owner, &lk, false, false), 0);
 			CHECK(ops->flush(pt, &c, e.nodeid, o.fh, owner) == 0);
 			CHECK(ops->release(pt, &c, e.nodeid, o.fh, 0, 0, false) == 0);
 		}
@@ -53,6 +53,50 @@ static void *worker(void *arg)
 		ops->forget(pt, e.nodeid, 1);
 	}
 	return NULL;
+}
+
+/* One lock owner locking a file on one queue while its FLUSHes (closes of
+ * other descriptors of the file) drop its description on another: every
+ * lock must be taken, however the two interleave (a lock lost to a close
+ * is the guest's own doing; EAGAIN would say another process holds it). */
+#define OWNER_RACE_ROUNDS 20000
+static uint64_t race_node, race_fh;
+
+static void *race_locker(void *arg)
+{
+	(void)arg;
+	struct fs_ctx c = { .uid = 1000, .gid = 1000, .queue = 1 };
+	struct flock lk = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_len = 2 };
+	for (int i = 0; i < OWNER_RACE_ROUNDS; i++)
+		EQ(ops->setlk(pt, &c, race_node, race_fh, 7, &lk, false, false), 0);
+	return NULL;
+}
+
+static void *race_flusher(void *arg)
+{
+	(void)arg;
+	struct fs_ctx c = { .uid = 1000, .gid = 1000, .queue = 2 };
+	for (int i = 0; i < OWNER_RACE_ROUNDS; i++)
+		EQ(ops->flush(pt, &c, race_node, race_fh, 7), 0);
+	return NULL;
+}
+
+static void owner_race(void)
+{
+	struct fs_ctx c = { .uid = 1000, .gid = 1000 };
+	struct fs_entry e;
+	EQ(ops->lookup(pt, &c, FS_ROOT_ID, "f0", &e), 0);
+	struct fs_open o;
+	EQ(ops->open(pt, &c, e.nodeid, O_RDONLY, &o), 0);
+	race_node = e.nodeid;
+	race_fh = o.fh;
+	pthread_t a, b;
+	CHECK(pthread_create(&a, NULL, race_locker, NULL) == 0);
+	CHECK(pthread_create(&b, NULL, race_flusher, NULL) == 0);
+	CHECK(pthread_join(a, NULL) == 0 && pthread_join(b, NULL) == 0);
+	EQ(ops->flush(pt, &c, e.nodeid, o.fh, 7), 0);
+	EQ(ops->release(pt, &c, e.nodeid, o.fh, 0, 0, false), 0);
+	ops->forget(pt, e.nodeid, 1);
 }
 
 int main(void)
@@ -77,6 +121,7 @@ int main(void)
 		CHECK(pthread_create(&t[i], NULL, worker, (void *)(i + 1)) == 0);
 	for (int i = 0; i < THREADS; i++)
 		CHECK(pthread_join(t[i], NULL) == 0);
+	owner_race();
 	CHECK(inode_table_count(&pt->inodes) == 1);
 	CHECK(handle_count(&pt->handles) == 0); /* lock owners' too */
 	CHECK(lock_owners_count(&pt->locks) == 0);
