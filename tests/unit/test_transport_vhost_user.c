@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -187,18 +188,33 @@ static bool wait_used(int efd, const struct vring_used *used, uint16_t want)
 /* Guest side of the ring in our own mapping of the memfd. */
 static uint8_t *guest;
 
-static void guest_request(uint16_t head, uint64_t in_gpa, uint64_t out_gpa)
+/* Write a request's two descriptors at head into avail slot `slot`, not
+ * yet published. */
+static void guest_add(uint16_t head, uint64_t in_gpa, uint64_t out_gpa, uint16_t slot)
 {
 	struct vring_desc *d = (struct vring_desc *)(guest + DESC_OFF);
 	struct vring_avail *av = (struct vring_avail *)(guest + AVAIL_OFF);
 	d[head] = (struct vring_desc){ in_gpa, 16, VRING_DESC_F_NEXT, (uint16_t)(head + 1) };
 	d[head + 1] = (struct vring_desc){ out_gpa, 64, VRING_DESC_F_WRITE, 0 };
-	av->ring[av->idx % QSIZE] = head;
+	av->ring[slot % QSIZE] = head;
 	/* EVENT_IDX: like a driver that wants a call for its next completion,
 	 * set used_event to the current used index. */
 	const struct vring_used *u = (const struct vring_used *)(guest + USED_OFF);
 	av->ring[QSIZE] = u->idx;
-	__atomic_store_n(&av->idx, (uint16_t)(av->idx + 1), __ATOMIC_RELEASE);
+}
+
+/* Make the next n added requests visible to the device at once. */
+static void guest_publish(uint16_t n)
+{
+	struct vring_avail *av = (struct vring_avail *)(guest + AVAIL_OFF);
+	__atomic_store_n(&av->idx, (uint16_t)(av->idx + n), __ATOMIC_RELEASE);
+}
+
+static void guest_request(uint16_t head, uint64_t in_gpa, uint64_t out_gpa)
+{
+	const struct vring_avail *av = (const struct vring_avail *)(guest + AVAIL_OFF);
+	guest_add(head, in_gpa, out_gpa, av->idx);
+	guest_publish(1);
 }
 
 static void test_session(const char *path)
@@ -445,6 +461,40 @@ static bool wait_gated(unsigned *what, unsigned want)
 	return false;
 }
 
+/* Every other thread of this process asleep (state S), within 5 s?  A pool
+ * worker counts itself idle again only after its job's answer is out:
+ * until it sleeps, a new burst may find it busy and go inline. */
+static bool wait_threads_asleep(void)
+{
+	pid_t self = gettid();
+	for (int i = 0; i < 500; i++) {
+		DIR *d = opendir("/proc/self/task");
+		CHECK(d);
+		bool asleep = true;
+		struct dirent *e;
+		while (asleep && (e = readdir(d))) {
+			pid_t tid = (pid_t)atoi(e->d_name);
+			if (tid <= 0 || tid == self)
+				continue;
+			char path[64], buf[512];
+			snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+			FILE *f = fopen(path, "r");
+			if (!f)
+				continue; /* gone */
+			size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+			fclose(f);
+			buf[n] = 0;
+			const char *state = strrchr(buf, ')');
+			asleep = state && state[1] == ' ' && state[2] == 'S';
+		}
+		closedir(d);
+		if (asleep)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
 /* Nothing to read on sock for ms milliseconds? */
 static bool no_reply_for(int sock, int ms)
 {
@@ -452,13 +502,18 @@ static bool no_reply_for(int sock, int ms)
 	return poll(&p, 1, ms) == 0;
 }
 
+/* n requests published together (one avail index store) and one kick: a
+ * queue thread still awake from earlier work must not find the first of
+ * them alone, serve it inline and wait at the gate with it. */
 static void post_burst(unsigned n, int kick)
 {
+	const struct vring_avail *av = (const struct vring_avail *)(guest + AVAIL_OFF);
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t in = 0x20000 + 0x2000 * i;
 		guest[in] = 'S';
-		guest_request((uint16_t)(2 * i), in, in + 0x1000);
+		guest_add((uint16_t)(2 * i), in, in + 0x1000, (uint16_t)(av->idx + i));
 	}
+	guest_publish((uint16_t)n);
 	uint64_t one = 1;
 	CHECK(write(kick, &one, 8) == 8);
 }
@@ -527,9 +582,7 @@ static void test_pool(const char *path)
 	uint64_t v;
 
 	/* Four at once, three workers: all four run together (the last one
-	 * on the queue thread).  Posted before the ring starts: a queue
-	 * thread that started in the middle of the burst would serve its
-	 * first request alone, inline, and wait at the gate with it. */
+	 * on the queue thread). */
 	set_gate(false);
 	post_burst(4, kick);
 	CHECK(vring_state(sock, VHOST_USER_SET_VRING_ENABLE, 1, 1) == 0);
@@ -561,6 +614,7 @@ static void test_pool(const char *path)
 	 * index it leaves behind agree. */
 	set_gate(false);
 	gated_max = 0;
+	CHECK(wait_threads_asleep());
 	post_burst(4, kick);
 	CHECK(wait_gated(&gated_max, 4));
 	struct vhost_user_state sst = { 1, 0 };
