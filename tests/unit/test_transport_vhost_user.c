@@ -2,6 +2,7 @@
  * negotiation, memory table (memfd), malformed messages, a queue that
  * serves requests put in the shared memory, memory swap while running,
  * GET_VRING_BASE, GET_CONFIG and disconnect. */
+#include <dirent.h>
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
