@@ -10,30 +10,21 @@
 #include <unistd.h>
 
 #include "fs_ops.h"
+#include "hash.h"
 
 #define INITIAL_BUCKETS 256
 /* Default cap before inode_table_set_fd_cap (unit tests). */
 #define DEFAULT_FD_CAP 4096
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 static size_t key_bucket(const struct inode_table *t, const struct inode_key *k)
 {
-	uint64_t h = mix64(k->ino ^ mix64(k->dev ^ mix64(k->mnt_id)));
+	uint64_t h = hash_mix64(k->ino ^ hash_mix64(k->dev ^ hash_mix64(k->mnt_id)));
 	return (size_t)(h & (t->nbuckets - 1));
 }
 
 static size_t id_bucket(const struct inode_table *t, uint64_t nodeid)
 {
-	return (size_t)(mix64(nodeid) & (t->nbuckets - 1));
+	return (size_t)(hash_mix64(nodeid) & (t->nbuckets - 1));
 }
 
 static bool key_eq(const struct inode_key *a, const struct inode_key *b)
@@ -50,12 +41,9 @@ int inode_table_init(struct inode_table *t)
 	t->lru.lru_next = t->lru.lru_prev = &t->lru;
 	t->by_key = calloc(t->nbuckets, sizeof(*t->by_key));
 	t->by_id = calloc(t->nbuckets, sizeof(*t->by_id));
-	t->nhints = INODE_NAME_HINTS;
-	t->hints = calloc(t->nhints, sizeof(*t->hints));
-	if (!t->by_key || !t->by_id || !t->hints) {
+	if (!t->by_key || !t->by_id || name_hints_init(&t->hints) < 0) {
 		free(t->by_key);
 		free(t->by_id);
-		free(t->hints);
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&t->lock, NULL);
@@ -185,7 +173,11 @@ static void unlink_record(struct inode_table *t, struct inode *i)
 	t->count--;
 }
 
-static void grow_hints(struct inode_table *t);
+/* As the buckets grow: HINTS_PER_BUCKET name hint slots per bucket, so
+ * that a set of four serves two to four records (4096 slots in all sent
+ * most LOOKUPs in a guest's 5,000-file directory the slow way), at 32-64
+ * bytes a record. */
+#define HINTS_PER_BUCKET 2
 
 /* Double the buckets when the load passes 1; on ENOMEM keep the old size
  * (longer chains, still correct). */
@@ -222,7 +214,7 @@ static void maybe_grow(struct inode_table *t)
 	}
 	free(oi);
 	free(ok);
-	grow_hints(t);
+	name_hints_reserve(&t->hints, n * HINTS_PER_BUCKET);
 }
 
 static struct inode *find_id(struct inode_table *t, uint64_t nodeid)
@@ -309,9 +301,8 @@ void inode_table_fini(struct inode_table *t)
 	}
 	free(t->by_key);
 	free(t->by_id);
-	free(t->hints);
+	name_hints_fini(&t->hints);
 	t->by_key = t->by_id = NULL;
-	t->hints = NULL;
 	t->root = NULL;
 	mount_fds_fini(&t->mounts);
 	pthread_mutex_destroy(&t->lock);
@@ -421,102 +412,24 @@ static bool location_differs(const struct inode *i, const struct inode *parent, 
 	       (i->parent != parent || !i->name || strcmp(i->name, name));
 }
 
-/* ---- name hints (LOOKUP's fast path) ---- */
-
-static uint64_t name_hash(const char *name)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;     /* FNV-1a */
-	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
-		h = (h ^ *c) * 0x100000001b3ULL;
-	return h;
-}
-
-/* From the tags alone, so that a hint can move when the table grows. */
-static size_t hint_index(const struct inode_table *t, uint64_t parent, uint64_t name_hash)
-{
-	uint64_t tags = (uint64_t)(uint32_t)parent << 32 | (uint32_t)(name_hash >> 32);
-	return mix64(tags) & (t->nhints - 1);
-}
-
-/* The set of HINT_WAYS slots a (parent, name) may use.  With one slot
- * each, a 1,000-name directory in 4096 slots lost about one name in eight
- * to another; with two ways, names still met three to a set, and a scan in
- * order (ls -l, rm *) then missed all three every time: a lost hint costs
- * the name's LOOKUP an open + statx + close, whose hint then takes the
- * slot back.  Four ways all but end that. */
-#define HINT_WAYS 4
-static struct name_hint *hint_set_of(struct inode_table *t, uint64_t parent, uint64_t h)
-{
-	return &t->hints[hint_index(t, parent, h) & ~(size_t)(HINT_WAYS - 1)];
-}
-
-static struct name_hint hint_of(uint64_t parent, uint64_t h, uint64_t nodeid)
-{
-	return (struct name_hint){ .parent_tag = (uint32_t)parent,
-				   .name_tag = (uint32_t)(h >> 32), .nodeid = nodeid };
-}
-
-static bool hint_is(const struct name_hint *s, const struct name_hint *x)
-{
-	return s->nodeid && s->parent_tag == x->parent_tag && s->name_tag == x->name_tag;
-}
-
-/* With the lock held: hint x (of its set s) becomes the set's most recent;
- * the least recent gives way when the set is full. */
-static void hint_put(struct name_hint *s, struct name_hint x)
-{
-	size_t w = 0;
-	while (w < HINT_WAYS - 1 && !hint_is(&s[w], &x))
-		w++;
-	memmove(&s[1], &s[0], w * sizeof(*s));
-	s[0] = x;
-}
+/* ---- LOOKUP's fast path ---- */
 
 static void hint_set(struct inode_table *t, const struct inode *parent, uint64_t h,
 		     const struct inode *i)
 {
-	hint_put(hint_set_of(t, parent->nodeid, h), hint_of(parent->nodeid, h, i->nodeid));
-}
-
-/* With the lock held, as the buckets grow: HINTS_PER_BUCKET slots per
- * bucket, so that a set of four serves two to four records (4096 slots in
- * all sent most LOOKUPs in a guest's 5,000-file directory the slow way),
- * at 32-64 bytes a record.  The hints move over (their set comes from their
- * tags); where a set overflows, its least recent give way, as in hint_put. */
-#define HINTS_PER_BUCKET 2
-static void grow_hints(struct inode_table *t)
-{
-	size_t n = t->nhints;
-	while (n < t->nbuckets * HINTS_PER_BUCKET && n < INODE_NAME_HINTS_MAX)
-		n *= 2;
-	if (n == t->nhints)
-		return;
-	struct name_hint *h = calloc(n, sizeof(*h)), *old = t->hints;
-	if (!h)
-		return;
-	size_t on = t->nhints;
-	t->hints = h;
-	t->nhints = n;
-	/* Older ways first, so that each set keeps its most recent hints. */
-	for (size_t k = on; k-- > 0;)
-		if (old[k].nodeid)
-			hint_put(hint_set_of(t, old[k].parent_tag, (uint64_t)old[k].name_tag << 32),
-				 old[k]);
-	free(old);
+	name_hints_put(&t->hints, parent->nodeid, h, i->nodeid);
 }
 
 bool inode_table_hint(struct inode_table *t, const struct inode *parent, const char *name)
 {
 	if (!usable_name(parent, name))
 		return false;
-	uint64_t h = name_hash(name);
+	uint64_t h = name_hints_hash(name), ids[NAME_HINT_WAYS];
 	pthread_mutex_lock(&t->lock);
-	const struct name_hint *s = hint_set_of(t, parent->nodeid, h);
-	const struct name_hint x = hint_of(parent->nodeid, h, 0);
+	size_t n = name_hints_get(&t->hints, parent->nodeid, h, ids);
 	const struct inode *i = NULL;
-	for (int w = 0; w < HINT_WAYS && !i; w++)
-		if (hint_is(&s[w], &x))
-			i = find_id(t, s[w].nodeid);
+	for (size_t w = 0; w < n && !i; w++)
+		i = find_id(t, ids[w]);
 	bool worth = i && i->fd_ >= 0;
 	pthread_mutex_unlock(&t->lock);
 	return worth;
@@ -614,7 +527,7 @@ struct inode *inode_table_lookup_insert(struct inode_table *t, const struct inod
 {
 	struct dead_list d = { NULL };
 	bool named = usable_name(parent, name);
-	uint64_t hash = named ? name_hash(name) : 0;
+	uint64_t hash = named ? name_hints_hash(name) : 0;
 	char *copy = NULL;
 
 	/* Known already, with its fd (the common case of a repeated lookup):
@@ -718,7 +631,7 @@ void inode_table_moved(struct inode_table *t, const struct inode_key *k, struct 
 	char *copy = strdup(newname);
 	if (!copy)
 		return;
-	uint64_t hash = name_hash(newname);
+	uint64_t hash = name_hints_hash(newname);
 	struct dead_list d = { NULL };
 	pthread_mutex_lock(&t->lock);
 	struct inode *i = find_key(t, k);

@@ -26,6 +26,7 @@
 #include <sys/types.h>
 
 #include "file_handle.h"
+#include "name_hints.h"
 
 struct inode_key {
 	uint64_t ino, dev, mnt_id;
@@ -68,26 +69,11 @@ struct inode_table {
 	size_t fd_cap;             /* most fds kept unborrowed, mount fds included */
 	bool open_by_handle;       /* file handles may be opened (prefer/mandatory, probed) */
 	struct mount_fds mounts;
-	/* Where names were last found, for LOOKUP's fast path: sets of
-	 * HINT_WAYS slots chosen by (parent nodeid, name), nhints slots in all
-	 * (a power of two, at least INODE_NAME_HINTS, two per bucket as the
-	 * buckets grow, so that a name rarely loses its slot).  Only a guess,
-	 * which inode_table_lookup_open checks by key. */
-	struct name_hint *hints;
-	size_t nhints;
+	/* Where names were last found, for LOOKUP's fast path (only a guess,
+	 * which inode_table_lookup_open checks by key). */
+	struct name_hints hints;
 	/* Counters for tests and logs. */
 	uint64_t evictions, reopens_by_handle, reopens_by_name, stale, fast_lookups, replaced;
-};
-
-#define INODE_NAME_HINTS 4096
-#define INODE_NAME_HINTS_MAX (1u << 20)
-/* 16 bytes: the parent and the name are kept as 32-bit tags.  A hint only
- * says a statx of the name is worth trying; the record is then found by the
- * inode's key, so two names that share tags cost a wasted statx, never a
- * wrong answer. */
-struct name_hint {
-	uint32_t parent_tag, name_tag;
-	uint64_t nodeid;
 };
 
 int inode_table_init(struct inode_table *t);

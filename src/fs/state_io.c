@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hash.h"
+
 void so_init(struct state_out *o)
 {
 	o->buf = NULL;
@@ -80,12 +82,7 @@ void so_blob(struct state_out *o, const void *p, uint32_t n)
 
 uint64_t state_fnv1a(const unsigned char *p, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (size_t k = 0; k < n; k++) {
-		h ^= p[k];
-		h *= 0x100000001b3ull;
-	}
-	return h;
+	return hash_fnv1a(HASH_FNV1A_INIT, p, n);
 }
 
 void so_checksum(struct state_out *o, size_t from)

@@ -13,6 +13,7 @@
 #include "fs/fs_ops.h"
 #include "fs/handles.h"
 #include "fs/inode_table.h"
+#include "fs/name_hints.h"
 
 static int devnull(void)
 {
@@ -168,6 +169,68 @@ static void test_name_hints(void)
 	inode_table_fini(&t);
 }
 
+static bool hinted(const struct name_hints *nh, uint64_t parent, uint64_t h, uint64_t id)
+{
+	uint64_t ids[NAME_HINT_WAYS];
+	size_t n = name_hints_get(nh, parent, h, ids);
+	for (size_t k = 0; k < n; k++)
+		if (ids[k] == id)
+			return true;
+	return false;
+}
+
+/* The hint sets alone: a name's hint is found again and follows its record,
+ * a full set drops its least recent hint, a renewed hint is the most
+ * recent, and growing the table keeps every hint. */
+static void test_hint_sets(void)
+{
+	struct name_hints nh;
+	CHECK(name_hints_init(&nh) == 0);
+	uint64_t h = name_hints_hash("a");
+	CHECK(name_hints_hash("a") == h && name_hints_hash("b") != h);
+	CHECK(!hinted(&nh, 1, h, 10));
+	name_hints_put(&nh, 1, h, 10);
+	CHECK(hinted(&nh, 1, h, 10) && !hinted(&nh, 2, h, 10));
+	name_hints_put(&nh, 1, h, 11); /* the name now names another record */
+	CHECK(hinted(&nh, 1, h, 11) && !hinted(&nh, 1, h, 10));
+
+	/* Four names that share "a"-in-1's set: each one found as the put
+	 * that pushed (1, a) out, which is then hinted again. */
+	enum { MATES = NAME_HINT_WAYS };
+	uint64_t mate[MATES];
+	size_t found = 0;
+	for (uint64_t p = 2; found < MATES && p < 10000000; p++) {
+		name_hints_put(&nh, p, h, p);
+		if (!hinted(&nh, 1, h, 11)) {
+			mate[found++] = p;
+			name_hints_put(&nh, 1, h, 11);
+		}
+	}
+	CHECK(found == MATES);
+	name_hints_fini(&nh);
+
+	CHECK(name_hints_init(&nh) == 0);
+	name_hints_put(&nh, 1, h, 11);
+	for (int k = 0; k < MATES - 1; k++)
+		name_hints_put(&nh, mate[k], h, mate[k]);
+	CHECK(hinted(&nh, 1, h, 11));
+	name_hints_put(&nh, 1, h, 11); /* renewed: now the most recent */
+	name_hints_put(&nh, mate[MATES - 1], h, mate[MATES - 1]);
+	CHECK(hinted(&nh, 1, h, 11) && !hinted(&nh, mate[0], h, mate[0]));
+	for (int k = 1; k < MATES; k++)
+		CHECK(hinted(&nh, mate[k], h, mate[k]));
+
+	/* Growing spreads the set; nothing is lost. */
+	name_hints_reserve(&nh, 16 * NAME_HINTS_MIN);
+	CHECK(nh.n == 16 * NAME_HINTS_MIN);
+	CHECK(hinted(&nh, 1, h, 11));
+	for (int k = 1; k < MATES; k++)
+		CHECK(hinted(&nh, mate[k], h, mate[k]));
+	name_hints_reserve(&nh, 1); /* never shrinks */
+	CHECK(nh.n == 16 * NAME_HINTS_MIN);
+	name_hints_fini(&nh);
+}
+
 /* An fd on a filesystem that makes no file handles (procfs): its records
  * have none to compare. */
 static int nohandle(void)
@@ -207,6 +270,7 @@ int main(void)
 {
 	test_inodes();
 	test_name_hints();
+	test_hint_sets();
 	test_handles();
 	test_reuse_other_type();
 	printf("test_fs_tables: ok\n");
