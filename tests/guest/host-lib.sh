@@ -193,7 +193,8 @@ tb_sanitizer_report() {
 # tb_machine_args SOCK INITRD: TB_MACHINE_ARGS, the test guest's machine
 # for the stack's QEMU (tb_boot's, and each instance of migrate.sh): TCG,
 # TB_VCPUS vCPUs, 1 GiB of shared memfd memory, the vhost-user-fs device on
-# SOCK with TB_QUEUES request queues, the kernel with INITRD and TB_KERNEL_ARGS.
+# SOCK with TB_QUEUES request queues, the kernel with INITRD and TB_KERNEL_ARGS;
+# a reboot ends QEMU unless TB_REBOOTS is set (then it resets the machine).
 tb_machine_args() {
 	local fs_dev=vhost-user-fs-pci,queue-size=1024,chardev=char0,tag=myfs
 	[ -z "$TB_QUEUES" ] || fs_dev+=",num-request-queues=$TB_QUEUES"
@@ -215,7 +216,8 @@ tb_machine_args() {
 		-chardev socket,id=char0,path="$1" -device "$fs_dev" "${second[@]+"${second[@]}"}"
 		-kernel "$KERNEL_BOOT" -initrd "$2"
 		-append "$TB_KERNEL_CMDLINE${TB_KERNEL_ARGS:+ $TB_KERNEL_ARGS}"
-		-display none -monitor none -no-reboot)
+		-display none -monitor none)
+	[ -n "${TB_REBOOTS:-}" ] || TB_MACHINE_ARGS+=(-no-reboot)
 }
 
 # tb_boot SOCK INITRD SERIAL_LOG QEMU_LOG: boots the guest in the foreground

@@ -25,8 +25,10 @@
 # guest-lib.sh's host_step, plus "daemon-started" before the boot and
 # "cleanup" always at the end), daemon-args-ours / daemon-args-ref-c (words
 # added to that daemon's command), kernel-args (words added to the guest
-# kernel's command line) and no-automount (/init does not mount the share:
-# guest.sh does).  Hooks get the test's folder as $TB_TEST_TMP.
+# kernel's command line), no-automount (/init does not mount the share:
+# guest.sh does) and reboots (the guest may reboot: QEMU resets the machine
+# instead of exiting, and the same guest.sh runs again in the new boot).
+# Hooks get the test's folder as $TB_TEST_TMP.
 # Environment: VIRTIOFSD_TESTBED_TIMEOUT (seconds per boot, default 240),
 # VIRTIOFSD_TESTBED_CACHE (default /var/cache/virtiofsd-testbed).
 set -euo pipefail
@@ -220,6 +222,8 @@ run_test() {
 	[ -z "$TB_HOST_STEP" ] || host_step daemon-started || true
 	TB_KERNEL_ARGS=
 	[ ! -f "$dir/kernel-args" ] || TB_KERNEL_ARGS=$(grep -v '^#' "$dir/kernel-args" | tr '\n' ' ')
+	TB_REBOOTS=
+	[ ! -f "$dir/reboots" ] || TB_REBOOTS=1
 	tb_boot "$sock" "$tmp/initrd" "$tmp/serial.log" "$tmp/qemu.log"
 	tb_stop_daemon
 	if [ -n "$second_pid" ]; then

@@ -15,6 +15,9 @@
  *   pos SLOT              "OK OFFSET"
  *   fstat SLOT            "OK size=N nlink=N ino=N"
  *   fsync SLOT
+ *   lock SLOT r|w|u       a POSIX record lock on the whole file (F_SETLK:
+ *                         never waits; ERR EAGAIN when another holds it)
+ *   flock SLOT sh|ex|un   flock(2), LOCK_NB
  *   readdir SLOT N        reads at least N more entries (or to the end) with
  *                         small getdents64 calls and remembers their names:
  *                         "OK n=READ total=ALL eof=0|1"
@@ -39,6 +42,7 @@
 
 #include <fcntl.h>
 #include <stdint.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -407,6 +411,23 @@ int main(void)
 			if (!(sl = get_slot(argv[1], 1)))
 				continue;
 			if (fsync(sl->fd) < 0)
+				err_errno();
+			else
+				printf("OK\n");
+		} else if (!strcmp(cmd, "lock") && argc == 3) {
+			if (!(sl = get_slot(argv[1], 1)))
+				continue;
+			short type = !strcmp(argv[2], "r") ? F_RDLCK : !strcmp(argv[2], "w") ? F_WRLCK : F_UNLCK;
+			struct flock fl = { .l_type = type, .l_whence = SEEK_SET };
+			if (fcntl(sl->fd, F_SETLK, &fl) < 0)
+				err_errno();
+			else
+				printf("OK\n");
+		} else if (!strcmp(cmd, "flock") && argc == 3) {
+			if (!(sl = get_slot(argv[1], 1)))
+				continue;
+			int op = !strcmp(argv[2], "sh") ? LOCK_SH : !strcmp(argv[2], "ex") ? LOCK_EX : LOCK_UN;
+			if (flock(sl->fd, op | LOCK_NB) < 0)
 				err_errno();
 			else
 				printf("OK\n");

@@ -1,0 +1,73 @@
+#!/bin/bash
+# first-boot: the guest's locks are on the host file (else the second boot's
+# locks prove nothing about the daemon), and the daemon's descriptors are
+# counted; second-boot: after the reset and the new INIT, the daemon holds
+# far fewer (the old session's open files, its 200 inodes' O_PATH fds).
+set -euo pipefail
+. "$(dirname "$(readlink -f "$0")")/../../host-check-lib.sh"
+share=$2
+
+# The processes started with --socket-path=OUR_SOCK (the daemon and its
+# sandboxed child; not QEMU, whose -chardev names the socket too).
+daemon_pids() {
+	local want=--socket-path=$TB_TEST_TMP/vhost-user-fs.sock p
+	for p in /proc/[0-9]*; do
+		tr '\0' '\n' < "$p/cmdline" 2> /dev/null | grep -qxF -- "$want" && echo "${p#/proc/}"
+	done
+	return 0
+}
+
+# The most descriptors one of them has (the serving process).
+daemon_fds() {
+	local most=0 p
+	local -a fds
+	for p in $(daemon_pids); do
+		fds=(/proc/"$p"/fd/*)
+		[ "${#fds[@]}" -le "$most" ] || most=${#fds[@]}
+	done
+	echo "$most"
+}
+
+# The daemon's descriptors on the file share/$1 open to read or write (not
+# O_PATH: the inode's own fd), found by (st_dev, st_ino): the sandbox shows
+# other paths.
+open_file_fds() {
+	local id n=0 p fd
+	id=$(stat -c %d:%i "$share/$1")
+	for p in $(daemon_pids); do
+		for fd in /proc/"$p"/fd/*; do
+			[ "$(stat -L -c %d:%i "$fd" 2> /dev/null)" = "$id" ] || continue
+			# fdinfo's flags are octal; O_PATH is 010000000.
+			(( ($(awk '/^flags:/ { print "0" $2 }' "/proc/$p/fdinfo/${fd##*/}") & 010000000) == 0 )) || continue
+			n=$((n + 1))
+		done
+	done
+	echo "$n"
+}
+
+# /proc/locks names a file MAJOR:MINOR:INODE, the numbers in hex.
+lock_of() {
+	local f=$share/$1
+	printf '%02x:%02x:%d' "$(stat -c %Hd "$f")" "$(stat -c %Ld "$f")" "$(stat -c %i "$f")"
+}
+
+case "$1" in
+first-boot)
+	if [ "$TB_DAEMON" = ref-rust ]; then
+		echo "NOTE no host locks: the Rust daemon leaves locks to the guest kernel"
+	else
+		expect posix-lock-on-host yes "$(grep -q "POSIX .* $(lock_of kept) \| OFDLCK .* $(lock_of kept) " /proc/locks && echo yes)"
+		expect flock-on-host yes "$(grep -q "FLOCK .* $(lock_of flocked) " /proc/locks && echo yes)"
+	fi
+	daemon_fds > "$TB_TEST_TMP/first-boot-fds"
+	echo "NOTE daemon descriptors before the reboot: $(cat "$TB_TEST_TMP/first-boot-fds")"
+	;;
+second-boot)
+	before=$(cat "$TB_TEST_TMP/first-boot-fds")
+	after=$(daemon_fds)
+	echo "NOTE daemon descriptors after the reboot: $after (before: $before)"
+	expect old-session-fds-closed yes "$([ "$after" -gt 0 ] && [ "$after" -le $((before - 150)) ] && echo yes)"
+	# The guest has flocked open once now; the first boot's open is over.
+	expect old-open-file-closed 1 "$(open_file_fds flocked)"
+	;;
+esac
