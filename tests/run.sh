@@ -120,10 +120,10 @@ if [ "${TESTS_GUEST:-1}" != 0 ]; then
 		# Two QEMU 10 instances per scenario, each with its own daemon
 		# on one share (tests/guest/migration/).
 		# The worker pool under the guest's concurrent requests, shared
-		# by two queues.
+		# by two queues; a reboot with the pool's requests in flight.
 		run_stage "guest tests: this daemon, --thread-pool-size=4, current stack, 2 request queues" \
 			tests/guest/run.sh --daemon=ours --stack=current --queues=2 \
-			--daemon-args=--thread-pool-size=4 io posix aio-verify stress
+			--daemon-args=--thread-pool-size=4 io posix aio-verify stress reboot
 		run_stage "live migration with a real guest: this daemon, current stack" \
 			tests/guest/migrate.sh --daemon=ours
 		run_stage "live migration with a real guest: this daemon, --migration-mode=file-handles" \
