@@ -1,7 +1,8 @@
 /* vt-call OP ARGS...: one system call whose exact errno a test compares.
  *   rmdir PATH | unlink PATH | mkdir PATH MODE | link OLD NEW | symlink TARGET PATH
  *   mknod PATH fifo|reg|char|block MODE [MAJOR MINOR] | create-excl PATH MODE
- *   truncate PATH SIZE | open-read PATH */
+ *   truncate PATH SIZE | open-read PATH | open-write PATH | chmod PATH MODE
+ *   utimes-now PATH */
 #include "vt.h"
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -46,12 +47,17 @@ int main(int argc, char **argv)
 		close(fd);
 	} else if (strcmp(op, "truncate") == 0 && n == 2) {
 		vt_check(truncate(argv[2], vt_number(argv[3])));
-	} else if (strcmp(op, "open-read") == 0 && n == 1) {
-		int fd = open(argv[2], O_RDONLY);
+	} else if ((strcmp(op, "open-read") == 0 || strcmp(op, "open-write") == 0) && n == 1) {
+		int fd = open(argv[2], op[5] == 'r' ? O_RDONLY : O_WRONLY);
 		vt_check(fd);
 		close(fd);
+	} else if (strcmp(op, "chmod") == 0 && n == 2) {
+		vt_check(chmod(argv[2], vt_number(argv[3])));
+	} else if (strcmp(op, "utimes-now") == 0 && n == 1) {
+		vt_check(utimensat(AT_FDCWD, argv[2], NULL, AT_SYMLINK_NOFOLLOW));
 	} else {
-		vt_usage("vt-call rmdir|unlink|mkdir|link|symlink|mknod|create-excl|truncate|open-read ARGS...");
+		vt_usage("vt-call rmdir|unlink|mkdir|link|symlink|mknod|create-excl|truncate|open-read|"
+			 "open-write|chmod|utimes-now ARGS...");
 	}
 	printf("OK\n");
 	return 0;
