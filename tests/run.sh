@@ -109,6 +109,10 @@ if [ "${TESTS_GUEST:-1}" != 0 ]; then
 			tests/guest/run.sh --daemon=ours --stack=floor --daemon-args=--sandbox=$mode \
 			io names attrs posix setgid-create killpriv xattrmap xattr-types
 	done
+	# The guest's writeback cache: it writes whole pages, keeps c/mtime
+	# itself and flushes on close (posix's UTIME_NOW check and noflush assume it off).
+	run_stage "guest tests: this daemon, --writeback, floor stack" \
+		tests/guest/run.sh --daemon=ours --stack=floor --daemon-args=--writeback io aio-verify stress
 	if [ "${TESTS_GUEST_REF:-1}" != 0 ]; then
 		run_stage "guest tests: reference C daemon, floor stack" \
 			tests/guest/run.sh --daemon=ref-c --stack=floor
