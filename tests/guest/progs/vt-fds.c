@@ -5,7 +5,8 @@
  *
  *   open SLOT PATH MODE   MODE letters: r (read), w (write), + (read-write),
  *                         a (append, write-only), c (create), t (truncate),
- *                         d (directory), D (O_DIRECT); SLOT is 0..63
+ *                         d (directory), D (O_DIRECT), N (O_NOATIME); SLOT
+ *                         is 0..63
  *   close SLOT
  *   read SLOT LEN SEED    reads LEN bytes at the current offset (looping on
  *                         short reads) and checks them against the pattern of
@@ -100,6 +101,7 @@ static int open_flags(const char *mode, int *append)
 		case 't': fl |= O_TRUNC; break;
 		case 'd': acc = O_RDONLY; fl |= O_DIRECTORY; break;
 		case 'D': fl |= O_DIRECT; break;
+		case 'N': fl |= O_NOATIME; break;
 		default: return -1;
 		}
 	}

@@ -1,0 +1,1 @@
+../open-flags/guest.sh

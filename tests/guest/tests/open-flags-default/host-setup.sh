@@ -1,0 +1,1 @@
+../open-flags/host-setup.sh

@@ -1,0 +1,57 @@
+#!/bin/bash
+# flags: the O_DIRECT and O_NOATIME bits of the daemon's open descriptors on
+# each file (found by (st_dev, st_ino); O_PATH ones are the inodes' own):
+# set on "direct" and "noatime" exactly when the daemon was started with
+# --allow-direct-io (-o allow_direct_io) / --preserve-noatime, never on
+# "plain".
+set -euo pipefail
+. "$(dirname "$(readlink -f "$0")")/../../host-check-lib.sh"
+share=$2
+sock=--socket-path=$TB_TEST_TMP/vhost-user-fs.sock
+
+daemon_pids() {
+	local p
+	for p in /proc/[0-9]*; do
+		tr '\0' '\n' < "$p/cmdline" 2> /dev/null | grep -qxF -- "$sock" && echo "${p#/proc/}"
+	done
+	return 0
+}
+
+# The daemon was started with option $1 (either spelling).
+started_with() {
+	local p
+	for p in $(daemon_pids); do
+		tr '\0' '\n' < "/proc/$p/cmdline" | grep -qxE -- "$1" && return 0
+	done
+	return 1
+}
+
+# "direct noatime" bits of the non-O_PATH descriptors on share/$1, one
+# line per descriptor ("-" for neither).
+flags_of() {
+	local id p fd f
+	id=$(stat -c %d:%i "$share/$1")
+	for p in $(daemon_pids); do
+		for fd in /proc/"$p"/fd/*; do
+			[ "$(stat -L -c %d:%i "$fd" 2> /dev/null)" = "$id" ] || continue
+			f=$(awk '/^flags:/ { print "0" $2 }' "/proc/$p/fdinfo/${fd##*/}")
+			(( (f & 010000000) == 0 )) || continue
+			echo "$( (( f & 040000 )) && echo direct)$( (( f & 01000000 )) && echo noatime)" |
+				sed 's/^$/-/; s/directnoatime/direct noatime/'
+		done
+	done
+}
+
+case "$1" in
+flags)
+	want_direct=-
+	started_with '--allow-direct-io|allow_direct_io' && want_direct=direct
+	want_noatime=-
+	started_with '--preserve-noatime' && want_noatime=noatime
+	for made in "" -old; do
+		expect "plain$made-flags" - "$(flags_of "plain$made" | sort -u)"
+		expect "direct$made-flags" "$want_direct" "$(flags_of "direct$made" | sort -u)"
+		expect "noatime$made-flags" "$want_noatime" "$(flags_of "noatime$made" | sort -u)"
+	done
+	;;
+esac
