@@ -128,6 +128,11 @@ if [ "${TESTS_GUEST:-1}" != 0 ]; then
 		run_stage "guest tests: this daemon, --thread-pool-size=4, current stack, 2 request queues" \
 			tests/guest/run.sh --daemon=ours --stack=current --queues=2 \
 			--daemon-args=--thread-pool-size=4 io posix aio-verify stress reboot
+		# The optional polling mode (--queue-poll) with a real guest: the
+		# data path, and a reset while the queue threads spin.
+		run_stage "guest tests: this daemon, --queue-poll=50, current stack, 2 request queues" \
+			tests/guest/run.sh --daemon=ours --stack=current --queues=2 \
+			--daemon-args=--queue-poll=50 io aio-verify stress reboot
 		run_stage "live migration with a real guest: this daemon, current stack" \
 			tests/guest/migrate.sh --daemon=ours
 		run_stage "live migration with a real guest: this daemon, --migration-mode=file-handles" \
