@@ -16,6 +16,11 @@
  *   pos SLOT              "OK OFFSET"
  *   fstat SLOT            "OK size=N nlink=N ino=N"
  *   fsync SLOT
+ *   mmap SLOT LEN SEED    a shared writable mapping of the file's first LEN
+ *                         bytes (the file grows to LEN first): checks the
+ *                         pattern of SEED where it is, writes the pattern
+ *                         of SEED+1 through the mapping, msync(MS_SYNC)
+ *                         ("OK old-ok=0|1"; the file then holds SEED+1's)
  *   lock SLOT r|w|u       a POSIX record lock on the whole file (F_SETLK:
  *                         never waits; ERR EAGAIN when another holds it)
  *   flock SLOT sh|ex|un   flock(2), LOCK_NB
@@ -44,6 +49,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -139,6 +145,31 @@ static void cmd_read(struct slot *sl, long long len, unsigned seed)
 		done += n;
 	}
 	printf("OK pos=%lld\n", (long long)pos + done);
+}
+
+static void cmd_mmap(struct slot *sl, long long len, unsigned seed)
+{
+	struct stat st;
+	if (len <= 0 || fstat(sl->fd, &st) < 0 || (st.st_size < len && ftruncate(sl->fd, len) < 0)) {
+		err_errno();
+		return;
+	}
+	unsigned char *m = mmap(NULL, (size_t)len, PROT_READ | PROT_WRITE, MAP_SHARED, sl->fd, 0);
+	if (m == MAP_FAILED) {
+		err_errno();
+		return;
+	}
+	int old_ok = 1;
+	for (long long i = 0; i < len; i++) {
+		old_ok &= m[i] == vt_pattern(seed, (uint64_t)i);
+		m[i] = vt_pattern(seed + 1, (uint64_t)i);
+	}
+	int r = msync(m, (size_t)len, MS_SYNC);
+	munmap(m, (size_t)len);
+	if (r < 0)
+		err_errno();
+	else
+		printf("OK old-ok=%d\n", old_ok);
 }
 
 static void cmd_write(struct slot *sl, long long len, unsigned seed)
@@ -416,6 +447,9 @@ int main(void)
 				err_errno();
 			else
 				printf("OK\n");
+		} else if (!strcmp(cmd, "mmap") && argc == 4) {
+			if ((sl = get_slot(argv[1], 1)))
+				cmd_mmap(sl, vt_number(argv[2]), (unsigned)vt_number(argv[3]));
 		} else if (!strcmp(cmd, "lock") && argc == 3) {
 			if (!(sl = get_slot(argv[1], 1)))
 				continue;
