@@ -87,7 +87,7 @@ d = json.loads(subprocess.run(["build/virtiofsd", "--print-capabilities"], check
                               capture_output=True, text=True).stdout)
 ok = d.get("type") == "fs" and {"migrate-precopy", "separate-options"} <= set(d.get("features", []))
 print(("PASS" if ok else "FAIL") + " print-capabilities" + ("" if ok else ": %r" % d))'
-run_stage "socket activation (--fd, LISTEN_FDS)" tests/client/socket-activation.sh
+run_stage "socket activation (--fd, LISTEN_FDS) and --socket-group" tests/client/socket-activation.sh
 run_stage "termination, stop and continue signals in each sandbox mode" tests/client/signals.sh
 run_stage "a failed start-up removes its socket" tests/client/startup-failure.sh
 run_stage "--xattrmap into trusted.*: warned without CAP_SYS_ADMIN, works with it" tests/client/trusted-xattrmap.sh
