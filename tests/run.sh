@@ -112,7 +112,7 @@ if [ "${TESTS_GUEST:-1}" != 0 ]; then
 	# The guest's writeback cache: it writes whole pages, keeps c/mtime
 	# itself and flushes on close (posix's UTIME_NOW check and noflush assume it off).
 	run_stage "guest tests: this daemon, --writeback, floor stack" \
-		tests/guest/run.sh --daemon=ours --stack=floor --daemon-args=--writeback io aio-verify stress
+		tests/guest/run.sh --daemon=ours --stack=floor --daemon-args=--writeback io aio-verify
 	if [ "${TESTS_GUEST_REF:-1}" != 0 ]; then
 		run_stage "guest tests: reference C daemon, floor stack" \
 			tests/guest/run.sh --daemon=ref-c --stack=floor
@@ -132,7 +132,7 @@ if [ "${TESTS_GUEST:-1}" != 0 ]; then
 		# data path, and a reset while the queue threads spin.
 		run_stage "guest tests: this daemon, --queue-poll=50, current stack, 2 request queues" \
 			tests/guest/run.sh --daemon=ours --stack=current --queues=2 \
-			--daemon-args=--queue-poll=50 io aio-verify stress reboot
+			--daemon-args=--queue-poll=50 io aio-verify reboot
 		run_stage "live migration with a real guest: this daemon, current stack" \
 			tests/guest/migrate.sh --daemon=ours
 		run_stage "live migration with a real guest: this daemon, --migration-mode=file-handles" \
