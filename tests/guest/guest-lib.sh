@@ -94,6 +94,14 @@ fds() {
 	if read -r reply <&6; then echo "$reply"; else echo "ERR vt-fds gone"; fi
 }
 
+# fds_stop: vt-fds quits; waits until it has exited, its files closed (else
+# /init's umount of the share may find them still open: EBUSY).
+fds_stop() {
+	fds quit > /dev/null
+	wait "$FDS_PID" 2> /dev/null
+	exec 6<&- 7>&-
+}
+
 # fds_ok NAME CMD...: PASS when vt-fds answers OK.
 fds_ok() {
 	local name=$1 reply

@@ -15,3 +15,31 @@ expect() {
 sum() {
 	sha256sum "$1" | cut -d' ' -f1
 }
+
+# daemon_pids: the processes started with --socket-path=THE_TEST'S_SOCKET
+# (the daemon and its sandboxed child; not QEMU, whose -chardev names the
+# socket too).  For host steps, while the daemon runs.
+daemon_pids() {
+	local want=--socket-path=$TB_TEST_TMP/vhost-user-fs.sock p
+	for p in /proc/[0-9]*; do
+		tr '\0' '\n' < "$p/cmdline" 2> /dev/null | grep -qxF -- "$want" && echo "${p#/proc/}"
+	done
+	return 0
+}
+
+# daemon_open_flags FILE: the open flags (fdinfo's, octal with a leading 0)
+# of each of the daemon's descriptors on FILE that is not O_PATH (those are
+# the inodes' own: these are the guest's open files), one a line.  Found by
+# (st_dev, st_ino): the sandbox shows other paths.
+daemon_open_flags() {
+	local id p fd f
+	id=$(stat -c %d:%i "$1")
+	for p in $(daemon_pids); do
+		for fd in /proc/"$p"/fd/*; do
+			[ "$(stat -L -c %d:%i "$fd" 2> /dev/null)" = "$id" ] || continue
+			f=$(awk '/^flags:/ { print "0" $2 }' "/proc/$p/fdinfo/${fd##*/}")
+			(( (f & 010000000) == 0 )) && echo "$f"
+		done
+	done
+	return 0
+}

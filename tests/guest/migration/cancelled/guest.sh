@@ -29,6 +29,6 @@ round after-migration
 fds_ok readdir-rest readdir 2 100000
 fds_ok listing-complete dircheck 2 e 200
 for s in 0 1 2; do fds_ok "close-$s" close $s; done
-fds quit > /dev/null
+fds_stop
 drop_caches
 check written-content sh -c 'vt-pattern 41 0 327680 | cmp - w.bin'

@@ -39,7 +39,7 @@ reply=$(fds fstat 1)
 echo "NOTE deleted file after the migration: fstat answers '$reply'"
 fds_ok close-kept close 0
 fds close 1 > /dev/null
-fds quit > /dev/null
+fds_stop
 check create-after-migration sh -c 'echo two > made-on-dest.txt'
 expect listing-after-migration "keep.bin made-on-dest.txt made-on-source.txt" "$(echo *)"
 expect read-after-migration one "$(cat made-on-source.txt)"

@@ -65,4 +65,4 @@ fds_ok fill-again buf $SIZE 90
 fds_ok reread-after bufread 0
 fds_ok reread-check bufcheck 11
 fds_ok close close 0
-fds quit > /dev/null
+fds_stop

@@ -41,7 +41,7 @@ fds_ok rdwr-write-after write 5 4096 6
 fds_ok fstat-after fstat 1
 for s in 1 2 4 5; do fds_ok "fsync-$s" fsync $s; done
 for s in 0 1 2 3 4 5; do fds_ok "close-$s" close $s; done
-fds quit > /dev/null
+fds_stop
 # New lookups and files through the destination daemon.
 drop_caches
 check written-file-content sh -c 'vt-pattern 2 0 500000 | cmp - data/w.bin'

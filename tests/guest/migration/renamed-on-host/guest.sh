@@ -25,7 +25,7 @@ fds_ok readdir-after readdir 2 100000
 fds_ok listing-complete dircheck 2 n 300
 for s in 0 1; do fds_ok "fsync-$s" fsync $s; done
 for s in 0 1 2; do fds_ok "close-$s" close $s; done
-fds quit > /dev/null
+fds_stop
 drop_caches
 check_not old-file-name-gone test -e d1/held.bin
 check_not old-dir-name-gone test -e d2

@@ -18,4 +18,4 @@ else
 	fds_ok reopen open 0 /mnt/m r
 	fds_ok read-back read 0 65536 4
 fi
-fds quit > /dev/null
+fds_stop

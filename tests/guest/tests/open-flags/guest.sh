@@ -17,4 +17,4 @@ fds_ok direct-write bufwrite 1 5
 fds_ok direct-read bufread 1
 fds_ok direct-data bufcheck 5
 host_step flags
-fds quit > /dev/null
+fds_stop

@@ -7,15 +7,6 @@
 set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/../../host-check-lib.sh"
 share=$2
-sock=--socket-path=$TB_TEST_TMP/vhost-user-fs.sock
-
-daemon_pids() {
-	local p
-	for p in /proc/[0-9]*; do
-		tr '\0' '\n' < "$p/cmdline" 2> /dev/null | grep -qxF -- "$sock" && echo "${p#/proc/}"
-	done
-	return 0
-}
 
 # The daemon was started with option $1 (either spelling).
 started_with() {
@@ -26,19 +17,13 @@ started_with() {
 	return 1
 }
 
-# "direct noatime" bits of the non-O_PATH descriptors on share/$1, one
+# "direct noatime" bits of the daemon's open descriptors on share/$1, one
 # line per descriptor ("-" for neither).
 flags_of() {
-	local id p fd f
-	id=$(stat -c %d:%i "$share/$1")
-	for p in $(daemon_pids); do
-		for fd in /proc/"$p"/fd/*; do
-			[ "$(stat -L -c %d:%i "$fd" 2> /dev/null)" = "$id" ] || continue
-			f=$(awk '/^flags:/ { print "0" $2 }' "/proc/$p/fdinfo/${fd##*/}")
-			(( (f & 010000000) == 0 )) || continue
-			echo "$( (( f & 040000 )) && echo direct)$( (( f & 01000000 )) && echo noatime)" |
-				sed 's/^$/-/; s/directnoatime/direct noatime/'
-		done
+	local f
+	for f in $(daemon_open_flags "$share/$1"); do
+		echo "$( (( f & 040000 )) && echo direct)$( (( f & 01000000 )) && echo noatime)" |
+			sed 's/^$/-/; s/directnoatime/direct noatime/'
 	done
 }
 

@@ -66,4 +66,4 @@ check busy-removable rm -rf /mnt/busy
 host_step second-boot
 fds_ok posix-unlock lock 0 u
 fds_ok flock-unlock flock 1 un
-fds quit > /dev/null
+fds_stop

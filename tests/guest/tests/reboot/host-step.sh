@@ -9,16 +9,6 @@ set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/../../host-check-lib.sh"
 share=$2
 
-# The processes started with --socket-path=OUR_SOCK (the daemon and its
-# sandboxed child; not QEMU, whose -chardev names the socket too).
-daemon_pids() {
-	local want=--socket-path=$TB_TEST_TMP/vhost-user-fs.sock p
-	for p in /proc/[0-9]*; do
-		tr '\0' '\n' < "$p/cmdline" 2> /dev/null | grep -qxF -- "$want" && echo "${p#/proc/}"
-	done
-	return 0
-}
-
 # The most descriptors one of them has (the serving process).
 daemon_fds() {
 	local most=0 p
@@ -28,23 +18,6 @@ daemon_fds() {
 		[ "${#fds[@]}" -le "$most" ] || most=${#fds[@]}
 	done
 	echo "$most"
-}
-
-# The daemon's descriptors on the file share/$1 open to read or write (not
-# O_PATH: the inode's own fd), found by (st_dev, st_ino): the sandbox shows
-# other paths.
-open_file_fds() {
-	local id n=0 p fd
-	id=$(stat -c %d:%i "$share/$1")
-	for p in $(daemon_pids); do
-		for fd in /proc/"$p"/fd/*; do
-			[ "$(stat -L -c %d:%i "$fd" 2> /dev/null)" = "$id" ] || continue
-			# fdinfo's flags are octal; O_PATH is 010000000.
-			(( ($(awk '/^flags:/ { print "0" $2 }' "/proc/$p/fdinfo/${fd##*/}") & 010000000) == 0 )) || continue
-			n=$((n + 1))
-		done
-	done
-	echo "$n"
 }
 
 # /proc/locks names a file MAJOR:MINOR:INODE, the numbers in hex.
@@ -77,6 +50,6 @@ second-boot)
 	# them before the reboot: then its open files tell, below).
 	expect old-session-fds-closed yes "$([ "$start" -gt 0 ] && [ "$after" -le $((start + 40)) ] && echo yes)"
 	# The guest has flocked open once now; the first boot's open is over.
-	expect old-open-file-closed 1 "$(open_file_fds flocked)"
+	expect old-open-file-closed 1 "$(daemon_open_flags "$share/flocked" | wc -l)"
 	;;
 esac
