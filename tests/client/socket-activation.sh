@@ -2,9 +2,9 @@
 # Socket activation: the daemon serves a listening socket handed over by
 # systemd (LISTEN_FDS=1, LISTEN_PID, fd 3) and by --fd=N, instead of
 # creating one.  The smoke client then talks to it through that socket.
-# And the socket it creates with --socket-group: mode 0660 in that group,
+# And the socket it creates: with --socket-group, mode 0660 in that group,
 # which lets a VMM running as another user of the group connect, and no
-# one else but root.
+# one else but root; its path appears only once it listens.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 bin=${OURS_VIRTIOFSD:-build-asan/virtiofsd}
@@ -99,6 +99,37 @@ elif grep -q "socket group no-such-group-here" "$tmp/nogroup.log" && [ ! -e "$tm
 else
 	echo "FAIL socket-group-unknown: $(cat "$tmp/nogroup.log")"; rc=1
 fi
+
+# The socket's path appears only once it listens: a VMM that connects as
+# soon as it sees the path is never refused.  strace stretches listen(2) by
+# 0.3 s (before, the path named a socket nobody listened on yet then:
+# ECONNREFUSED every time; 2 of 300 starts on a loaded machine without).
+ls_sock=$tmp/listening.sock
+mkdir -p "$tmp/share-listening"
+strace -f -o /dev/null -e trace=listen -e inject=listen:delay_enter=300000 \
+	"$bin" --socket-path="$ls_sock" --shared-dir="$tmp/share-listening" --sandbox=none \
+	> "$tmp/listening.log" 2>&1 &
+spid=$!
+got=$(python3 - "$ls_sock" <<'PY'
+import errno, os, socket, sys, time
+path, end = sys.argv[1], time.monotonic() + 20
+while not os.path.lexists(path):
+    if time.monotonic() > end:
+        print("no socket"); sys.exit()
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+try:
+    s.connect(path); print("ok")
+except OSError as e:
+    print(errno.errorcode[e.errno])
+PY
+)
+if [ "$got" = ok ]; then
+	echo "PASS socket-appears-listening"
+else
+	echo "FAIL socket-appears-listening: $got"; rc=1
+	pkill -f -- "--socket-path=$ls_sock"
+fi
+wait $spid 2> /dev/null
 
 # A non-socket fd is refused with a clear message and status 1.
 if "$bin" --shared-dir="$tmp" --sandbox=none --fd=0 < /dev/null > "$tmp/bad.log" 2>&1; then

@@ -7,12 +7,12 @@
 # the guest's userland (busybox-static, cpio; zstd to unpack the current
 # stack's kernel, kernel-pvh.py), static guest helpers (gcc,
 # libc6-dev), the daemon's own build (make, libseccomp-dev, libcap-ng-dev),
-# the tools later suites use (xfsprogs, fio, stress-ng, attr for getfattr),
-# and clang for the libFuzzer targets.
+# the tools later suites use (xfsprogs, fio, stress-ng, attr for getfattr,
+# strace to stretch a system call), and clang for the libFuzzer targets.
 TESTBED_PACKAGES=(
 	qemu-system-x86 busybox-static cpio gzip zstd
 	gcc libc6-dev make libseccomp-dev libcap-ng-dev
-	xfsprogs fio stress-ng attr clang python3
+	xfsprogs fio stress-ng attr strace clang python3
 )
 
 # Extra suites for the "current" stack and the Rust reference: packages are
