@@ -138,9 +138,12 @@ if [ "${TESTS_GUEST:-1}" != 0 ]; then
 		run_stage "live migration with a real guest: this daemon, --migration-mode=file-handles" \
 			tests/guest/migrate.sh --daemon=ours --daemon-args=--migration-mode=file-handles \
 			open-files renamed-on-host
-		# Replies written by pool workers must reach the dirty log too.
-		run_stage "live migration with a real guest: this daemon, --thread-pool-size=4" \
-			tests/guest/migrate.sh --daemon=ours --daemon-args=--thread-pool-size=4 \
+		# Replies written by pool workers must reach the dirty log too;
+		# and the source's checks of what it sends (handles to verify,
+		# paths confirmed at the switch-over).
+		run_stage "live migration with a real guest: this daemon, --thread-pool-size=4, --migration-verify-handles, --migration-confirm-paths" \
+			tests/guest/migrate.sh --daemon=ours \
+			--daemon-args="--thread-pool-size=4 --migration-verify-handles --migration-confirm-paths" \
 			fio-verify open-files
 	fi
 fi
