@@ -27,6 +27,18 @@ daemon_pids() {
 	return 0
 }
 
+# daemon_fds: the most descriptors one of daemon_pids holds (the serving
+# process's count).
+daemon_fds() {
+	local most=0 p
+	local -a fds
+	for p in $(daemon_pids); do
+		fds=(/proc/"$p"/fd/*)
+		[ "${#fds[@]}" -le "$most" ] || most=${#fds[@]}
+	done
+	echo "$most"
+}
+
 # daemon_open_flags FILE: the open flags (fdinfo's, octal with a leading 0)
 # of each of the daemon's descriptors on FILE that is not O_PATH (those are
 # the inodes' own: these are the guest's open files), one a line.  Found by

@@ -9,17 +9,6 @@ set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/../../host-check-lib.sh"
 share=$2
 
-# The most descriptors one of them has (the serving process).
-daemon_fds() {
-	local most=0 p
-	local -a fds
-	for p in $(daemon_pids); do
-		fds=(/proc/"$p"/fd/*)
-		[ "${#fds[@]}" -le "$most" ] || most=${#fds[@]}
-	done
-	echo "$most"
-}
-
 # /proc/locks names a file MAJOR:MINOR:INODE, the numbers in hex.
 lock_of() {
 	local f=$share/$1

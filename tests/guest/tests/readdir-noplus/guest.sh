@@ -1,0 +1,1 @@
+../readdir/guest.sh

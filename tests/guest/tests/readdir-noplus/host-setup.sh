@@ -1,0 +1,1 @@
+../readdir/host-setup.sh

@@ -1,0 +1,32 @@
+#!/bin/bash
+# before-listing / after-listing: the daemon's descriptors around the
+# guest's first listing of fresh/ (1,000 entries, getdents only).  With
+# READDIRPLUS (the guest asks for it on a listing's first READDIR) the
+# daemon looks the entries up, each an inode with its own O_PATH descriptor;
+# without (--no-readdirplus, -o no_readdirplus) it does not.
+set -euo pipefail
+. "$(dirname "$(readlink -f "$0")")/../../host-check-lib.sh"
+
+started_without_readdirplus() {
+	local p
+	for p in $(daemon_pids); do
+		tr '\0' '\n' < "/proc/$p/cmdline" | grep -qxE -- '--no-readdirplus|no_readdirplus' && return 0
+	done
+	return 1
+}
+
+case "$1" in
+before-listing)
+	daemon_fds > "$TB_TEST_TMP/fds-before"
+	;;
+after-listing)
+	before=$(cat "$TB_TEST_TMP/fds-before")
+	after=$(daemon_fds)
+	echo "NOTE daemon descriptors before the listing: $before, after: $after"
+	if started_without_readdirplus; then
+		expect listing-looked-nothing-up yes "$([ "$after" -le $((before + 3)) ] && echo yes)"
+	else
+		expect listing-looked-entries-up yes "$([ "$after" -ge $((before + 10)) ] && echo yes)"
+	fi
+	;;
+esac
