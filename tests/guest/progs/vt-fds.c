@@ -78,6 +78,24 @@ static void err_errno(void)
 	printf("ERR %s\n", name ? name : "EUNKNOWN");
 }
 
+/* The answer to a command that is one system call: OK, or ERR errno. */
+static void reply_status(int r)
+{
+	if (r < 0)
+		err_errno();
+	else
+		printf("OK\n");
+}
+
+/* NAME's value in a table of n names and values, or -1. */
+static int lookup_word(const char *name, const char *const *names, const int *values, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(name, names[i]))
+			return values[i];
+	return -1;
+}
+
 static struct slot *get_slot(const char *s, int want_open)
 {
 	char *end;
@@ -404,19 +422,13 @@ int main(void)
 			memset(sl, 0, sizeof(*sl));
 			sl->fd = open(argv[2], fl, 0644);
 			sl->append = append;
-			if (sl->fd < 0)
-				err_errno();
-			else
-				printf("OK\n");
+			reply_status(sl->fd);
 		} else if (!strcmp(cmd, "close") && argc == 2) {
 			if (!(sl = get_slot(argv[1], 1)))
 				continue;
 			int r = close(sl->fd);
 			sl->fd = -1;
-			if (r < 0)
-				err_errno();
-			else
-				printf("OK\n");
+			reply_status(r);
 		} else if (!strcmp(cmd, "read") && argc == 4) {
 			if ((sl = get_slot(argv[1], 1)))
 				cmd_read(sl, vt_number(argv[2]), (unsigned)vt_number(argv[3]));
@@ -443,30 +455,33 @@ int main(void)
 		} else if (!strcmp(cmd, "fsync") && argc == 2) {
 			if (!(sl = get_slot(argv[1], 1)))
 				continue;
-			if (fsync(sl->fd) < 0)
-				err_errno();
-			else
-				printf("OK\n");
+			reply_status(fsync(sl->fd));
 		} else if (!strcmp(cmd, "mmap") && argc == 4) {
 			if ((sl = get_slot(argv[1], 1)))
 				cmd_mmap(sl, vt_number(argv[2]), (unsigned)vt_number(argv[3]));
 		} else if (!strcmp(cmd, "lock") && argc == 3) {
 			if (!(sl = get_slot(argv[1], 1)))
 				continue;
-			short type = !strcmp(argv[2], "r") ? F_RDLCK : !strcmp(argv[2], "w") ? F_WRLCK : F_UNLCK;
-			struct flock fl = { .l_type = type, .l_whence = SEEK_SET };
-			if (fcntl(sl->fd, F_SETLK, &fl) < 0)
-				err_errno();
-			else
-				printf("OK\n");
+			static const char *const names[] = { "r", "w", "u" };
+			static const int types[] = { F_RDLCK, F_WRLCK, F_UNLCK };
+			int type = lookup_word(argv[2], names, types, 3);
+			if (type < 0) {
+				printf("ERR bad-lock-type %s\n", argv[2]);
+				continue;
+			}
+			struct flock fl = { .l_type = (short)type, .l_whence = SEEK_SET };
+			reply_status(fcntl(sl->fd, F_SETLK, &fl));
 		} else if (!strcmp(cmd, "flock") && argc == 3) {
 			if (!(sl = get_slot(argv[1], 1)))
 				continue;
-			int op = !strcmp(argv[2], "sh") ? LOCK_SH : !strcmp(argv[2], "ex") ? LOCK_EX : LOCK_UN;
-			if (flock(sl->fd, op | LOCK_NB) < 0)
-				err_errno();
-			else
-				printf("OK\n");
+			static const char *const names[] = { "sh", "ex", "un" };
+			static const int ops[] = { LOCK_SH, LOCK_EX, LOCK_UN };
+			int op = lookup_word(argv[2], names, ops, 3);
+			if (op < 0) {
+				printf("ERR bad-flock-op %s\n", argv[2]);
+				continue;
+			}
+			reply_status(flock(sl->fd, op | LOCK_NB));
 		} else if (!strcmp(cmd, "readdir") && argc == 3) {
 			if ((sl = get_slot(argv[1], 1)))
 				cmd_readdir(sl, (long)vt_number(argv[2]));
