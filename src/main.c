@@ -3,7 +3,6 @@
  *   -> vhost-user transport (one thread per queue) */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <linux/capability.h>
 #include <grp.h>
 #include <limits.h>
@@ -28,6 +27,7 @@
 #include "sandbox/sandbox.h"
 #include "sandbox/seccomp_filter.h"
 #include "transport/mem_guard.h"
+#include "transport/socket_file.h"
 #include "transport/vhost_user.h"
 
 static uint32_t serve_request(void *opaque, unsigned qidx, struct vq_req *req)
@@ -105,51 +105,16 @@ static int print_capabilities(void)
 	return 0;
 }
 
-/* The socket file this process made at --socket-path, removed again when
- * start-up fails after it: by an O_PATH fd of its directory, because the
- * sandbox hides the path.  The fd is closed once start-up is over. */
-struct made_socket {
-	int dir_fd;            /* -1: nothing to remove */
-	char name[NAME_MAX + 1];
-	dev_t dev;
-	ino_t ino;
-};
-
-static void remember_socket(struct made_socket *m, const char *path)
+/* Start-up failed: what it made at --socket-path goes. */
+static int startup_failed(struct socket_file *sf)
 {
-	char dir[PATH_MAX], base[PATH_MAX];
-	struct stat st;
-	m->dir_fd = -1;
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
-	    snprintf(base, sizeof(base), "%s", path) >= (int)sizeof(base) ||
-	    strlen(basename(base)) > NAME_MAX || lstat(path, &st) < 0)
-		return;
-	m->dir_fd = open(dirname(dir), O_PATH | O_DIRECTORY | O_CLOEXEC);
-	snprintf(m->name, sizeof(m->name), "%s", basename(base));
-	m->dev = st.st_dev;
-	m->ino = st.st_ino;
-}
-
-/* Start-up failed: remove the socket file if it is still the one we made. */
-static int startup_failed(struct made_socket *m)
-{
-	struct stat st;
-	if (m->dir_fd >= 0 && fstatat(m->dir_fd, m->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISSOCK(st.st_mode) && st.st_dev == m->dev && st.st_ino == m->ino)
-		unlinkat(m->dir_fd, m->name, 0);
+	socket_file_abandon(sf);
 	return 1;
 }
 
-static void startup_done(struct made_socket *m)
-{
-	if (m->dir_fd >= 0)
-		close(m->dir_fd);
-	m->dir_fd = -1;
-}
-
 /* The listening socket: --fd, systemd's LISTEN_FDS (one socket, fd 3, for
- * this very process), or a new one at --socket-path. */
-static int listening_socket(const struct options *o)
+ * this very process), or a new one at --socket-path, claimed first. */
+static int listening_socket(const struct options *o, struct socket_file *sf)
 {
 	int fd = o->fd;
 	if (fd < 0 && !o->socket_path) {
@@ -171,9 +136,12 @@ static int listening_socket(const struct options *o)
 		}
 		return fd;
 	}
-	fd = vu_listen(o->socket_path, o->socket_group);
+	if (socket_file_claim(sf, o->socket_path) < 0)
+		return -1;
+	fd = socket_file_listen(sf, o->socket_group);
 	if (fd < 0) {
 		log_error("cannot listen on %s: %s", o->socket_path, strerror(-fd));
+		socket_file_abandon(sf);
 		return -1;
 	}
 	return fd;
@@ -321,18 +289,19 @@ int main(int argc, char **argv)
 			 "fails (EPERM) as the daemon cannot remove it",
 			 caps_name, privileged ? "--modcaps=+sys_admin" : "as root");
 
-	int listen_fd = listening_socket(&o);
+	struct socket_file sf = { .dir_fd = -1, .claim_fd = -1 };
+	int listen_fd = listening_socket(&o, &sf);
 	if (listen_fd < 0)
 		return 1;
-	struct made_socket made = { .dir_fd = -1 };
-	if (o.fd < 0 && o.socket_path)
-		remember_socket(&made, o.socket_path);
-	if (o.daemonize && daemonize_start() < 0)
-		return startup_failed(&made);
+	if (o.daemonize) {
+		if (daemonize_start() < 0)
+			return startup_failed(&sf);
+		socket_file_write_pid(&sf);
+	}
 
 	struct sandbox_result sb;
 	if (sandbox_enter(&o, &sb) < 0)
-		return startup_failed(&made);
+		return startup_failed(&sf);
 	/* Started by a user, the namespace sandbox made us uid 0 of our own user
 	 * namespace, with its capabilities: from here on the daemon is root
 	 * there, and switches to each request's (namespace) ids as root does.
@@ -370,19 +339,19 @@ int main(int argc, char **argv)
 	void *fs = passthrough_new(&po, err, sizeof(err));
 	if (!fs) {
 		log_error("%s", err);
-		return startup_failed(&made);
+		return startup_failed(&sf);
 	}
 
 	/* Serving starts here: from now on only what serving needs. */
 	if (privileged && caps_restrict(o.modcaps, o.inode_file_handles != IFH_NEVER, o.security_label) < 0)
-		return startup_failed(&made);
+		return startup_failed(&sf);
 	if (seccomp_install(o.seccomp, o.syslog) < 0)
-		return startup_failed(&made);
+		return startup_failed(&sf);
 	/* Past the last start-up failure a user must see (--daemonize): the
 	 * filter too may be refused (a container forbidding seccomp(2)).
 	 * What this needs (dup2, write, close) the filter allows. */
 	daemonize_ready();
-	startup_done(&made);
+	socket_file_started(&sf);
 
 	struct fuse_server_options so = {
 		.writeback = o.writeback,

@@ -89,7 +89,8 @@ ok = d.get("type") == "fs" and {"migrate-precopy", "separate-options"} <= set(d.
 print(("PASS" if ok else "FAIL") + " print-capabilities" + ("" if ok else ": %r" % d))'
 run_stage "socket activation (--fd, LISTEN_FDS) and --socket-group" tests/client/socket-activation.sh
 run_stage "termination, stop and continue signals in each sandbox mode" tests/client/signals.sh
-run_stage "a failed start-up removes its socket" tests/client/startup-failure.sh
+run_stage "a failed start-up removes its socket and its claim" tests/client/startup-failure.sh
+run_stage "one daemon per socket path (SOCKET.pid), also beside the Rust daemon" tests/client/one-daemon-per-socket.sh
 run_stage "--xattrmap into trusted.*: warned without CAP_SYS_ADMIN, works with it" tests/client/trusted-xattrmap.sh
 run_stage "--syslog reaches /dev/log from inside each sandbox" tests/client/syslog.sh
 run_stage "host files libraries open are never looked up in the share" tests/client/share-host-files.sh

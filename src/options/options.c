@@ -225,7 +225,7 @@ static int ignore(struct options *o, const char *v, char *err, size_t n)
 
 static const struct opt_def long_opts[] = {
 	{ "shared-dir", 0, K_STR, F(shared_dir), NULL, "DIR", "shared directory (required)", NULL },
-	{ "socket-path", 0, K_STR, F(socket_path), NULL, "PATH", "vhost-user socket to create and listen on", NULL },
+	{ "socket-path", 0, K_STR, F(socket_path), NULL, "PATH", "vhost-user socket to create (one daemon per PATH: PATH.pid)", NULL },
 	{ "socket", 0, K_STR, F(socket_path), NULL, "PATH", NULL, NULL },
 	{ "socket-group", 0, K_STR, F(socket_group), NULL, "GROUP", "group that owns the socket (mode 0660)", NULL },
 	{ "fd", 0, K_SPECIAL, 0, NULL, "FD", "inherited listening socket instead of --socket-path", set_fd },

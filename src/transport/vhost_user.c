@@ -1,7 +1,8 @@
-/* vhost-user backend: the listening socket, the per-connection message loop
+/* vhost-user backend: accepting frontends, the per-connection message loop
  * and one handler per request (QEMU docs/interop/vhost-user.rst).
  * Ring threads live in vhost_user_queue.c, the memory table in
- * vhost_user_mem.c, message framing in vhost_user_msg.c. */
+ * vhost_user_mem.c, message framing in vhost_user_msg.c, the socket's file
+ * in socket_file.c. */
 #include "vhost_user.h"
 
 #include <errno.h>
@@ -579,109 +580,5 @@ int vu_serve(const struct vu_options *opt, const struct vu_device *ops)
 	vu_dev_destroy(dev);
 	worker_pool_free(dev->pool);
 	free(dev);
-	return rc;
-}
-
-static int socket_group_id(const char *name, gid_t *gid)
-{
-	char *end;
-	unsigned long v = strtoul(name, &end, 10);
-	if (*name && !*end) {
-		*gid = (gid_t)v;
-		return 0;
-	}
-	struct group gr, *res = NULL;
-	char buf[4096];
-	int rc = getgrnam_r(name, &gr, buf, sizeof(buf), &res);
-	if (rc != 0)
-		return -rc;
-	if (!res)
-		return -ENOENT;
-	*gid = res->gr_gid;
-	return 0;
-}
-
-/* The directory part of path (".": none) into dir, its last component
- * into *base. */
-static int split_path(const char *path, char *dir, size_t dirlen, const char **base)
-{
-	const char *slash = strrchr(path, '/');
-	*base = slash ? slash + 1 : path;
-	if (!**base)
-		return -EISDIR;
-	size_t n = !slash ? 1 : slash == path ? 1 : (size_t)(slash - path);
-	if (n >= dirlen)
-		return -ENAMETOOLONG;
-	memcpy(dir, slash ? path : ".", n);
-	dir[n] = '\0';
-	return 0;
-}
-
-/* The socket appears at path only once it listens: it is bound under a
- * temporary name in path's directory (reached as /proc/self/fd/DIR/NAME,
- * so any directory fits sun_path), given its mode and group, set
- * listening, then renamed into place, which also replaces a stale socket
- * in one step.  A VMM that connects as soon as the path exists (libvirt,
- * the test beds) otherwise met ECONNREFUSED in the window between bind
- * and listen: 2 of 300 starts on a loaded machine. */
-int vu_listen(const char *path, const char *socket_group)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char dir[PATH_MAX], tmp[64];
-	const char *base;
-	struct stat st;
-	int rc;
-
-	if (!path || strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	rc = split_path(path, dir, sizeof(dir), &base);
-	if (rc < 0)
-		return rc;
-	gid_t gid = (gid_t)-1;
-	if (socket_group) {
-		rc = socket_group_id(socket_group, &gid);
-		if (rc < 0) {
-			log_error("socket group %s: %s", socket_group, strerror(-rc));
-			return rc;
-		}
-	}
-	int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return -errno;
-	/* Replace a stale socket, never some other kind of file. */
-	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISSOCK(st.st_mode)) {
-		log_error("%s exists and is not a socket", path);
-		close(dfd);
-		return -EEXIST;
-	}
-	snprintf(tmp, sizeof(tmp), ".virtiofsd-%d.sock", (int)getpid());
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dfd, tmp);
-	unlinkat(dfd, tmp, 0); /* a leftover of a crashed start with our pid */
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		rc = -errno;
-		close(dfd);
-		return rc;
-	}
-	/* Nobody else may connect before the mode is set. */
-	mode_t old_umask = umask(0177);
-	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	umask(old_umask);
-	if (rc < 0) {
-		rc = -errno;
-		goto fail;
-	}
-	if ((socket_group && (fchownat(dfd, tmp, (uid_t)-1, gid, AT_SYMLINK_NOFOLLOW) < 0 ||
-			      fchmodat(dfd, tmp, 0660, 0) < 0)) ||
-	    listen(fd, 1) < 0 || renameat(dfd, tmp, dfd, base) < 0) {
-		rc = -errno;
-		unlinkat(dfd, tmp, 0);
-		goto fail;
-	}
-	close(dfd);
-	return fd;
-fail:
-	close(fd);
-	close(dfd);
 	return rc;
 }

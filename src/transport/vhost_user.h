@@ -42,7 +42,7 @@ struct vu_device {
 };
 
 struct vu_options {
-	int listen_fd;          /* listening UNIX socket (from vu_listen or --fd) */
+	int listen_fd;          /* listening UNIX socket (socket_file.h, or --fd) */
 	bool keep_listening;    /* after a disconnect, accept the next frontend */
 	/* After serving a batch, watch the avail ring this long (µs) for the
 	 * next request before sleeping on the kick eventfd: saves a wake-up
@@ -58,10 +58,6 @@ struct vu_options {
 	unsigned pool_threads;
 };
 
-/* Create, bind and listen on a UNIX socket at path (replacing a stale
- * socket file).  socket_group: chgrp the socket when not NULL.
- * Returns the fd or -errno. */
-int vu_listen(const char *path, const char *socket_group);
 /* Accept frontends and serve them until one disconnects (or forever with
  * keep_listening).  Returns 0 on a clean disconnect, -errno on failure. */
 int vu_serve(const struct vu_options *opt, const struct vu_device *dev);

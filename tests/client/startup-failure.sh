@@ -1,6 +1,7 @@
 #!/bin/bash
 # A start-up that fails after the daemon made its socket (here: file handles
-# made mandatory on /proc, which makes none) leaves no socket file behind, in
+# made mandatory on /proc, which makes none) leaves no socket file and no
+# SOCKET.pid behind, in
 # every sandbox mode and with --daemonize.  The last failure possible, the
 # seccomp filter refused by the kernel (strace's fault injection stands in
 # for a container that forbids seccomp(2)), is reported too.
@@ -19,6 +20,8 @@ check_failed() {
 		echo "FAIL $2: not the expected failure: $(head -c 200 "$tmp/$2.log")"; rc=1
 	elif [ -e "$tmp/$2.sock" ]; then
 		echo "FAIL $2: the socket file is left behind"; rc=1
+	elif [ -e "$tmp/$2.sock.pid" ]; then
+		echo "FAIL $2: the claim file (SOCKET.pid) is left behind"; rc=1
 	else
 		echo "PASS $2"
 	fi

@@ -29,6 +29,7 @@
 
 #include "../client/scm_send.h"
 #include "log/log.h"
+#include "transport/socket_file.h"
 #include "transport/vhost_user.h"
 #include "transport/vhost_user_proto.h"
 

@@ -22,6 +22,7 @@
 #include "../client/scm_send.h"
 #include "log/log.h"
 #include "transport/answer_signal.h"
+#include "transport/socket_file.h"
 #include "transport/vhost_user.h"
 #include "transport/vhost_user_proto.h"
 

@@ -1,0 +1,147 @@
+/* The claim on --socket-path: SOCKET.pid locked with our pid; a second
+ * claim (another open file description, as another daemon has) is refused;
+ * an abandoned start removes its socket and claim, and only those; a claim
+ * file that is a symlink or a directory is never followed or used. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "transport/socket_file.h"
+
+static char dir[64], sock[128], claim[128];
+
+static long pid_in(const char *path)
+{
+	char buf[32] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0);
+	CHECK(read(fd, buf, sizeof(buf) - 1) > 0);
+	close(fd);
+	return strtol(buf, NULL, 10);
+}
+
+/* Whether someone holds the claim's lock (as a second daemon would see). */
+static int locked(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0);
+	int r = flock(fd, LOCK_EX | LOCK_NB);
+	close(fd);
+	return r < 0 && errno == EWOULDBLOCK;
+}
+
+static void test_claim_and_refuse(void)
+{
+	struct socket_file a, b;
+	struct stat st;
+
+	EQ(socket_file_claim(&a, sock), 0);
+	EQ(pid_in(claim), getpid());
+	CHECK(locked(claim));
+	CHECK(stat(claim, &st) == 0 && (st.st_mode & 07777) == 0600);
+	int fd = socket_file_listen(&a, NULL);
+	CHECK(fd >= 0);
+	CHECK(stat(sock, &st) == 0 && S_ISSOCK(st.st_mode));
+
+	/* Another start on the path: refused, and it leaves both files be. */
+	EQ(socket_file_claim(&b, sock), -EBUSY);
+	CHECK(stat(sock, &st) == 0 && S_ISSOCK(st.st_mode));
+	EQ(pid_in(claim), getpid());
+	CHECK(locked(claim));
+
+	/* Started: the claim outlives the directory's fd. */
+	socket_file_started(&a);
+	EQ(a.dir_fd, -1);
+	CHECK(locked(claim));
+	EQ(socket_file_claim(&b, sock), -EBUSY);
+
+	/* The daemon exits: both files stay (the sandbox hides them), the
+	 * lock goes, and the next start takes them over. */
+	close(fd);
+	close(a.claim_fd);
+	CHECK(!locked(claim));
+	EQ(socket_file_claim(&b, sock), 0);
+	fd = socket_file_listen(&b, NULL);
+	CHECK(fd >= 0);
+	close(fd);
+
+	/* A failed start removes its socket and its claim. */
+	socket_file_abandon(&b);
+	CHECK(access(sock, F_OK) < 0 && errno == ENOENT);
+	CHECK(access(claim, F_OK) < 0 && errno == ENOENT);
+	EQ(b.claim_fd, -1);
+	EQ(b.dir_fd, -1);
+}
+
+static void test_abandon_keeps_others_files(void)
+{
+	struct socket_file a;
+	struct stat st;
+
+	/* Claimed but no socket made yet: a socket someone else put there
+	 * (a stale one of an earlier daemon) stays. */
+	int s = open(sock, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	CHECK(s >= 0);
+	close(s);
+	EQ(socket_file_claim(&a, sock), 0);
+	socket_file_abandon(&a);
+	CHECK(stat(sock, &st) == 0);
+	CHECK(access(claim, F_OK) < 0);
+	unlink(sock);
+}
+
+static void test_claim_file_not_followed(void)
+{
+	struct socket_file a;
+	char target[160];
+	struct stat st;
+
+	/* A symlink (someone else's file behind it in a shared directory). */
+	snprintf(target, sizeof(target), "%s/target", dir);
+	int t = open(target, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+	CHECK(t >= 0);
+	CHECK(write(t, "keep\n", 5) == 5);
+	close(t);
+	CHECK(symlink(target, claim) == 0);
+	EQ(socket_file_claim(&a, sock), -ELOOP);
+	CHECK(stat(target, &st) == 0 && st.st_size == 5);
+	CHECK(lstat(claim, &st) == 0 && S_ISLNK(st.st_mode));
+	unlink(claim);
+	unlink(target);
+
+	/* A directory. */
+	CHECK(mkdir(claim, 0700) == 0);
+	CHECK(socket_file_claim(&a, sock) < 0);
+	CHECK(access(sock, F_OK) < 0);
+	rmdir(claim);
+
+	/* A path too long for a socket, and one without a directory. */
+	char longp[200];
+	memset(longp, 'x', sizeof(longp) - 1);
+	longp[0] = '/';
+	longp[sizeof(longp) - 1] = '\0';
+	EQ(socket_file_claim(&a, longp), -ENAMETOOLONG);
+	EQ(socket_file_claim(&a, "/nonexistent-dir-for-test/s.sock"), -ENOENT);
+	EQ(socket_file_claim(&a, "/tmp/"), -EISDIR);
+}
+
+int main(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/test-socket-file-%d", (int)getpid());
+	CHECK(mkdir(dir, 0700) == 0);
+	snprintf(sock, sizeof(sock), "%s/vfs.sock", dir);
+	snprintf(claim, sizeof(claim), "%s/vfs.sock.pid", dir);
+
+	test_claim_and_refuse();
+	test_abandon_keeps_others_files();
+	test_claim_file_not_followed();
+
+	CHECK(rmdir(dir) == 0);
+	return 0;
+}
