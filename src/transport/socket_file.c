@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,7 +149,9 @@ static long claim_holder(int fd)
 static int lock_claim(struct socket_file *sf, const char *path)
 {
 	/* A file opened, then removed or replaced by another start before we
-	 * locked it, guards nothing: try again with what the name holds. */
+	 * locked it, guards nothing: try again with what the name holds.  The
+	 * lock comes before any check of the owner: a file a running daemon
+	 * holds is never removed. */
 	for (int tries = 0; tries < 8; tries++) {
 		struct stat st, now;
 		int fd = openat(sf->dir_fd, sf->claim_name,
@@ -170,9 +173,20 @@ static int lock_claim(struct socket_file *sf, const char *path)
 			close(fd);
 			return -e;
 		}
-		if (fstatat(sf->dir_fd, sf->claim_name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    now.st_dev == st.st_dev && now.st_ino == st.st_ino)
+		bool named = fstatat(sf->dir_fd, sf->claim_name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+			     now.st_dev == st.st_dev && now.st_ino == st.st_ino;
+		if (named && fstat(fd, &st) == 0 && st.st_uid == geteuid() && st.st_nlink == 1)
 			return fd;
+		/* Another user's file, or one with other names (a hard link
+		 * planted where our pid would be written over it): never
+		 * truncated, replaced by a new file. */
+		if (named && unlinkat(sf->dir_fd, sf->claim_name, 0) < 0) {
+			int e = errno;
+			log_error("%s.pid belongs to another user or has other names, and cannot be "
+				  "replaced: %s", path, strerror(e));
+			close(fd);
+			return -e;
+		}
 		close(fd);
 	}
 	return -EAGAIN;

@@ -5,7 +5,9 @@
  * exclude each other too) holds its pid under an exclusive flock(2), which
  * lasts while any process of the daemon keeps the file open.  A second start
  * on the same path fails instead of replacing the socket a VMM may be about
- * to connect to.  The files stay when the daemon exits (the sandbox hides
+ * to connect to.  A claim file of another owner, or with other names (a
+ * hard link), is replaced rather than written.  The files stay when the
+ * daemon exits (the sandbox hides
  * their directory; the next start takes them over); a start that fails
  * removes what it made. */
 #ifndef SOCKET_FILE_H

@@ -1,7 +1,8 @@
 /* The claim on --socket-path: SOCKET.pid locked with our pid; a second
  * claim (another open file description, as another daemon has) is refused;
  * an abandoned start removes its socket and claim, and only those; a claim
- * file that is a symlink or a directory is never followed or used. */
+ * file that is a symlink or a directory is never followed or used, one with
+ * other names or another owner never written: replaced. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -114,6 +115,31 @@ static void test_claim_file_not_followed(void)
 	CHECK(lstat(claim, &st) == 0 && S_ISLNK(st.st_mode));
 	unlink(claim);
 	unlink(target);
+
+	/* A hard link to a file that must not be truncated: replaced, the
+	 * other name's contents untouched. */
+	t = open(target, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+	CHECK(t >= 0);
+	CHECK(write(t, "keep\n", 5) == 5);
+	close(t);
+	CHECK(link(target, claim) == 0);
+	EQ(socket_file_claim(&a, sock), 0);
+	CHECK(stat(target, &st) == 0 && st.st_size == 5 && st.st_nlink == 1);
+	EQ(pid_in(claim), getpid());
+	socket_file_abandon(&a);
+	unlink(target);
+
+	/* Another user's file: replaced by one of ours. */
+	t = open(claim, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+	CHECK(t >= 0);
+	close(t);
+	if (geteuid() == 0) {
+		CHECK(chown(claim, 4242, 4242) == 0);
+		EQ(socket_file_claim(&a, sock), 0);
+		CHECK(stat(claim, &st) == 0 && st.st_uid == 0);
+		socket_file_abandon(&a);
+	}
+	unlink(claim);
 
 	/* A directory. */
 	CHECK(mkdir(claim, 0700) == 0);
