@@ -1,0 +1,1 @@
+../host-changes/host-setup.sh
