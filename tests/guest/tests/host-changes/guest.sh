@@ -1,4 +1,5 @@
 # shellcheck shell=dash
+# shellcheck disable=SC2046 # echo $(...) joins lines on purpose
 # Changes made on the host while the guest runs, seen by the guest: at
 # once with --cache=never (host-changes-never), after the attribute and
 # entry timeout (1 s) with the default --cache=auto (host-changes: the
@@ -24,7 +25,7 @@ check_not before-new test -e new
 check_not before-newdir test -e newdir
 exec 5< held 6< held
 read -r first <&5
-read -r first6 <&6
+read -r _ <&6
 expect before-held "line1-A" "$first"
 
 host_step change
