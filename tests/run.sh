@@ -114,6 +114,11 @@ if [ "${TESTS_GUEST:-1}" != 0 ]; then
 	# itself and flushes on close (posix's UTIME_NOW check and noflush assume it off).
 	run_stage "guest tests: this daemon, --writeback, floor stack" \
 		tests/guest/run.sh --daemon=ours --stack=floor --daemon-args=--writeback io aio-verify
+	# Long timeouts, kept page cache and cached listings (FOPEN_CACHE_DIR),
+	# with the guest making every change itself.
+	run_stage "guest tests: this daemon, --cache=always, floor stack" \
+		tests/guest/run.sh --daemon=ours --stack=floor --daemon-args=--cache=always \
+		io names posix readdir
 	if [ "${TESTS_GUEST_REF:-1}" != 0 ]; then
 		run_stage "guest tests: reference C daemon, floor stack" \
 			tests/guest/run.sh --daemon=ref-c --stack=floor
