@@ -116,30 +116,33 @@ fi
 . tests/guest/host-lib.sh
 if tb_ref_rust_prepare > "$tmp/rust-prepare.log" 2>&1; then
 	lib=$TB_REF_RUST_TREE/usr/lib/x86_64-linux-gnu
+	# shellcheck disable=SC2034 # used through refused_beside's namerefs
 	rust=("$lib/ld-linux-x86-64.so.2" --library-path "$lib" "$TB_REF_RUST_TREE/usr/libexec/virtiofsd")
+	# shellcheck disable=SC2034 # likewise
+	ours=("$bin")
 	sock=$tmp/rust.sock
 	mkdir -p "$tmp/rust"
-	"${rust[@]}" --socket-path="$sock" --shared-dir="$tmp/rust" > "$tmp/rust-first.log" 2>&1 &
-	r=$!
-	pids+=("$r")
-	if wait_socket "$sock" "$r" ""; then
-		second_refused "ours-refused-beside-rust" "$sock" "$r" \
-			"$bin" --socket-path="$sock" --shared-dir="$tmp/rust"
-	else
-		fail "ours-refused-beside-rust" "the Rust daemon made no socket"
-	fi
-	kill "$r"; wait "$r" 2> /dev/null
-	old=$(inode "$sock")
-	"$bin" --socket-path="$sock" --shared-dir="$tmp/rust" > "$tmp/ours-first.log" 2>&1 &
-	o=$!
-	pids+=("$o")
-	if wait_socket "$sock" "$o" "$old"; then
-		second_refused "rust-refused-beside-ours" "$sock" "$o" \
-			"${rust[@]}" --socket-path="$sock" --shared-dir="$tmp/rust"
-	else
-		fail "rust-refused-beside-ours" "ours made no socket after the Rust daemon"
-	fi
-	kill "$o"; wait "$o" 2> /dev/null
+	# refused_beside NAME FIRST SECOND: the daemon FIRST (an array's name:
+	# its command line without socket and share) serves a new socket at
+	# $sock; SECOND, started on the same path, is refused.
+	refused_beside() {
+		local name=$1 old pid
+		# shellcheck disable=SC2178 # namerefs to arrays
+		local -n first=$2 second=$3
+		old=$(inode "$sock")
+		"${first[@]}" --socket-path="$sock" --shared-dir="$tmp/rust" > "$tmp/$name-first.log" 2>&1 &
+		pid=$!
+		pids+=("$pid")
+		if wait_socket "$sock" "$pid" "$old"; then
+			second_refused "$name" "$sock" "$pid" \
+				"${second[@]}" --socket-path="$sock" --shared-dir="$tmp/rust"
+		else
+			fail "$name" "the first daemon made no socket: $(tail -n 2 "$tmp/$name-first.log")"
+		fi
+		kill "$pid"; wait "$pid" 2> /dev/null
+	}
+	refused_beside ours-refused-beside-rust rust ours
+	refused_beside rust-refused-beside-ours ours rust
 else
 	fail "rust-daemon" "cannot prepare the Rust virtiofsd: $(tail -n 2 "$tmp/rust-prepare.log")"
 fi

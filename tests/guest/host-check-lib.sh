@@ -27,6 +27,16 @@ daemon_pids() {
 	return 0
 }
 
+# daemon_started_with REGEX: one of daemon_pids has a command-line word
+# matching REGEX (grep -xE: the whole word).
+daemon_started_with() {
+	local p
+	for p in $(daemon_pids); do
+		tr '\0' '\n' < "/proc/$p/cmdline" | grep -qxE -- "$1" && return 0
+	done
+	return 1
+}
+
 # daemon_fds: the most descriptors one of daemon_pids holds (the serving
 # process's count).
 daemon_fds() {

@@ -8,15 +8,6 @@ set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/../../host-check-lib.sh"
 share=$2
 
-# The daemon was started with option $1 (either spelling).
-started_with() {
-	local p
-	for p in $(daemon_pids); do
-		tr '\0' '\n' < "/proc/$p/cmdline" | grep -qxE -- "$1" && return 0
-	done
-	return 1
-}
-
 # "direct noatime" bits of the daemon's open descriptors on share/$1, one
 # line per descriptor ("-" for neither).
 flags_of() {
@@ -30,9 +21,9 @@ flags_of() {
 case "$1" in
 flags)
 	want_direct=-
-	started_with '--allow-direct-io|allow_direct_io' && want_direct=direct
+	daemon_started_with '--allow-direct-io|allow_direct_io' && want_direct=direct
 	want_noatime=-
-	started_with '--preserve-noatime' && want_noatime=noatime
+	daemon_started_with '--preserve-noatime' && want_noatime=noatime
 	for made in "" -old; do
 		expect "plain$made-flags" - "$(flags_of "plain$made" | sort -u)"
 		expect "direct$made-flags" "$want_direct" "$(flags_of "direct$made" | sort -u)"

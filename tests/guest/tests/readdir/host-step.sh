@@ -7,14 +7,6 @@
 set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/../../host-check-lib.sh"
 
-started_without_readdirplus() {
-	local p
-	for p in $(daemon_pids); do
-		tr '\0' '\n' < "/proc/$p/cmdline" | grep -qxE -- '--no-readdirplus|no_readdirplus' && return 0
-	done
-	return 1
-}
-
 case "$1" in
 before-listing)
 	daemon_fds > "$TB_TEST_TMP/fds-before"
@@ -23,7 +15,7 @@ after-listing)
 	before=$(cat "$TB_TEST_TMP/fds-before")
 	after=$(daemon_fds)
 	echo "NOTE daemon descriptors before the listing: $before, after: $after"
-	if started_without_readdirplus; then
+	if daemon_started_with '--no-readdirplus|no_readdirplus'; then
 		expect listing-looked-nothing-up yes "$([ "$after" -le $((before + 3)) ] && echo yes)"
 	else
 		expect listing-looked-entries-up yes "$([ "$after" -ge $((before + 10)) ] && echo yes)"
