@@ -53,11 +53,14 @@ static int split_path(const char *path, char *dir, size_t dirlen, const char **b
 	return 0;
 }
 
-/* path's directory as an O_PATH fd, its last component into base. */
+/* path's directory as an O_PATH fd, its last component into base; a path
+ * that does not fit sun_path is -ENAMETOOLONG. */
 static int open_parent(const char *path, char *base, size_t baselen)
 {
 	char dir[PATH_MAX];
 	const char *b;
+	if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		return -ENAMETOOLONG;
 	int rc = split_path(path, dir, sizeof(dir), &b);
 	if (rc < 0)
 		return rc;
@@ -75,7 +78,7 @@ static int open_parent(const char *path, char *base, size_t baselen)
  * in one step.  A VMM that connects as soon as the path exists (libvirt,
  * the test beds) otherwise met ECONNREFUSED in the window between bind
  * and listen: 2 of 300 starts on a loaded machine. */
-static int listen_at(int dfd, const char *base, const char *socket_group)
+static int listen_at(int dfd, const char *base, const char *path, const char *socket_group)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char tmp[64];
@@ -92,7 +95,7 @@ static int listen_at(int dfd, const char *base, const char *socket_group)
 	}
 	/* Replace a stale socket, never some other kind of file. */
 	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISSOCK(st.st_mode)) {
-		log_error("%s exists and is not a socket", base);
+		log_error("%s exists and is not a socket", path);
 		return -EEXIST;
 	}
 	snprintf(tmp, sizeof(tmp), ".virtiofsd-%d.sock", (int)getpid());
@@ -124,12 +127,12 @@ static int listen_at(int dfd, const char *base, const char *socket_group)
 int vu_listen(const char *path, const char *socket_group)
 {
 	char base[SOCKET_NAME_MAX];
-	if (!path || strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+	if (!path)
 		return -ENAMETOOLONG;
 	int dfd = open_parent(path, base, sizeof(base));
 	if (dfd < 0)
 		return dfd;
-	int fd = listen_at(dfd, base, socket_group);
+	int fd = listen_at(dfd, base, path, socket_group);
 	close(dfd);
 	return fd;
 }
@@ -146,8 +149,9 @@ static long claim_holder(int fd)
 }
 
 /* Open and lock the claim file: its fd, or -errno. */
-static int lock_claim(struct socket_file *sf, const char *path)
+static int lock_claim(struct socket_file *sf)
 {
+	const char *path = sf->path;
 	/* A file opened, then removed or replaced by another start before we
 	 * locked it, guards nothing: try again with what the name holds.  The
 	 * lock comes before any check of the owner: a file a running daemon
@@ -181,11 +185,10 @@ static int lock_claim(struct socket_file *sf, const char *path)
 		 * planted where our pid would be written over it): never
 		 * truncated, replaced by a new file. */
 		if (named && unlinkat(sf->dir_fd, sf->claim_name, 0) < 0) {
-			int e = errno;
 			log_error("%s.pid belongs to another user or has other names, and cannot be "
-				  "replaced: %s", path, strerror(e));
+				  "replaced: %s", path, strerror(errno));
 			close(fd);
-			return -e;
+			return -EEXIST; /* said: a file there we cannot use */
 		}
 		close(fd);
 	}
@@ -195,17 +198,16 @@ static int lock_claim(struct socket_file *sf, const char *path)
 int socket_file_claim(struct socket_file *sf, const char *path)
 {
 	memset(sf, 0, sizeof(*sf));
+	sf->path = path;
 	sf->dir_fd = sf->claim_fd = -1;
-	int rc = -ENAMETOOLONG;
-	if (strlen(path) < sizeof(((struct sockaddr_un *)0)->sun_path))
-		rc = open_parent(path, sf->sock_name, sizeof(sf->sock_name));
+	int rc = open_parent(path, sf->sock_name, sizeof(sf->sock_name));
 	if (rc >= 0) {
 		sf->dir_fd = rc;
 		snprintf(sf->claim_name, sizeof(sf->claim_name), "%s.pid", sf->sock_name);
-		rc = lock_claim(sf, path);
+		rc = lock_claim(sf);
 	}
 	if (rc < 0) {
-		if (rc != -EBUSY && rc != -EEXIST)
+		if (rc != -EBUSY && rc != -EEXIST) /* those lock_claim has told */
 			log_error("cannot claim %s: %s", path, strerror(-rc));
 		socket_file_abandon(sf);
 		return rc;
@@ -217,7 +219,7 @@ int socket_file_claim(struct socket_file *sf, const char *path)
 
 int socket_file_listen(struct socket_file *sf, const char *socket_group)
 {
-	int fd = listen_at(sf->dir_fd, sf->sock_name, socket_group);
+	int fd = listen_at(sf->dir_fd, sf->sock_name, sf->path, socket_group);
 	struct stat st;
 	if (fd >= 0 && fstatat(sf->dir_fd, sf->sock_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		sf->sock_dev = st.st_dev;

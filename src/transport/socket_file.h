@@ -19,6 +19,7 @@
 #define SOCKET_NAME_MAX 108
 
 struct socket_file {
+	const char *path; /* --socket-path, for messages */
 	int dir_fd;   /* O_PATH: the socket's directory, until start-up is over */
 	int claim_fd; /* SOCKET.pid, locked; open for the daemon's life */
 	char sock_name[SOCKET_NAME_MAX];
