@@ -169,7 +169,6 @@ static void seek(const char *dir, long n)
 		fail("seek: %ld entries, want %ld", k, total);
 	pos[k] = telldir(d);
 	/* Backwards, so that each seek goes against the stream. */
-	long tried = 0;
 	for (long i = k; i-- > 0;) {
 		if (i % 7 && i != 0 && i != k - 1)
 			continue;
@@ -180,7 +179,6 @@ static void seek(const char *dir, long n)
 			fail("seek: nothing after seekdir to entry %ld (errno %d)", i, errno);
 		if (strcmp(e->d_name, names[i]))
 			fail("seek: after seekdir to %s (entry %ld) came %s", names[i], i, e->d_name);
-		tried++;
 	}
 	seekdir(d, pos[k]);
 	errno = 0;
@@ -197,13 +195,6 @@ static void seek(const char *dir, long n)
 	printf("OK entries=%ld\n", total);
 }
 
-static void two_entry(void *arg, const struct dent64 *d)
-{
-	struct small_state *s = arg;
-	if (!is_dot(d->d_name))
-		count_e(s->seen, d->d_name, s->n);
-}
-
 static void two(const char *dir, long n)
 {
 	struct small_state s[2] = { { table(n), n, 0, 0 }, { table(n), n, 0, 0 } };
@@ -214,9 +205,9 @@ static void two(const char *dir, long n)
 		vt_errno_exit();
 	/* Unequal steps, so the two streams stand at different places. */
 	while (live) {
-		if ((live & 1) && getdents_once(fd[0], buf, 120, two_entry, &s[0]) == 0)
+		if ((live & 1) && getdents_once(fd[0], buf, 120, small_entry, &s[0]) == 0)
 			live &= ~1;
-		if ((live & 2) && getdents_once(fd[1], buf, sizeof(buf), two_entry, &s[1]) == 0)
+		if ((live & 2) && getdents_once(fd[1], buf, sizeof(buf), small_entry, &s[1]) == 0)
 			live &= ~2;
 	}
 	all_seen(s[0].seen, n, "two-first");
@@ -293,20 +284,6 @@ static void churn(const char *dir, long n)
 	printf("OK kept=%ld removed=%ld created=%ld\n", n - (n + 2) / 3, (n + 2) / 3, n / 3);
 }
 
-static const char *type_of_mode(mode_t m)
-{
-	switch (m & S_IFMT) {
-	case S_IFREG: return "reg";
-	case S_IFDIR: return "dir";
-	case S_IFLNK: return "lnk";
-	case S_IFIFO: return "fifo";
-	case S_IFSOCK: return "sock";
-	case S_IFCHR: return "chr";
-	case S_IFBLK: return "blk";
-	}
-	return "?";
-}
-
 static const char *type_of_dtype(unsigned char t)
 {
 	switch (t) {
@@ -334,9 +311,9 @@ static void types(const char *dir)
 			continue;
 		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			vt_errno_exit();
-		if (strcmp(type_of_dtype(e->d_type), type_of_mode(st.st_mode))) {
+		if (e->d_type != IFTODT(st.st_mode)) {
 			printf("ERR %s: d_type %s, lstat %s\n", e->d_name, type_of_dtype(e->d_type),
-			       type_of_mode(st.st_mode));
+			       type_of_dtype(IFTODT(st.st_mode)));
 			exit(1);
 		}
 		if (e->d_ino != st.st_ino) {
