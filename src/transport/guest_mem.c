@@ -89,12 +89,17 @@ bool guest_mem_damaged(const struct guest_mem *m)
 	return false;
 }
 
+void guest_region_unmap(struct guest_region *r)
+{
+	if (r->map_base && r->map_len)
+		mem_guard_unmap(r->map_base, r->map_len, r->guard);
+	r->map_base = NULL;
+	r->map_len = 0;
+}
+
 void guest_mem_clear(struct guest_mem *m)
 {
-	for (unsigned i = 0; i < m->nregions; i++) {
-		struct guest_region *r = &m->regions[i];
-		if (r->map_base && r->map_len)
-			mem_guard_unmap(r->map_base, r->map_len, r->guard);
-	}
+	for (unsigned i = 0; i < m->nregions; i++)
+		guest_region_unmap(&m->regions[i]);
 	m->nregions = 0;
 }

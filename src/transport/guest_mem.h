@@ -1,7 +1,7 @@
-/* Guest memory as the VMM described it (VHOST_USER_SET_MEM_TABLE): regions
- * mmapped from the fds the VMM sent, and bounds-checked translation of
- * guest-physical (descriptor) and frontend-virtual (vring) addresses to
- * pointers in this process.  Every translation checks that [addr, addr+len)
+/* Guest memory as the VMM described it (VHOST_USER_SET_MEM_TABLE, or
+ * ADD_MEM_REG / REM_MEM_REG): regions mmapped from the fds the VMM sent,
+ * and bounds-checked translation of guest-physical (descriptor) and
+ * frontend-virtual (vring) addresses to pointers in this process.  Every translation checks that [addr, addr+len)
  * lies inside one region; nothing else in the daemon does pointer arithmetic
  * on guest addresses. */
 #ifndef GUEST_MEM_H
@@ -45,6 +45,8 @@ uint64_t guest_mem_hva_gpa(const struct guest_mem *m, const void *hva, uint64_t 
 /* Did the frontend shrink the file under a region (mem_guard.h)?  Its
  * pages past the file's end then read zeros: no ring may run there. */
 bool guest_mem_damaged(const struct guest_mem *m);
+/* Unmap one region (no longer in any table). */
+void guest_region_unmap(struct guest_region *r);
 /* Unmap every region and empty the table. */
 void guest_mem_clear(struct guest_mem *m);
 

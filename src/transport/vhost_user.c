@@ -30,7 +30,8 @@ static uint64_t offered_protocol_features(const struct vu_dev *dev)
 	uint64_t f = (1ull << VHOST_USER_PROTOCOL_F_MQ) |
 		     (1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK) |
 		     (1ull << VHOST_USER_PROTOCOL_F_RESET_DEVICE) |
-		     (1ull << VHOST_USER_PROTOCOL_F_LOG_SHMFD);
+		     (1ull << VHOST_USER_PROTOCOL_F_LOG_SHMFD) |
+		     (1ull << VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS);
 	if (vu_device_state_offered(dev))
 		f |= 1ull << VHOST_USER_PROTOCOL_F_DEVICE_STATE;
 	/* QEMU 7.1-8.0 abort when a vhost-user-fs backend offers CONFIG:
@@ -153,6 +154,28 @@ static int h_set_mem_table(struct vu_dev *dev, struct vu_msg *m)
 	for (unsigned i = 0; i < nfds; i++)
 		fds[i] = vu_msg_take_fd(m, i);
 	return vu_set_mem_table(dev, &m->p.memory, fds, nfds);
+}
+
+/* ADD_MEM_REG / REM_MEM_REG (CONFIGURE_MEM_SLOTS). */
+static int h_mem_region(struct vu_dev *dev, struct vu_msg *m)
+{
+	bool add = m->hdr.request == VHOST_USER_ADD_MEM_REG;
+	if (!(dev->protocol_features & (1ull << VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS))) {
+		log_error("vhost-user: %s without VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS",
+			  vu_msg_name(m->hdr.request));
+		return -EINVAL;
+	}
+	if (!payload_is(m, sizeof(struct vhost_user_mem_reg)))
+		return -EINVAL;
+	/* ADD brings the region's fd.  QEMU sends it with REM too (the
+	 * spec allows one there, closed unused). */
+	if (add ? m->nfds != 1 : m->nfds > 1) {
+		log_error("vhost-user: %s with %u fds", vu_msg_name(m->hdr.request), m->nfds);
+		return -EINVAL;
+	}
+	if (add)
+		return vu_add_mem_region(dev, &m->p.mem_reg.region, vu_msg_take_fd(m, 0));
+	return vu_rem_mem_region(dev, &m->p.mem_reg.region);
 }
 
 static int h_set_vring_num(struct vu_dev *dev, struct vu_msg *m)
@@ -437,6 +460,11 @@ static int dispatch(struct vu_dev *dev, struct vu_msg *m)
 		return 0;
 	case VHOST_USER_SET_MEM_TABLE:
 		return h_set_mem_table(dev, m);
+	case VHOST_USER_GET_MAX_MEM_SLOTS:
+		return reply_u64(dev, m, GUEST_MEM_MAX_REGIONS);
+	case VHOST_USER_ADD_MEM_REG:
+	case VHOST_USER_REM_MEM_REG:
+		return h_mem_region(dev, m);
 	case VHOST_USER_SET_VRING_NUM:
 		return h_set_vring_num(dev, m);
 	case VHOST_USER_SET_VRING_ADDR:

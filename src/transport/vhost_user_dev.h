@@ -9,10 +9,11 @@
  *    dev->mem_lock: a queue thread holds the read side while it processes a
  *    batch, and on behalf of the pool workers serving its chains until the
  *    last of them is pushed (a chain's iovecs point into the mapping it was
- *    popped from; workers never take the lock).  SET_MEM_TABLE takes the
- *    write side (vu_mem_write_lock) to swap the table and re-translate the
- *    rings of running queues: writer-preferring, and mem_writer tells queue
- *    threads to stop popping and let go, so a busy queue cannot starve it.
+ *    popped from; workers never take the lock).  SET_MEM_TABLE, ADD_MEM_REG
+ *    and REM_MEM_REG take the write side (vu_mem_write_lock) to swap the
+ *    table and re-translate the rings of running queues: writer-preferring,
+ *    and mem_writer tells queue threads to stop popping and let go, so a
+ *    busy queue cannot starve it.
  *  - The dirty log (dev->log), whether logging is on (every queue's
  *    vq.log_write) and q->addr of a running queue (its log address and
  *    VHOST_VRING_F_LOG) change only under the write side of mem_lock too:
@@ -53,6 +54,7 @@ struct vu_queue {
 	int kick_fd, call_fd, err_fd;
 	bool enable_seen, enabled;  /* SET_VRING_ENABLE received / its value */
 	bool started;               /* thread running */
+	bool rings_unmapped;        /* stopped by a memory change that left its rings out */
 	bool stop;                  /* asks the thread to stop (atomic) */
 	int stop_fd;                /* eventfd that wakes the thread to stop */
 	pthread_t thread;
@@ -191,5 +193,8 @@ void vu_log_drop(struct vu_dev *dev);
 /* vhost_user_mem.c: SET_MEM_TABLE; takes ownership of fds (closes them). */
 int vu_set_mem_table(struct vu_dev *dev, const struct vhost_user_memory *mt,
 		     int *fds, unsigned nfds);
+/* ADD_MEM_REG (takes fd) and REM_MEM_REG: one region more or less. */
+int vu_add_mem_region(struct vu_dev *dev, const struct vhost_user_mem_region *r, int fd);
+int vu_rem_mem_region(struct vu_dev *dev, const struct vhost_user_mem_region *r);
 
 #endif

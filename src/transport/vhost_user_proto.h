@@ -70,6 +70,7 @@ enum vhost_user_request {
 #define VHOST_USER_PROTOCOL_F_REPLY_ACK 3
 #define VHOST_USER_PROTOCOL_F_CONFIG 9
 #define VHOST_USER_PROTOCOL_F_RESET_DEVICE 13
+#define VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS 15
 #define VHOST_USER_PROTOCOL_F_DEVICE_STATE 19
 
 /* u64 payload of SET_VRING_KICK/CALL/ERR */
@@ -124,6 +125,12 @@ struct vhost_user_memory {
 	struct vhost_user_mem_region regions[VHOST_USER_MEM_REGIONS_MAX];
 };
 
+/* ADD_MEM_REG / REM_MEM_REG (CONFIGURE_MEM_SLOTS): one region. */
+struct vhost_user_mem_reg {
+	uint64_t padding;
+	struct vhost_user_mem_region region;
+};
+
 /* SET_LOG_BASE (with LOG_SHMFD): the log is [mmap_offset,
  * mmap_offset + mmap_size) of the fd that comes with the message. */
 struct vhost_user_log {
@@ -152,6 +159,7 @@ union vhost_user_payload {
 	struct vhost_user_state state;
 	struct vhost_user_addr addr;
 	struct vhost_user_memory memory;
+	struct vhost_user_mem_reg mem_reg;
 	struct vhost_user_config config;
 	struct vhost_user_log log;
 	struct vhost_user_transfer_state transfer;

@@ -605,6 +605,7 @@ int vu_queue_try_start(struct vu_dev *dev, struct vu_queue *q)
 		log_error("queue %u: rings are not in guest memory", q->idx);
 		return rc;
 	}
+	q->rings_unmapped = false;
 	if (!q->job && !(q->job = new_job(q)))
 		return -ENOMEM;
 	bool event_idx = dev->features & (1ull << VU_F_EVENT_IDX);
@@ -681,6 +682,7 @@ void vu_queue_reset(struct vu_queue *q)
 	memset(&q->addr, 0, sizeof(q->addr));
 	q->enable_seen = false;
 	q->enabled = false;
+	q->rings_unmapped = false;
 	q->vq.last_avail = 0;
 	q->vq.broken = false;
 }

@@ -1,6 +1,6 @@
 /* Hostile vhost-user messages from a broken VMM: bad payload sizes, broken
- * framing, too many fds, bad memory tables, ring addresses outside guest
- * memory, queue indexes out of range, features never offered.  A message
+ * framing, too many fds, bad memory tables and regions, ring addresses
+ * outside guest memory, queue indexes out of range, features never offered.  A message
  * that can be refused is NACKed (REPLY_ACK is negotiated); one that breaks
  * the stream ends the connection, and the daemon (--keep-listening) serves
  * the next one. */
@@ -632,7 +632,7 @@ static int unknown_requests(struct env *e)
 {
 	/* Not 21 (SET_BACKEND_REQ_FD, accepted) nor 34 (RESET_DEVICE). */
 	static const uint32_t reqs[] = { 0, 6, 7, 19, 20, 22, 26, 27, 28, 29, 30, 33, 35,
-					 38, 39, 40, 41, 42, 43, 99, 1000, 0xffffffffu };
+					 39, 40, 41, 42, 43, 99, 1000, 0xffffffffu };
 	uint64_t zero[8] = { 0 };
 	char what[64];
 
@@ -694,6 +694,98 @@ static int mem_table_replaced_live(struct env *e)
 	return 0;
 }
 
+struct mem_reg {
+	uint64_t padding;
+	struct vuc_mem_region r;
+};
+
+static int mem_reg_nack(struct env *e, const char *what, uint32_t request,
+			struct vuc_mem_region r, const int *fds, int nfds)
+{
+	struct mem_reg m = { 0, r };
+	return nacked(e, what, request, &m, sizeof(m), fds, nfds);
+}
+
+static int mem_reg_ack(struct env *e, const char *what, uint32_t request,
+		       struct vuc_mem_region r, const int *fds, int nfds)
+{
+	struct mem_reg m = { 0, r };
+	int rc = vuc_command(&e->s.c, request, &m, sizeof(m), fds, nfds);
+	return rc < 0 ? h_fail(e, "%s: %s", what, strerror(-rc)) : 0;
+}
+
+/* CONFIGURE_MEM_SLOTS (memory hot-plug): malformed regions are refused, a
+ * region comes and goes, and the session's own region, which holds the
+ * rings, removed while a GETATTR waits and added again: the GETATTR is
+ * answered. */
+static int mem_slots(struct env *e)
+{
+	struct vuc *c = &e->s.c;
+	uint64_t uva = vuc_uva(c, c->mem), slots = 0, far = 64 * c->mem_size;
+	struct vuc_mem_region live = region(e, c->mem_gpa, c->mem_size, uva);
+	struct vuc_mem_region other = region(e, c->mem_gpa + far, c->mem_size, uva + far);
+	struct vuc_mem_region bad = other;
+	int fds[2] = { c->memfd, c->memfd }, pfd[2], r;
+
+	if (mem_reg_nack(e, "ADD_MEM_REG not negotiated", VUC_ADD_MEM_REG, other, fds, 1) < 0)
+		return -1;
+	r = vuc_set_protocol_features(c, c->protocol_features |
+					      (1ull << VUC_PROTOCOL_F_CONFIGURE_MEM_SLOTS));
+	if (r < 0)
+		return h_fail(e, "SET_PROTOCOL_FEATURES: %s", strerror(-r));
+	r = vuc_request(c, VUC_GET_MAX_MEM_SLOTS, NULL, 0, NULL, 0, &slots, sizeof(slots));
+	if (r < 0 || slots <= 8)
+		return h_fail(e, "GET_MAX_MEM_SLOTS: %s, %llu slots", strerror(-r),
+			      (unsigned long long)slots);
+	if (mem_reg_nack(e, "ADD_MEM_REG without its fd", VUC_ADD_MEM_REG, other, fds, 0) < 0 ||
+	    mem_reg_nack(e, "ADD_MEM_REG with 2 fds", VUC_ADD_MEM_REG, other, fds, 2) < 0 ||
+	    mem_reg_nack(e, "ADD_MEM_REG over the live region", VUC_ADD_MEM_REG, live, fds, 1) < 0 ||
+	    nacked(e, "ADD_MEM_REG in 32 bytes", VUC_ADD_MEM_REG, &(struct mem_reg){ 0, other },
+		   32, fds, 1) < 0)
+		return -1;
+	bad.size = 4 * c->mem_size;
+	if (mem_reg_nack(e, "ADD_MEM_REG larger than its file", VUC_ADD_MEM_REG, bad, fds, 1) < 0)
+		return -1;
+	bad = other;
+	bad.mmap_offset = ~0ull - 100;
+	if (mem_reg_nack(e, "ADD_MEM_REG at mmap_offset 2^64 - 100", VUC_ADD_MEM_REG, bad, fds,
+			 1) < 0)
+		return -1;
+	if (pipe(pfd) < 0)
+		return h_fail(e, "pipe");
+	r = mem_reg_nack(e, "ADD_MEM_REG of a pipe", VUC_ADD_MEM_REG, other, &pfd[0], 1);
+	close(pfd[0]);
+	close(pfd[1]);
+	if (r < 0 ||
+	    mem_reg_nack(e, "REM_MEM_REG of no region", VUC_REM_MEM_REG, other, NULL, 0) < 0 ||
+	    mem_reg_nack(e, "REM_MEM_REG with 2 fds", VUC_REM_MEM_REG, live, fds, 2) < 0 ||
+	    mem_reg_ack(e, "ADD_MEM_REG", VUC_ADD_MEM_REG, other, fds, 1) < 0 ||
+	    mem_reg_ack(e, "REM_MEM_REG with an fd", VUC_REM_MEM_REG, other, fds, 1) < 0 ||
+	    mem_reg_ack(e, "REM_MEM_REG of the rings' region", VUC_REM_MEM_REG, live, NULL, 0) < 0)
+		return -1;
+	fr_getattr(&e->slot, fs_unique(&e->s), FUSE_ROOT_ID);
+	fr_submit(&e->slot, &e->s.req, false);
+	vr_kick(&e->s.req, true);
+	usleep(100 * 1000);
+	struct vr_used u;
+	if (vr_get_used(&e->s.req, &u) != 0)
+		return h_fail(e, "a request was answered with its rings unmapped");
+	if (mem_reg_ack(e, "ADD_MEM_REG of the rings' region again", VUC_ADD_MEM_REG, live, fds,
+			1) < 0)
+		return -1;
+	int got = 0;
+	for (int i = 0; i < H_WAIT_MS * 20 && got == 0; i++) {
+		got = vr_get_used(&e->s.req, &u);
+		if (got == 0)
+			usleep(50);
+	}
+	struct fr_reply rep;
+	const char *why = "no answer";
+	if (got != 1 || fr_parse(&e->slot, u.len, &rep, &why) < 0 || rep.error != 0)
+		return h_fail(e, "GETATTR after the rings' region came back: %s", why);
+	return 0;
+}
+
 const struct hostile_case hostile_vhost_cases[] = {
 	{ "vu-bad-payload-sizes", bad_payload_sizes, 0 },
 	{ "vu-oversized-payload", oversized_payload, HC_RECONNECT },
@@ -708,6 +800,7 @@ const struct hostile_case hostile_vhost_cases[] = {
 	{ "vu-mem-table-rings-vanish-untold", mem_table_rings_vanish_untold, 0 },
 	{ "vu-mem-table-offset-misaligns-rings", mem_table_offset_misaligns_rings, 0 },
 	{ "vu-mem-table-replaced-live", mem_table_replaced_live, 0 },
+	{ "vu-mem-slots", mem_slots, 0 },
 	{ "vu-vring-addr-outside", vring_addr_bad, 0 },
 	{ "vu-vring-num-base-enable-bad", vring_num_bad, 0 },
 	{ "vu-queue-index-out-of-range", queue_index_out_of_range, 0 },

@@ -3,7 +3,8 @@
 # three queues sharing node ids, handles and names; with "reinit" a fourth
 # sending INIT and DESTROY meanwhile, with "memtable" the VMM sending the
 # memory table again and again, with "restart" the VMM stopping and
-# restarting one of the queues), against the ThreadSanitizer build and
+# restarting one of the queues, with "hotplug" memory regions coming and
+# going, the rings' one among them), against the ThreadSanitizer build and
 # the ASan build of the daemon, with and without the worker pool.  A run
 # passes when every request was answered, the daemon still serves, exits 0
 # and its log has no sanitizer report, and ending the session left no
@@ -40,4 +41,6 @@ run race-asan-mixed build-asan mixed ""
 run race-asan-reinit build-asan reinit --thread-pool-size=2
 run race-tsan-pool-memtable build-tsan memtable --thread-pool-size=2
 run race-tsan-pool-restart build-tsan restart --thread-pool-size=2
+run race-tsan-pool-hotplug build-tsan hotplug --thread-pool-size=2
+run race-asan-hotplug build-asan hotplug ""
 exit $failed

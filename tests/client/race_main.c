@@ -16,6 +16,10 @@
  *           2 ms meanwhile.
  *   restart the main thread stops queue 3 (GET_VRING_BASE) and starts it
  *           again at its base every 2 ms while its thread keeps sending.
+ *   hotplug with CONFIGURE_MEM_SLOTS, the main thread adds and removes a
+ *           second memory region every 2 ms (a DIMM plugged and unplugged),
+ *           and every 4th time removes the region with the rings and adds
+ *           it again (the queues wait meanwhile).
  * Errors are expected (ENOENT, EBADF, ESTALE, EIO after DESTROY); what
  * fails is a request not answered within the timeout or a malformed reply.
  * Then INIT (ending the session) and a GETATTR must work, and the daemon
@@ -29,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <dirent.h>
@@ -558,6 +563,31 @@ static int host_files(const char *dir)
 	return 0;
 }
 
+static int mem_reg(struct vuc *c, uint32_t request, struct vuc_mem_region r, int fd)
+{
+	struct {
+		uint64_t padding;
+		struct vuc_mem_region r;
+	} m = { 0, r };
+	return vuc_command(c, request, &m, sizeof(m), fd >= 0 ? &fd : NULL, fd >= 0);
+}
+
+/* hotplug: a 1 MiB region of dimm far above the session's memory comes and
+ * goes; with rings_too, the session's region too. */
+static int hotplug_once(struct vuc *c, int dimm, bool rings_too)
+{
+	uint64_t uva = vuc_uva(c, c->mem), far = 64 * c->mem_size;
+	struct vuc_mem_region live = { c->mem_gpa, c->mem_size, uva, 0 };
+	struct vuc_mem_region extra = { c->mem_gpa + far, 1 << 20, uva + far, 0 };
+	if (mem_reg(c, VUC_ADD_MEM_REG, extra, dimm) < 0 ||
+	    mem_reg(c, VUC_REM_MEM_REG, extra, -1) < 0)
+		return -1;
+	if (rings_too && (mem_reg(c, VUC_REM_MEM_REG, live, -1) < 0 ||
+			  mem_reg(c, VUC_ADD_MEM_REG, live, c->memfd) < 0))
+		return -1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct fs_session s; /* static: reachable at exit on any path */
@@ -569,11 +599,13 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	bool memtable = !strcmp(argv[3], "memtable"), restart = !strcmp(argv[3], "restart");
+	bool memtable = argc >= 4 && !strcmp(argv[3], "memtable");
+	bool restart = argc >= 4 && !strcmp(argv[3], "restart");
+	bool hotplug = argc >= 4 && !strcmp(argv[3], "hotplug");
 	if (argc < 4 || (strcmp(argv[3], "mixed") && strcmp(argv[3], "reinit") && !memtable &&
-			 !restart)) {
+			 !restart && !hotplug)) {
 		fprintf(stderr,
-			"usage: %s SOCKET SHARED_DIR mixed|reinit|memtable|restart [SECONDS]\n",
+			"usage: %s SOCKET SHARED_DIR mixed|reinit|memtable|restart|hotplug [SECONDS]\n",
 			argv[0]);
 		return 2;
 	}
@@ -632,7 +664,14 @@ int main(int argc, char **argv)
 	for (unsigned k = 0; k < nw; k++)
 		pthread_create(&th[k], NULL, run, &w[k]);
 	struct timespec ts = { (time_t)secs, (long)((secs - (time_t)secs) * 1e9) };
-	if (memtable || restart) {
+	int dimm = -1;
+	if (hotplug && (vuc_set_protocol_features(&s.c, s.c.protocol_features |
+						 (1ull << VUC_PROTOCOL_F_CONFIGURE_MEM_SLOTS)) < 0 ||
+			(dimm = memfd_create("dimm", MFD_CLOEXEC)) < 0 || ftruncate(dimm, 1 << 20) < 0)) {
+		printf("FAIL race-setup: CONFIGURE_MEM_SLOTS\n");
+		return 1;
+	}
+	if (memtable || restart || hotplug) {
 		/* The VMM sends the memory table again and again (as on a
 		 * hotplug elsewhere): the daemon maps it anew and moves the
 		 * running queues over, requests in flight on the pool too. */
@@ -655,12 +694,20 @@ int main(int argc, char **argv)
 				atomic_fetch_add(&failures, 1);
 				break;
 			}
+			if (hotplug && hotplug_once(&s.c, dimm, tables % 4 == 3) < 0) {
+				printf("FAIL race-hotplug: change %u of the regions not acked\n", tables);
+				atomic_fetch_add(&failures, 1);
+				break;
+			}
 			tables++;
 			usleep(2000);
 			clock_gettime(CLOCK_MONOTONIC, &now);
 		} while (!atomic_load(&stop_flag) && now.tv_sec < end.tv_sec);
 		printf("INFO race-%s: %u %s\n", argv[3], tables,
-		       memtable ? "memory tables sent" : "restarts of queue 3");
+		       memtable  ? "memory tables sent" :
+		       hotplug   ? "regions plugged and unplugged" : "restarts of queue 3");
+		if (dimm >= 0)
+			close(dimm);
 	} else {
 		nanosleep(&ts, NULL);
 	}

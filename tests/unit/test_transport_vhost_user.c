@@ -1,7 +1,8 @@
 /* vhost-user backend driven over a real UNIX socket by a tiny frontend:
  * negotiation, memory table (memfd), malformed messages, a queue that
  * serves requests put in the shared memory, memory swap while running,
- * GET_VRING_BASE, GET_CONFIG and disconnect. */
+ * GET_VRING_BASE, GET_CONFIG, disconnect, and memory one region at a time
+ * (CONFIGURE_MEM_SLOTS). */
 #include <dirent.h>
 #include <endian.h>
 #include <errno.h>
@@ -799,6 +800,138 @@ static int count_fds(void)
 	return n;
 }
 
+static uint64_t mem_reg(int sock, uint32_t req, const struct vhost_user_mem_region *r,
+			const int *fds, unsigned nfds)
+{
+	struct vhost_user_mem_reg m = { 0, *r };
+	return acked(sock, req, &m, sizeof(m), fds, nfds);
+}
+
+/* A request whose answer goes to out_gpa: its used length once the queue
+ * took it (5 when served, 0 when the chain was refused), -1 if it was not
+ * taken within 5 s. */
+static int answer_len(int call, int kick, uint16_t head, uint64_t out_gpa)
+{
+	const struct vring_used *used = (const struct vring_used *)(guest + USED_OFF);
+	uint16_t want = (uint16_t)(used->idx + 1);
+	uint64_t one = 1;
+	guest_request(head, 0x10000, out_gpa);
+	if (write(kick, &one, 8) != 8 || !wait_used(call, used, want))
+		return -1;
+	return (int)used->ring[(want - 1) % QSIZE].len;
+}
+
+/* CONFIGURE_MEM_SLOTS: guest memory one region at a time (hot-plug). */
+static void test_mem_slots(const char *path)
+{
+	struct server s = {
+		.dev = { .serve = serve, .reset = reset, .num_request_queues = 1 },
+	};
+	s.opt.listen_fd = vu_listen(path, NULL);
+	CHECK(s.opt.listen_fd >= 0);
+	pthread_create(&s.thread, NULL, server_main, &s);
+	int sock = sock_connect(path);
+
+	/* Two regions of one 2 MiB memfd: A (the rings) at guest 0, B at
+	 * guest 16 MiB from file offset 1 MiB. */
+	int memfd = memfd_create("guest", MFD_CLOEXEC);
+	CHECK(memfd >= 0 && ftruncate(memfd, 2 * MEM_SIZE) == 0);
+	guest = mmap(NULL, 2 * MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	CHECK(guest != MAP_FAILED);
+	const uint64_t b_gpa = 16ull * MEM_SIZE;
+	struct vhost_user_mem_region a = { 0, MEM_SIZE, UVA_BASE, 0 };
+	struct vhost_user_mem_region b = { b_gpa, MEM_SIZE, UVA_BASE + b_gpa, MEM_SIZE };
+	int fds[2] = { memfd, memfd };
+
+	uint64_t pf = get_u64(sock, VHOST_USER_GET_PROTOCOL_FEATURES);
+	CHECK(pf & (1ull << VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS));
+	CHECK(mem_reg(sock, VHOST_USER_ADD_MEM_REG, &a, fds, 1) != 0);   /* not negotiated */
+	uint64_t v = pf;
+	CHECK(acked(sock, VHOST_USER_SET_PROTOCOL_FEATURES, &v, 8, NULL, 0) == 0);
+	v = get_u64(sock, VHOST_USER_GET_FEATURES);
+	CHECK(acked(sock, VHOST_USER_SET_FEATURES, &v, 8, NULL, 0) == 0);
+	CHECK(get_u64(sock, VHOST_USER_GET_MAX_MEM_SLOTS) == 64);
+
+	/* Malformed additions. */
+	CHECK(mem_reg(sock, VHOST_USER_ADD_MEM_REG, &a, NULL, 0) != 0);  /* no fd */
+	CHECK(mem_reg(sock, VHOST_USER_ADD_MEM_REG, &a, fds, 2) != 0);   /* two */
+	{
+		struct vhost_user_mem_reg m = { 0, a };
+		CHECK(acked(sock, VHOST_USER_ADD_MEM_REG, &m, sizeof(m) - 8, fds, 1) != 0);
+	}
+	struct vhost_user_mem_region bad = { UINT64_MAX - 10, 100, 0, 0 };
+	CHECK(mem_reg(sock, VHOST_USER_ADD_MEM_REG, &bad, fds, 1) != 0); /* wraps */
+	bad = (struct vhost_user_mem_region){ b_gpa, MEM_SIZE, UVA_BASE + b_gpa, 2 * MEM_SIZE };
+	CHECK(mem_reg(sock, VHOST_USER_ADD_MEM_REG, &bad, fds, 1) != 0); /* past the file */
+	CHECK(mem_reg(sock, VHOST_USER_ADD_MEM_REG, &a, fds, 1) == 0);
+	CHECK(mem_reg(sock, VHOST_USER_ADD_MEM_REG, &a, fds, 1) != 0);   /* twice */
+	bad = (struct vhost_user_mem_region){ b_gpa, MEM_SIZE, UVA_BASE + MEM_SIZE / 2, 0 };
+	CHECK(mem_reg(sock, VHOST_USER_ADD_MEM_REG, &bad, fds, 1) != 0); /* uva overlap */
+
+	/* Queue 1 in region A. */
+	int call = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), kick = eventfd(0, EFD_CLOEXEC);
+	CHECK(vring_state(sock, VHOST_USER_SET_VRING_NUM, 1, QSIZE) == 0);
+	CHECK(vring_state(sock, VHOST_USER_SET_VRING_BASE, 1, 0) == 0);
+	CHECK(vring_addr(sock, 1, UVA_BASE + DESC_OFF, UVA_BASE + AVAIL_OFF,
+			 UVA_BASE + USED_OFF) == 0);
+	CHECK(vring_fd(sock, VHOST_USER_SET_VRING_CALL, 1, call) == 0);
+	CHECK(vring_fd(sock, VHOST_USER_SET_VRING_KICK, 1, kick) == 0);
+	CHECK(vring_state(sock, VHOST_USER_SET_VRING_ENABLE, 1, 1) == 0);
+	CHECK(answer_len(call, kick, 0, 0x11000) == 5);
+	CHECK(answer_len(call, kick, 2, b_gpa + 0x1000) == 0);           /* B not yet there */
+
+	/* B plugged while the queue runs, then unplugged; QEMU sends the
+	 * region's fd with REM_MEM_REG too. */
+	CHECK(mem_reg(sock, VHOST_USER_ADD_MEM_REG, &b, fds, 1) == 0);
+	CHECK(answer_len(call, kick, 4, b_gpa + 0x1000) == 5);
+	CHECK(memcmp(guest + MEM_SIZE + 0x1000, "hello", 5) == 0);
+	CHECK(mem_reg(sock, VHOST_USER_REM_MEM_REG, &b, fds, 2) != 0);   /* two fds */
+	CHECK(mem_reg(sock, VHOST_USER_REM_MEM_REG, &b, fds, 1) == 0);
+	CHECK(answer_len(call, kick, 6, b_gpa + 0x2000) == 0);
+	CHECK(mem_reg(sock, VHOST_USER_REM_MEM_REG, &b, NULL, 0) != 0);  /* gone */
+	bad = a;
+	bad.userspace_addr += MEM_SIZE;
+	CHECK(mem_reg(sock, VHOST_USER_REM_MEM_REG, &bad, NULL, 0) != 0); /* not A */
+
+	/* A, with the rings, removed and added again (a changed region comes
+	 * as both): the queue waits meanwhile, then goes on where it stood. */
+	const struct vring_used *used = (const struct vring_used *)(guest + USED_OFF);
+	unsigned served_before = served;
+	CHECK(mem_reg(sock, VHOST_USER_REM_MEM_REG, &a, NULL, 0) == 0);
+	uint16_t want = (uint16_t)(used->idx + 1);
+	guest_request(0, 0x10000, 0x12000);
+	uint64_t one = 1;
+	CHECK(write(kick, &one, 8) == 8);
+	usleep(100 * 1000);
+	CHECK(used->idx == (uint16_t)(want - 1) && served == served_before);
+	CHECK(mem_reg(sock, VHOST_USER_ADD_MEM_REG, &a, fds, 1) == 0);
+	CHECK(wait_used(call, used, want) && memcmp(guest + 0x12000, "hello", 5) == 0);
+
+	/* 64 slots: A and 63 more pages; the 65th is refused. */
+	struct vhost_user_mem_region page = { 64ull * MEM_SIZE, 4096, UVA_BASE + 64ull * MEM_SIZE, 0 };
+	for (int i = 0; i < 63; i++) {
+		CHECK(mem_reg(sock, VHOST_USER_ADD_MEM_REG, &page, fds, 1) == 0);
+		page.guest_phys_addr += 8192;
+		page.userspace_addr += 8192;
+	}
+	CHECK(mem_reg(sock, VHOST_USER_ADD_MEM_REG, &page, fds, 1) != 0);
+	for (int i = 0; i < 63; i++) {
+		page.guest_phys_addr -= 8192;
+		page.userspace_addr -= 8192;
+		CHECK(mem_reg(sock, VHOST_USER_REM_MEM_REG, &page, NULL, 0) == 0);
+	}
+	CHECK(answer_len(call, kick, 2, 0x13000) == 5);
+
+	close(sock);
+	pthread_join(s.thread, NULL);
+	CHECK(s.rc == 0);
+	close(s.opt.listen_fd);
+	close(call);
+	close(kick);
+	munmap(guest, 2 * MEM_SIZE);
+	close(memfd);
+}
+
 int main(void)
 {
 	int fds_at_start = count_fds();
@@ -820,6 +953,7 @@ int main(void)
 	test_holdoff(path);
 	test_holdoff_kick_at_target(path);
 	test_notice_told_lazily(path);
+	test_mem_slots(path);
 	unlink(path);
 	CHECK(count_fds() == fds_at_start);     /* nothing leaked */
 	if (failures) {
