@@ -453,8 +453,12 @@ static void check_answer(struct model *md, const struct fuzz_dev *f, const struc
 				    1ull << VHOST_USER_PROTOCOL_F_REPLY_ACK |
 				    1ull << VHOST_USER_PROTOCOL_F_RESET_DEVICE |
 				    1ull << VHOST_USER_PROTOCOL_F_LOG_SHMFD |
+				    1ull << VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS |
 				    (ops->save_state ? 1ull << VHOST_USER_PROTOCOL_F_DEVICE_STATE : 0) |
 				    (ops->tag ? 1ull << VHOST_USER_PROTOCOL_F_CONFIG : 0)));
+		return;
+	case VHOST_USER_GET_MAX_MEM_SLOTS:
+		CHECK(rsize == 8 && u64_of(r) == GUEST_MEM_MAX_REGIONS);
 		return;
 	case VHOST_USER_GET_QUEUE_NUM: {
 		unsigned nq = ops->num_request_queues;

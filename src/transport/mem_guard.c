@@ -12,11 +12,12 @@
 #include <unistd.h>
 #include <linux/magic.h>
 
+#include "guest_mem.h"
 #include "log/log.h"
 
-/* 64 regions of the old and of the new table while SET_MEM_TABLE swaps
- * them, the dirty log and its replacement, and room. */
-#define GUARD_SLOTS 160
+/* A full table and the 8 regions of a SET_MEM_TABLE mapped before it
+ * replaces it, the dirty log and its replacement, and room. */
+#define GUARD_SLOTS (GUEST_MEM_MAX_REGIONS + 8 + 2 + 25)
 
 /* Read by the signal handler on any thread, without locks: start is
  * published last (release) and cleared first, before the munmap.  A slot
