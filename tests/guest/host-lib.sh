@@ -195,8 +195,15 @@ tb_sanitizer_report() {
 # TB_VCPUS vCPUs, 1 GiB of shared memfd memory, the vhost-user-fs device on
 # SOCK with TB_QUEUES request queues, the kernel with INITRD and TB_KERNEL_ARGS;
 # a reboot ends QEMU unless TB_REBOOTS is set (then it resets the machine).
+# TB_MEM_SLOTS "SLOTS MAXMEM" (a test's memory-slots) gives the machine
+# SLOTS hot-pluggable memory slots up to MAXMEM in all: -m 1G,slots=,maxmem=.
 tb_machine_args() {
 	local fs_dev=vhost-user-fs-pci,queue-size=1024,chardev=char0,tag=myfs
+	local mem=1G slots maxmem
+	if [ -n "${TB_MEM_SLOTS:-}" ]; then
+		read -r slots maxmem <<< "$TB_MEM_SLOTS"
+		mem+=",slots=$slots,maxmem=$maxmem"
+	fi
 	[ -z "$TB_QUEUES" ] || fs_dev+=",num-request-queues=$TB_QUEUES"
 	# A second daemon's device (run.sh --second): tag "second", same queues.
 	local second=()
@@ -210,7 +217,7 @@ tb_machine_args() {
 	# virtio's store-fence-load handshakes then lose interrupts (seen: fio
 	# hung with C's daemon and with ours, resumed by one write to the call
 	# eventfd).
-	TB_MACHINE_ARGS=(-accel tcg -m 1G -smp "$TB_VCPUS,maxcpus=$((TB_VCPUS > 1 ? TB_VCPUS : 2))"
+	TB_MACHINE_ARGS=(-accel tcg -m "$mem" -smp "$TB_VCPUS,maxcpus=$((TB_VCPUS > 1 ? TB_VCPUS : 2))"
 		-nodefaults -no-user-config
 		-object memory-backend-memfd,id=mem,size=1G,share=on -numa node,memdev=mem
 		-chardev socket,id=char0,path="$1" -device "$fs_dev" "${second[@]+"${second[@]}"}"

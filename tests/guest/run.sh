@@ -26,8 +26,10 @@
 # "cleanup" always at the end), daemon-args-ours / daemon-args-ref-c (words
 # added to that daemon's command), kernel-args (words added to the guest
 # kernel's command line), no-automount (/init does not mount the share:
-# guest.sh does) and reboots (the guest may reboot: QEMU resets the machine
-# instead of exiting, and the same guest.sh runs again in the new boot).
+# guest.sh does), reboots (the guest may reboot: QEMU resets the machine
+# instead of exiting, and the same guest.sh runs again in the new boot) and
+# memory-slots ("SLOTS MAXMEM": -m 1G,slots=SLOTS,maxmem=MAXMEM, memory
+# the host steps can hot-plug).
 # Hooks get the test's folder as $TB_TEST_TMP.
 # Environment: VIRTIOFSD_TESTBED_TIMEOUT (seconds per boot, default 240),
 # VIRTIOFSD_TESTBED_CACHE (default /var/cache/virtiofsd-testbed).
@@ -224,6 +226,8 @@ run_test() {
 	[ ! -f "$dir/kernel-args" ] || TB_KERNEL_ARGS=$(grep -v '^#' "$dir/kernel-args" | tr '\n' ' ')
 	TB_REBOOTS=
 	[ ! -f "$dir/reboots" ] || TB_REBOOTS=1
+	TB_MEM_SLOTS=
+	[ ! -f "$dir/memory-slots" ] || TB_MEM_SLOTS=$(grep -v '^#' "$dir/memory-slots" | head -n 1)
 	tb_boot "$sock" "$tmp/initrd" "$tmp/serial.log" "$tmp/qemu.log"
 	tb_stop_daemon
 	if [ -n "$second_pid" ]; then
