@@ -105,19 +105,26 @@ expect_high() {
 	fi
 }
 
+# memtotal_after STEP NAME DIMMS: runs the host step STEP, waits until
+# MemTotal has moved by DIMMS DIMMs (negative: fewer) and checks it.
+memtotal_after() {
+	local before after want=$(($3 * mib * 1024))
+	before=$(memtotal)
+	host_step "$1"
+	wait_memtotal $((before + want)) 30
+	after=$(memtotal)
+	echo "NOTE MemTotal $before kB before $1, $after kB after; Movable zone present $(movable present), managed $(movable managed) pages"
+	if [ "$after" -eq $((before + want)) ]; then
+		pass "$2"
+	else
+		fail "$2" "MemTotal moved by $((after - before)) kB, want $want kB ($3 x $mib MiB); kernel: $(kernel_said)"
+	fi
+}
+
 block=$((0x$(cat /sys/devices/system/memory/block_size_bytes) >> 20))
 echo "NOTE memory block size $block MiB"
 mem0=$(memtotal)
-host_step plug
-want=$((mem0 + count * mib * 1024))
-wait_memtotal "$want" 30
-mem1=$(memtotal)
-echo "NOTE MemTotal $mem0 kB before the plug, $mem1 kB after; Movable zone present $(movable present), managed $(movable managed) pages"
-if [ "$mem1" -eq "$want" ]; then
-	pass memtotal-plugged
-else
-	fail memtotal-plugged "MemTotal grew by $((mem1 - mem0)) kB, want $((count * mib * 1024)) kB ($count x $mib MiB); kernel: $(kernel_said)"
-fi
+memtotal_after plug memtotal-plugged "$count"
 expect movable-managed "$((count * mib * 256))" "$(movable managed)"
 expect movable-base-above-boot-ram yes "$([ "$(movable_base)" -ge $((mem0 * 1024)) ] && echo yes)"
 
@@ -127,16 +134,7 @@ io_round 1
 rm -f w1.dat d1.dat
 sync
 echo 3 > /proc/sys/vm/drop_caches
-host_step unplug
-want=$((mem1 - unplug_n * mib * 1024))
-wait_memtotal "$want" 30
-mem2=$(memtotal)
-echo "NOTE MemTotal $mem2 kB after the unplug; Movable zone present $(movable present), managed $(movable managed) pages"
-if [ "$mem2" -eq "$want" ]; then
-	pass memtotal-unplugged
-else
-	fail memtotal-unplugged "MemTotal shrank by $((mem1 - mem2)) kB, want $((unplug_n * mib * 1024)) kB ($unplug_n x $mib MiB); kernel: $(kernel_said)"
-fi
+memtotal_after unplug memtotal-unplugged $((-unplug_n))
 
 io_round 2
 # w2.dat and d2.dat stay for host-check.sh.
