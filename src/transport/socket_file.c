@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,14 @@ static int open_parent(const char *path, char *base, size_t baselen)
 	return dfd < 0 ? -errno : dfd;
 }
 
+void socket_file_temp_name(const char *sock_name, char *buf, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	for (const unsigned char *c = (const unsigned char *)sock_name; *c; c++)
+		h = (h ^ *c) * 0x100000001b3ull;
+	snprintf(buf, len, ".virtiofsd-%016llx.sock", (unsigned long long)h);
+}
+
 /* The socket appears at base only once it listens: it is bound under a
  * temporary name in the directory dfd (reached as /proc/self/fd/DIR/NAME,
  * so any directory fits sun_path), given its mode and group, set
@@ -98,9 +107,12 @@ static int listen_at(int dfd, const char *base, const char *path, const char *so
 		log_error("%s exists and is not a socket", path);
 		return -EEXIST;
 	}
-	snprintf(tmp, sizeof(tmp), ".virtiofsd-%d.sock", (int)getpid());
+	socket_file_temp_name(base, tmp, sizeof(tmp));
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dfd, tmp);
-	unlinkat(dfd, tmp, 0); /* a leftover of a crashed start with our pid */
+	/* Left by a start on this path that died between bind and rename:
+	 * the claim we hold makes the name ours. */
+	if (fstatat(dfd, tmp, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISSOCK(st.st_mode))
+		unlinkat(dfd, tmp, 0);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;

@@ -13,6 +13,7 @@
 #ifndef SOCKET_FILE_H
 #define SOCKET_FILE_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 /* A socket's whole path fits sun_path (108 bytes), so its name does too. */
@@ -45,6 +46,12 @@ void socket_file_abandon(struct socket_file *sf);
 
 /* Start-up is over: the directory's fd closes; the claim stays held. */
 void socket_file_started(struct socket_file *sf);
+
+/* The name the socket is bound under before it is renamed into place:
+ * .virtiofsd-HASH.sock, HASH of the socket's name, so that the next start
+ * on the path, holding the claim, removes what a start that died between
+ * bind and rename left. */
+void socket_file_temp_name(const char *sock_name, char *buf, size_t len);
 
 /* A listening socket at path without a claim (the unit tests' daemons);
  * the fd or -errno. */

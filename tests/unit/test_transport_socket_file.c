@@ -2,14 +2,17 @@
  * claim (another open file description, as another daemon has) is refused;
  * an abandoned start removes its socket and claim, and only those; a claim
  * file that is a symlink or a directory is never followed or used, one with
- * other names or another owner never written: replaced. */
+ * other names or another owner never written: replaced; what a start that
+ * died between bind and rename left is removed by the next. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -157,6 +160,46 @@ static void test_claim_file_not_followed(void)
 	EQ(socket_file_claim(&a, "/tmp/"), -EISDIR);
 }
 
+/* A start died between bind and rename: its socket under the temporary
+ * name goes with the next start on the path (not a file of that name). */
+static void test_crash_leftover_removed(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char base[64], tmp[40];
+	struct socket_file a;
+	struct stat st;
+
+	snprintf(base, sizeof(base), "%s", strrchr(sock, '/') + 1);
+	socket_file_temp_name(base, tmp, sizeof(tmp));
+	CHECK(strlen(dir) + 1 + strlen(tmp) < sizeof(sa.sun_path));
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%.60s/%.39s", dir, tmp);
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(s >= 0 && bind(s, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	close(s);
+	EQ(socket_file_claim(&a, sock), 0);
+	int fd = socket_file_listen(&a, NULL);
+	CHECK(fd >= 0);
+	CHECK(access(sa.sun_path, F_OK) < 0 && errno == ENOENT);
+	CHECK(stat(sock, &st) == 0 && S_ISSOCK(st.st_mode));
+	close(fd);
+	socket_file_abandon(&a);
+
+	/* Another kind of file by that name is not removed: bind fails. */
+	s = open(sa.sun_path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	CHECK(s >= 0);
+	close(s);
+	EQ(socket_file_claim(&a, sock), 0);
+	CHECK(socket_file_listen(&a, NULL) < 0);
+	CHECK(stat(sa.sun_path, &st) == 0 && S_ISREG(st.st_mode));
+	socket_file_abandon(&a);
+	unlink(sa.sun_path);
+
+	/* Names differ per socket. */
+	char other[40];
+	socket_file_temp_name("other.sock", other, sizeof(other));
+	CHECK(strcmp(tmp, other) != 0);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/test-socket-file-%d", (int)getpid());
@@ -167,6 +210,7 @@ int main(void)
 	test_claim_and_refuse();
 	test_abandon_keeps_others_files();
 	test_claim_file_not_followed();
+	test_crash_leftover_removed();
 
 	CHECK(rmdir(dir) == 0);
 	return 0;
