@@ -17,8 +17,8 @@ count=$1 mib=$2
 shift 2
 unplug_n=$#
 # The buffered file (MiB) and the O_DIRECT buffer (MiB) of each round.
-file_mib=128
-direct_mib=64
+file_mib=64
+direct_mib=32
 
 memtotal() { awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo; }
 # movable FIELD: the Movable zone's free, present or managed pages.

@@ -1,7 +1,7 @@
 #!/bin/bash
 # What the guest wrote in its second round (after the unplug) is on the
-# host: w2.dat (buffered, 128 MiB) and d2.dat (O_DIRECT from a buffer in
-# the hot-plugged memory, 64 MiB), both vt-pattern seed 2.
+# host: w2.dat (buffered, 64 MiB) and d2.dat (O_DIRECT from a buffer in
+# the hot-plugged memory, 32 MiB), both vt-pattern seed 2.
 set -euo pipefail
 here=$(dirname "$(readlink -f "$0")")
 . "$here/../../host-check-lib.sh"
@@ -10,5 +10,5 @@ p=$TB_TEST_TMP/vt-pattern
 gcc -O2 -o "$p" "$here/../../progs/vt-pattern.c"
 # same FILE MIB: the file is seed 2's pattern of MIB MiB, byte for byte.
 same() { cmp -s <("$p" 2 0 $(($2 << 20))) "$s/$1" && echo same || echo differs; }
-expect buffered-file same "$(same w2.dat 128)"
-expect direct-file same "$(same d2.dat 64)"
+expect buffered-file same "$(same w2.dat 64)"
+expect direct-file same "$(same d2.dat 32)"
