@@ -1,9 +1,9 @@
 /* Guest memory as the VMM described it (VHOST_USER_SET_MEM_TABLE, or
  * ADD_MEM_REG / REM_MEM_REG): regions mmapped from the fds the VMM sent,
  * and bounds-checked translation of guest-physical (descriptor) and
- * frontend-virtual (vring) addresses to pointers in this process.  Every translation checks that [addr, addr+len)
- * lies inside one region; nothing else in the daemon does pointer arithmetic
- * on guest addresses. */
+ * frontend-virtual (vring) addresses to pointers in this process.  Every
+ * translation checks that [addr, addr+len) lies inside one region; nothing
+ * else in the daemon does pointer arithmetic on guest addresses. */
 #ifndef GUEST_MEM_H
 #define GUEST_MEM_H
 

@@ -159,7 +159,7 @@ int vu_set_mem_table(struct vu_dev *dev, const struct vhost_user_memory *mt,
 		}
 	}
 
-	/* A table is a few KiB: on the heap, not the stack. */
+	/* A table is tens of KiB: on the heap, not the stack. */
 	next = calloc(1, sizeof(*next));
 	if (!next) {
 		rc = -ENOMEM;

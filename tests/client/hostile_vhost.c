@@ -282,7 +282,7 @@ static int mem_table_malformed(struct env *e)
 }
 
 /* A valid table that no longer holds the rings: the queues stop; the
- * original table and a ring reset bring them back. */
+ * original table brings them back (and a ring reset follows). */
 static int mem_table_rings_vanish(struct env *e)
 {
 	struct vuc *c = &e->s.c;
