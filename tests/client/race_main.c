@@ -704,8 +704,8 @@ int main(int argc, char **argv)
 			clock_gettime(CLOCK_MONOTONIC, &now);
 		} while (!atomic_load(&stop_flag) && now.tv_sec < end.tv_sec);
 		printf("INFO race-%s: %u %s\n", argv[3], tables,
-		       memtable  ? "memory tables sent" :
-		       hotplug   ? "regions plugged and unplugged" : "restarts of queue 3");
+		       memtable ? "memory tables sent" :
+		       hotplug ? "regions plugged and unplugged" : "restarts of queue 3");
 		if (dimm >= 0)
 			close(dimm);
 	} else {
