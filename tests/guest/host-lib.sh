@@ -197,6 +197,7 @@ tb_sanitizer_report() {
 # a reboot ends QEMU unless TB_REBOOTS is set (then it resets the machine).
 # TB_MEM_SLOTS "SLOTS MAXMEM" (a test's memory-slots) gives the machine
 # SLOTS hot-pluggable memory slots up to MAXMEM in all: -m 1G,slots=,maxmem=.
+# TB_QEMU_ARGS (an array; a test's qemu-args) follows the machine's words.
 tb_machine_args() {
 	local fs_dev=vhost-user-fs-pci,queue-size=1024,chardev=char0,tag=myfs
 	local mem=1G slots maxmem
@@ -225,6 +226,7 @@ tb_machine_args() {
 		-append "$TB_KERNEL_CMDLINE${TB_KERNEL_ARGS:+ $TB_KERNEL_ARGS}"
 		-display none -monitor none)
 	[ -n "${TB_REBOOTS:-}" ] || TB_MACHINE_ARGS+=(-no-reboot)
+	TB_MACHINE_ARGS+=("${TB_QEMU_ARGS[@]+"${TB_QEMU_ARGS[@]}"}")
 }
 
 # tb_boot SOCK INITRD SERIAL_LOG QEMU_LOG: boots the guest in the foreground

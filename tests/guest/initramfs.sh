@@ -7,7 +7,9 @@
 #                           their sources; sets PROGS_DIR
 #   initramfs_test OUT SCRIPT [DIR]
 #                           a per-test archive: SCRIPT as /test.sh, DIR's files
-#                           under /test/, guest-lib.sh and the helpers
+#                           under /test/, guest-lib.sh and the helpers, and the
+#                           kernel modules DIR/modules names (with the modules
+#                           they depend on) for /init to load
 # The kernel unpacks concatenated archives in order, so the initrd of a test is
 # `cat BASE TEST`.  Run directly, `initramfs.sh [--stack=floor|current]` prints the
 # base archive's path.
@@ -101,12 +103,63 @@ initramfs_copy_binaries() {
 	done < "$list"
 }
 
+# initramfs_module_file NAME: the path of module NAME (.ko or .ko.xz; '-'
+# and '_' alike) in the stack's kernel, empty when there is none.
+initramfs_module_file() {
+	local n=${1//-/_}
+	find "$KERNEL_MODDIR" \( -name "$n.ko" -o -name "$n.ko.xz" -o -name "${n//_/-}.ko" \
+		-o -name "${n//_/-}.ko.xz" \) -print -quit
+}
+
+# initramfs_test_modules STAGE LIST: the modules LIST names (one a line, '#'
+# comments) and those they depend on (the depends= of their .modinfo, the
+# kernel package having no modules.dep), dependencies first, minus the
+# stack's own STACK_MODULES (already loaded by then), go uncompressed to
+# STAGE/lib/modules/test/ and their names in load order to
+# STAGE/etc/testbed/test-modules, which /init loads after the stack's.
+initramfs_test_modules() {
+	local stage=$1 list=$2 name
+	local -a order=()
+	local -A seen=()
+	# initramfs_add_module NAME: NAME's dependencies, then NAME.
+	initramfs_add_module() {
+		local n=${1//-/_} f dep deps
+		[ -z "${seen[$n]:-}" ] || return 0
+		seen[$n]=1
+		local m
+		for m in $STACK_MODULES; do
+			[ "$(basename "$m")" != "$n" ] || return 0
+		done
+		f=$(initramfs_module_file "$n")
+		[ -n "$f" ] || { echo "initramfs: no module $n in $KERNEL_PKG" >&2; return 1; }
+		mkdir -p "$stage/lib/modules/test"
+		case "$f" in
+		*.xz) xz -dc "$f" > "$stage/lib/modules/test/$n.ko" ;;
+		*) cp "$f" "$stage/lib/modules/test/$n.ko" ;;
+		esac
+		deps=$(tr '\0' '\n' < "$stage/lib/modules/test/$n.ko" | sed -n 's/^depends=//p' | head -n 1)
+		for dep in ${deps//,/ }; do
+			initramfs_add_module "$dep" || return 1
+		done
+		order+=("$n")
+	}
+	while read -r name; do
+		case "$name" in ''|'#'*) continue ;; esac
+		initramfs_add_module "$name" || return 1
+	done < "$list"
+	mkdir -p "$stage/etc/testbed"
+	printf '%s\n' "${order[@]+"${order[@]}"}" > "$stage/etc/testbed/test-modules"
+}
+
 initramfs_test() {
 	local out=$1 script=$2 dir=${3:-}
 	initramfs_progs
 	local stage
 	stage=$(mktemp -d)
 	mkdir -p "$stage/bin" "$stage/test"
+	if [ -n "$dir" ] && [ -f "$dir/modules" ]; then
+		initramfs_test_modules "$stage" "$dir/modules" || { rm -rf "$stage"; return 1; }
+	fi
 	install -m 755 "$script" "$stage/test.sh"
 	install -m 644 "$INITRAMFS_SH_DIR/guest-lib.sh" "$stage/guest-lib.sh"
 	cp "$PROGS_DIR"/vt-* "$stage/bin/"

@@ -29,7 +29,10 @@
 # guest.sh does), reboots (the guest may reboot: QEMU resets the machine
 # instead of exiting, and the same guest.sh runs again in the new boot) and
 # memory-slots ("SLOTS MAXMEM": -m 1G,slots=SLOTS,maxmem=MAXMEM, memory
-# the host steps can hot-plug).
+# the host steps can hot-plug), qemu-args / qemu-args-STACK (words added to
+# QEMU's command line, on every stack / on that one), modules (kernel modules
+# /init loads, with their dependencies), stacks (the stacks the test runs on;
+# others SKIP it) and daemons (likewise).
 # Hooks get the test's folder as $TB_TEST_TMP.
 # Environment: VIRTIOFSD_TESTBED_TIMEOUT (seconds per boot, default 240),
 # VIRTIOFSD_TESTBED_CACHE (default /var/cache/virtiofsd-testbed).
@@ -175,7 +178,13 @@ run_test() {
 		return
 	fi
 	notes "$t" "$tmp/host-setup.log"
-	initramfs_test "$tmp/test.cpio" "$dir/guest.sh" "$dir"
+	if ! initramfs_test "$tmp/test.cpio" "$dir/guest.sh" "$dir" 2> "$tmp/initramfs.log"; then
+		result "$t" "FAIL initramfs: $(tail -n 2 "$tmp/initramfs.log" | tr '\n' ' ')"
+		finish_test "$t" "$tmp"
+		return
+	fi
+	# What it said on the way (helpers compiled) still reaches the user.
+	cat "$tmp/initramfs.log" >&2
 	cat "$INITRAMFS_BASE" "$tmp/test.cpio" > "$tmp/initrd"
 
 	local test_args=()
@@ -228,6 +237,15 @@ run_test() {
 	[ ! -f "$dir/reboots" ] || TB_REBOOTS=1
 	TB_MEM_SLOTS=
 	[ ! -f "$dir/memory-slots" ] || TB_MEM_SLOTS=$(grep -v '^#' "$dir/memory-slots" | head -n 1)
+	# Words added to QEMU's command line: qemu-args on every stack, then
+	# qemu-args-STACK on that stack.
+	TB_QEMU_ARGS=()
+	local qa words
+	for qa in "$dir/qemu-args" "$dir/qemu-args-$stack"; do
+		[ -f "$qa" ] || continue
+		read -r -a words <<< "$(grep -v '^#' "$qa" | tr '\n' ' ')" || true
+		TB_QEMU_ARGS+=("${words[@]+"${words[@]}"}")
+	done
 	tb_boot "$sock" "$tmp/initrd" "$tmp/serial.log" "$tmp/qemu.log"
 	tb_stop_daemon
 	if [ -n "$second_pid" ]; then
