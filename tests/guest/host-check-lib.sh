@@ -16,6 +16,18 @@ sum() {
 	sha256sum "$1" | cut -d' ' -f1
 }
 
+# expect_pattern NAME FILE SEED MIB: FILE holds the first MIB MiB of
+# vt-pattern SEED's bytes (progs/vt-pattern.c, built for the host), exactly.
+expect_pattern() {
+	local gen=$TB_TEST_TMP/vt-pattern-host
+	[ -x "$gen" ] || gcc -O2 -o "$gen" "$(dirname "${BASH_SOURCE[0]}")/progs/vt-pattern.c"
+	if cmp -s <("$gen" "$3" 0 $(($4 << 20))) "$2"; then
+		echo "PASS host-$1"
+	else
+		echo "FAIL host-$1: $2 is not vt-pattern $3's first $4 MiB"
+	fi
+}
+
 # daemon_pids: the processes started with --socket-path=THE_TEST'S_SOCKET
 # (the daemon and its sandboxed child; not QEMU, whose -chardev names the
 # socket too).  For host steps, while the daemon runs.

@@ -7,7 +7,7 @@
 #                           their sources; sets PROGS_DIR
 #   initramfs_test OUT SCRIPT [DIR]
 #                           a per-test archive: SCRIPT as /test.sh, DIR's files
-#                           under /test/, guest-lib.sh and the helpers, and the
+#                           under /test/, guest-lib.sh, memory-lib.sh and the helpers, and the
 #                           kernel modules DIR/modules names (with the modules
 #                           they depend on) for /init to load
 # The kernel unpacks concatenated archives in order, so the initrd of a test is
@@ -162,6 +162,7 @@ initramfs_test() {
 	fi
 	install -m 755 "$script" "$stage/test.sh"
 	install -m 644 "$INITRAMFS_SH_DIR/guest-lib.sh" "$stage/guest-lib.sh"
+	install -m 644 "$INITRAMFS_SH_DIR/memory-lib.sh" "$stage/memory-lib.sh"
 	cp "$PROGS_DIR"/vt-* "$stage/bin/"
 	[ -n "$dir" ] && cp -r "$dir"/. "$stage/test/"
 	[ -n "$dir" ] && [ -f "$dir/guest-binaries" ] && initramfs_copy_binaries "$stage" "$dir/guest-binaries"
