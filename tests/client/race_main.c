@@ -661,9 +661,6 @@ int main(int argc, char **argv)
 	int fds_before = settled_fds(s.c.sock, nw + 1, "before");
 	if (fds_before < 0)
 		return 1;
-	for (unsigned k = 0; k < nw; k++)
-		pthread_create(&th[k], NULL, run, &w[k]);
-	struct timespec ts = { (time_t)secs, (long)((secs - (time_t)secs) * 1e9) };
 	int dimm = -1;
 	if (hotplug && (vuc_set_protocol_features(&s.c, s.c.protocol_features |
 						 (1ull << VUC_PROTOCOL_F_CONFIGURE_MEM_SLOTS)) < 0 ||
@@ -671,6 +668,9 @@ int main(int argc, char **argv)
 		printf("FAIL race-setup: CONFIGURE_MEM_SLOTS\n");
 		return 1;
 	}
+	for (unsigned k = 0; k < nw; k++)
+		pthread_create(&th[k], NULL, run, &w[k]);
+	struct timespec ts = { (time_t)secs, (long)((secs - (time_t)secs) * 1e9) };
 	if (memtable || restart || hotplug) {
 		/* The VMM sends the memory table again and again (as on a
 		 * hotplug elsewhere): the daemon maps it anew and moves the
